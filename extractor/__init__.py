@@ -1,0 +1,35 @@
+"""jixiao: Chinese budget-performance self-evaluation reports (绩效自评) into clean, checked data.
+
+Python API:
+    extract(path) -> Report      every quantity, project, indicator, budget line and flag
+    check(path) -> list[Flag]    only the flags
+    convert(paths, out) -> dict  batch into a SQLite dataset (see `jixiao convert`)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from .model import Document, Flag, Quantity, ReadError, Report
+
+__all__ = ["extract", "check", "convert", "Report", "Document", "Quantity", "Flag", "ReadError"]
+__version__ = "0.1.0"
+
+
+def extract(path: str | Path) -> Report:
+    """Read a report file and extract everything from it. Raises ReadError on bad input."""
+    from .pipeline import extract_path
+
+    return extract_path(path)
+
+
+def check(path: str | Path) -> list[Flag]:
+    """The flags of one report file."""
+    return extract(path).flags
+
+
+def convert(paths: Iterable[str | Path], out: str | Path = "dataset.sqlite", **options) -> dict:
+    """Convert files and folders into the SQLite dataset at `out`; returns the run summary."""
+    from .dataset import convert as _convert
+
+    return _convert([str(p) for p in paths], str(out), **options)

@@ -1,0 +1,36 @@
+"""The `jixiao` command. Subcommands live in their own modules and load on first use."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+_COMMANDS = {
+    "extract": "extractor.cli_extract:extract_command",
+    "check": "extractor.cli_check:check_command",
+    "convert": "extractor.cli_convert:convert_command",
+    "synth": "extractor.synth:synth_command",
+    "eval": "extractor.evaluate:eval_command",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = _COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=_LazyGroup)
+@click.version_option(package_name="jixiao")
+def main() -> None:
+    """jixiao: budget-performance self-evaluation reports (绩效自评) into clean, checked data."""
+
+
+if __name__ == "__main__":
+    main()
