@@ -1,0 +1,74 @@
+"""Give each prose quantity its label and the fiscal year it refers to.
+
+The year of a number is the last year stated before it in the same sentence — unless that
+year is a comparison (`比2021年预算增加…`) — else the year of the section heading it sits
+under (`2.2022年度收支情况`), else the report's fiscal year.
+"""
+from __future__ import annotations
+
+import regex
+
+from .labels import label_before
+from .model import Quantity
+
+_SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
+_COMPARISON_BEFORE = regex.compile(r"(?:比|较|同比|与|相比|对比|上年|较上年)\s*$")
+_HEADING = regex.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)"
+)
+_YEAR_KINDS = ("year", "date", "period")
+
+
+def _headings(text: str) -> list[tuple[int, int | None]]:
+    """(offset, year or None) of each short numbered heading line."""
+    out: list[tuple[int, int | None]] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) <= 40 and _HEADING.match(stripped) and not stripped.endswith("。"):
+            m = regex.search(r"(\d{4})\s*年", stripped)
+            year = int(m.group(1)) if m and 1949 <= int(m.group(1)) <= 2100 else None
+            out.append((pos, year))
+        pos += len(line) + 1
+    return out
+
+
+def assign_context(text: str, quantities: list[Quantity], report_year: int | None) -> None:
+    """Set `label` and `year` of prose quantities in place (they must be in text order)."""
+    headings = _headings(text)
+    hi = 0
+    section_year: int | None = None
+    sentence_start = 0
+    sentence_year: int | None = None
+    floor = 0
+    prev_count: Quantity | None = None
+    for q in quantities:
+        if q.start is None:
+            continue
+        while hi < len(headings) and headings[hi][0] <= q.start:
+            section_year = headings[hi][1]
+            hi += 1
+        last_end = _last_sentence_end(text, sentence_start, q.start)
+        if last_end is not None:
+            sentence_start = last_end
+            sentence_year = None
+            floor = max(floor, last_end)
+        if q.kind in _YEAR_KINDS:
+            if not _COMPARISON_BEFORE.search(text[max(0, q.start - 4):q.start]):
+                sentence_year = q.year
+            floor = q.end or floor
+            continue
+        q.year = sentence_year or section_year or report_year
+        label = label_before(text, q.start, floor)
+        if label is None and prev_count is not None and prev_count.end == q.start:
+            label = prev_count.label
+        q.label = label
+        floor = q.end or floor
+        prev_count = q if q.kind == "count" else None
+
+
+def _last_sentence_end(text: str, lo: int, hi: int) -> int | None:
+    last = None
+    for m in _SENTENCE_END.finditer(text, lo, hi):
+        last = m.end()
+    return last

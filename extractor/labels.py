@@ -1,0 +1,129 @@
+"""The subject a number belongs to (`预算收入`, `一般公共服务支出`, `热线场地改造费用`).
+
+A label is cut from the clause before the number: back to punctuation or the previous
+number, after the last year in it, without ordinals, cue words, verbs, copulas or the
+department that opens it. jieba (with the budget-term user dictionary in patterns/) keeps
+terms whole when the clause is shortened. The word lists are patterns/labels.json.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+import regex
+
+from . import patternbook
+
+_BOUNDARY = regex.compile(r"[，,。；;：:、\n|（）()《》【】\[\]!！?？]")
+_YEARISH = regex.compile(
+    r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+    r"(?:\s*(?:至|到|-|—)\s*(?:\d{4}\s*年)?\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+)
+_ORDINAL = regex.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|"
+    r"[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+[条项章节部分])\s*"
+)
+_QUOTES = regex.compile(r"[“”\"'‘’「」『』]")
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> dict[str, list[str]]:
+    out = {e["name"]: sorted(e["words"], key=len, reverse=True) for e in patternbook.entries("labels")}
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer():
+    """A jieba tokenizer with the budget-term dictionary, built once per process."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    for line in patternbook.text_file("budget_terms.txt").splitlines():
+        parts = line.split()
+        if parts:
+            tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None)
+    return tk
+
+
+def _strip_words(s: str, words: list[str], leading: bool) -> str:
+    changed = True
+    while changed and s:
+        changed = False
+        for w in words:
+            if leading and s.startswith(w) and len(s) > len(w):
+                s, changed = s[len(w):], True
+                break
+            if not leading and s.endswith(w) and len(s) > len(w):
+                s, changed = s[: -len(w)], True
+                break
+    return s
+
+
+def clean_label(clause: str) -> str | None:
+    """Turn the words before a number into its label, or None if nothing is left."""
+    w = _words()
+    s = _QUOTES.sub("", clause)
+    s = regex.sub(r"\s+", "", s)
+    years = list(_YEARISH.finditer(s))
+    if years:
+        tail = s[years[-1].end():]
+        s = tail if tail else s[: years[-1].start()]
+    s = _ORDINAL.sub("", s)
+    for _ in range(3):
+        before = s
+        s = _strip_words(s, w["leading-words"], leading=True)
+        s = _strip_words(s, w["trailing-words"], leading=False)
+        # a department opening the clause is the speaker, not the subject
+        for suf in w["subject-suffixes"]:
+            i = s.find(suf)
+            if (i >= 3 or (i >= 1 and s[:i] in ("我", "本", "该", "我局"))) and i + len(suf) < len(s):
+                s = s[i + len(suf):]
+                break
+        if s == before:
+            break
+    if s in w["leading-words"] or s in w["trailing-words"]:
+        return None
+    s = s.strip("的之")
+    if not s or not regex.search(r"\p{Han}", s):
+        return None
+    limit = patternbook.load("labels")["max_chars"]
+    if len(s) > limit:
+        tokens = list(tokenizer().cut(s))
+        kept: list[str] = []
+        for tok in reversed(tokens):
+            if sum(map(len, kept)) + len(tok) > limit and kept:
+                break
+            kept.insert(0, tok)
+        s = "".join(kept)
+    return s or None
+
+
+def label_before(text: str, start: int, floor: int = 0) -> str | None:
+    """The label of the number starting at `start`, reading back no further than `floor`."""
+    lo = max(floor, start - 60)
+    seg = text[lo:start]
+    cut = None
+    for m in _BOUNDARY.finditer(seg):
+        cut = m.end()
+    if cut is not None:
+        seg = seg[cut:]
+    return clean_label(seg)
+
+
+def strip_row_label(text: str) -> str | None:
+    """A table row label without ordinals, `其中：`, colons and line breaks."""
+    s = regex.sub(r"\s+", "", text)
+    s = _ORDINAL.sub("", s)
+    s = regex.sub(r"^其中[:：]?", "", s)
+    s = s.strip(":：")
+    return s or None
+
+
+def example_labels(text: str) -> list[list]:
+    """[text, label, year] of each amount and rate, as the pipeline assigns them."""
+    from .model import Document, Block
+    from .quantities import find_quantities
+
+    doc = Document(path="<example>", reader="text", text=text, blocks=[Block("paragraph", None, 0, len(text))])
+    return [[q.text, q.label, q.year] for q in find_quantities(doc) if q.kind in ("amount", "rate")]

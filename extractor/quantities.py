@@ -1,0 +1,595 @@
+"""Find every quantity of a document — amounts, rates, counts, years, dates, periods — with its
+unit, kind, label, year and provenance.
+
+Prose is scanned on a normalised copy of `Document.text` (see normalize.py) and every match
+is mapped back to its exact original span. Table cells get their unit inline, from a column
+header (`全年预算数（万元）`), or from the table's declaration (`单位：万元`); score, weight,
+rate and code columns are never money. The unit spellings, measure words, operators and
+header kinds are data in patterns/ (units, counts, operators, unit_declarations,
+column_kinds, dates).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+import regex
+
+from . import patternbook
+from .labels import label_before, strip_row_label
+from .model import Document, Quantity, Table
+from .normalize import NormText, normalize
+from .numerals import CN_CHARS, number_regex, parse_number
+
+MONEY_FACTORS = {"元": 1, "千元": 10**3, "万元": 10**4, "百万元": 10**6, "千万元": 10**7, "亿元": 10**8}
+
+
+def to_yuan(value: Decimal, unit: str) -> Decimal:
+    """Exact value in 元, keeping the written precision (scaleb shifts the exponent)."""
+    factor = MONEY_FACTORS[unit]
+    return value.scaleb(len(str(factor)) - 1) if factor != 1 else value
+
+
+@dataclass(frozen=True)
+class _Unit:
+    form: str
+    unit: str
+    kind: str
+    confidence: float
+
+
+class _Book:
+    """Everything compiled once per process from patterns/."""
+
+    def __init__(self) -> None:
+        units: list[_Unit] = []
+        for e in patternbook.entries("units"):
+            for f in e["forms"]:
+                units.append(_Unit(f, e["unit"], e["kind"], e.get("confidence", 1.0)))
+        self.count_words = sorted(patternbook.entries("counts")[0]["forms"], key=len, reverse=True)
+        self.units = sorted(units, key=lambda u: len(u.form), reverse=True)
+        self.unit_by_form = {u.form: u for u in self.units}
+        unit_alt = "|".join(regex.escape(u.form) for u in self.units)
+        count_alt = "|".join(regex.escape(w) for w in self.count_words)
+        self.op_prefix: dict[str, str] = {}
+        self.op_suffix: dict[str, str] = {}
+        self.ocr_prefix: dict[str, tuple[str, float]] = {}
+        for e in patternbook.entries("operators"):
+            for f in e.get("prefix", []):
+                self.op_prefix[f] = e["operator"]
+            for f in e.get("suffix", []):
+                self.op_suffix[f] = e["operator"]
+            for f in e.get("ocr_prefix", []):
+                self.ocr_prefix[f] = (e["operator"], e.get("confidence", 0.5))
+        pre_alt = "|".join(regex.escape(f) for f in sorted(self.op_prefix, key=len, reverse=True))
+        suf_alt = "|".join(regex.escape(f) for f in sorted(self.op_suffix, key=len, reverse=True))
+        num = number_regex()
+        cn = f"[{CN_CHARS}]+"
+        self.number = regex.compile(rf"(?:{num}|{cn})")
+        # one number (optionally a range of two) with what may surround it
+        self.quantity = regex.compile(
+            rf"(?P<op>{pre_alt})?(?P<pct>百分之)?(?P<sign>[-负](?=\d))?"
+            rf"(?P<n1>{num}|{cn})"
+            rf"(?:(?P<u1>{unit_alt}))?"
+            rf"(?:(?P<sep>至|到|~|-|—|－)(?P<n2>{num}|{cn}))?"
+            rf"(?P<approx>余|多)?"
+            rf"(?:(?P<unit>{unit_alt})|(?P<count>{count_alt}))?"
+            rf"(?P<suf>{suf_alt})?"
+        )
+        self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
+        kinds = []
+        for e in patternbook.entries("column_kinds"):
+            for f in e["forms"]:
+                kinds.append((f, e["kind"]))
+        self.column_forms = kinds
+        d = patternbook.load("dates")
+        self.docnum = regex.compile(d["docnum_regex"])
+        self.period = regex.compile(d["period_regex"])
+        self.date = regex.compile(d["date_regex"])
+
+
+@functools.lru_cache(maxsize=1)
+def book() -> _Book:
+    return _Book()
+
+
+# ---------------------------------------------------------------- prose
+
+
+def _year_value(text: str) -> int | None:
+    v = parse_number(text)
+    if v is None or v != v.to_integral_value():
+        return None
+    y = int(v)
+    return y if 1949 <= y <= 2100 else None
+
+
+def _date_quantities(nt: NormText, original: str) -> list[tuple[int, int, Quantity]]:
+    """Years, dates and periods, as (norm_start, norm_end, quantity)."""
+    b = book()
+    found: list[tuple[int, int, Quantity]] = []
+    taken: list[tuple[int, int]] = []
+    for m in b.docnum.finditer(nt.text):
+        taken.append(m.span())
+    for rx, kind in ((b.period, "period"), (b.date, "date")):
+        for m in rx.finditer(nt.text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            y = _year_value(m.group("y"))
+            if y is None:
+                continue
+            mo = int(m.group("m")) if m.group("m") else None
+            day = int(m.group("d")) if m.groupdict().get("d") else None
+            extra: dict = {}
+            if kind == "period":
+                y2 = _year_value(m.group("y2")) if m.group("y2") else y
+                m2 = int(m.group("m2")) if m.group("m2") else mo
+                d2 = int(m.group("d2")) if m.groupdict().get("d2") and m.group("d2") else None
+                if y2 is None or (m2 is None and d2 is None):
+                    continue
+                extra = {"start": _iso(y, mo, day), "end": _iso(y2, m2, d2)}
+                q_kind = "period"
+            elif mo is None:
+                q_kind = "year"
+                extra = {"fiscal": "度" in m.group(0)}
+            else:
+                q_kind = "date"
+                extra = {"iso": _iso(y, mo, day)}
+            os_, oe = nt.span(s, e)
+            q = Quantity(kind=q_kind, text=original[os_:oe], value=Decimal(y), unit="年",
+                         start=os_, end=oe, year=y, extra=extra)
+            found.append((s, e, q))
+            taken.append((s, e))
+    return found
+
+
+def _iso(y: int, m: int | None, d: int | None) -> str:
+    out = f"{y:04d}"
+    if m:
+        out += f"-{m:02d}"
+        if d:
+            out += f"-{d:02d}"
+    return out
+
+
+def _unit_of(form: str | None) -> _Unit | None:
+    return book().unit_by_form.get(form) if form else None
+
+
+def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tuple[int, int, Quantity]]:
+    """Amounts, rates and counts in normalised text (positions are normalised)."""
+    b = book()
+    text = nt.text
+    out: list[tuple[int, int, Quantity]] = []
+    pos = 0
+    while True:
+        m = b.number.search(text, pos)
+        if not m:
+            break
+        start = m.start()
+        # let an operator / 百分之 / sign that precedes the number join the match
+        best = None
+        for back in range(min(start, 6), -1, -1):
+            mm = b.quantity.match(text, start - back)
+            if mm and mm.start("n1") == start:
+                best = mm
+                break
+        pos = m.end()
+        if best is None:
+            continue
+        q = _quantity_from_match(best, nt, original, masked)
+        if q is not None:
+            out.append((best.start(), best.end(), q))
+            pos = max(pos, best.end())
+    return out
+
+
+def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -> Quantity | None:
+    b = book()
+    s, e = mm.span()
+    if any(s < me and ms < e for ms, me in masked):
+        return None
+    n1, n2 = mm.group("n1"), mm.group("n2")
+    text = nt.text
+    # a digit glued on the left means we are inside a longer token (e.g. an id)
+    if s > 0 and regex.match(r"[\w.]", text[s - 1]) and not regex.match(r"[\p{Han}]", text[s - 1]) and not mm.group("op"):
+        return None
+    is_cn = bool(regex.fullmatch(f"[{CN_CHARS}]+", n1))
+    u1 = _unit_of(mm.group("u1"))
+    unit = _unit_of(mm.group("unit"))
+    count = mm.group("count")
+    pct = mm.group("pct")
+    op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+    if mm.group("suf"):
+        op = op or b.op_suffix[mm.group("suf")]
+    confidence = 1.0
+    extra: dict = {}
+    # a range needs a unit after its second number, and its separator must not be a date dash
+    if n2 is not None and unit is None and count is None:
+        n2 = None
+    if n2 is not None and u1 is not None and unit is not None and u1.unit != unit.unit:
+        n2 = None
+    if n2 is None:
+        # re-cut the match at the first number
+        end_n1 = mm.end("n1")
+        unit = u1 or (unit if mm.group("sep") is None else None)
+        count = count if mm.group("sep") is None and u1 is None else None
+        if mm.group("sep") is not None:
+            e = mm.end("u1") if u1 else end_n1
+            op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+        elif u1 is not None:
+            e = mm.end("u1")
+            if mm.group("suf") and mm.end("u1") == mm.start("suf"):
+                e = mm.end("suf")
+            else:
+                op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+    if pct:
+        if unit is not None or count is not None:
+            return None
+        unit = _Unit("百分之", "%", "rate", 1.0)
+    if unit is None and count is None:
+        return None
+    if unit is not None and unit.kind == "amount" and count:
+        count = None
+    value = parse_number(n1)
+    if value is None:
+        return None
+    if mm.group("sign"):
+        value = -value
+    kind = unit.kind if unit is not None else "count"
+    if kind == "count":
+        if is_cn and n1 in ("一", "〇", "零"):
+            return None
+        if mm.group("approx"):
+            extra["approx"] = mm.group("approx")
+    unit_name = unit.unit if unit is not None else count
+    if unit is not None:
+        confidence = min(confidence, unit.confidence)
+    value_max = parse_number(n2) if n2 is not None else None
+    # a trailing 万/亿 multiplier belongs to the unit: 260.85万元 is 260.85 of 万元
+    if kind == "amount":
+        value, unit_name, value_max = _fold_multiplier(n1, value, unit_name, n2, value_max)
+        if value is None:
+            return None
+    if kind == "rate" and not pct and mm.group("op") is None and n2 is None:
+        ocr = _ocr_operator(nt.text, s, n1, value)
+        if ocr is not None:
+            op, value, c = ocr
+            confidence = min(confidence, c)
+    os_, oe = nt.span(s, e)
+    q = Quantity(kind=kind, text=original[os_:oe], value=value, unit=unit_name, unit_source="inline",
+                 start=os_, end=oe, operator=op, value_max=value_max, confidence=confidence, extra=extra)
+    if kind == "amount":
+        q.value_yuan = to_yuan(value, unit_name)
+        if value_max is not None:
+            q.value_yuan_max = to_yuan(value_max, unit_name)
+        dup = _duplicate_unit_before(nt, s)
+        if dup is not None:
+            q.extra["duplicate_unit"] = dup
+    if q.kind == "amount" and regex.match(r"\s*/\s*(月|年|人|天|次)", nt.text[e:e + 4]):
+        q.extra["per"] = regex.match(r"\s*/\s*(月|年|人|天|次)", nt.text[e:e + 4]).group(1)
+    return q
+
+
+def _fold_multiplier(n1: str, value: Decimal, unit: str, n2: str | None, value_max: Decimal | None):
+    """`260.85万` + `元` → (260.85, 万元); `1.5亿3000万` + `元` stays (180000000, 元)."""
+    def split(n: str) -> tuple[str, str] | None:
+        for suffix in ("百万", "千万", "万", "亿", "千"):
+            if n.endswith(suffix):
+                head = n[: -len(suffix)]
+                if head and not regex.search("[万亿千百]", head.lstrip("0123456789.")) or (
+                    head and regex.fullmatch(f"[{CN_CHARS}]+", head) and not regex.search("[万亿]", head)
+                ):
+                    if parse_number(head) is not None:
+                        return head, suffix + "元"
+                return None
+        return None
+
+    if unit != "元":
+        return value, unit, value_max
+    s1 = split(n1)
+    if n2 is not None:
+        s2 = split(n2)
+        if s2 is not None and (s1 is not None or parse_number(n1) is not None):
+            base = s2[1]
+            v1 = parse_number(s1[0]) if s1 else parse_number(n1)
+            return v1, base, parse_number(s2[0])
+        return value, unit, value_max
+    if s1 is not None:
+        return parse_number(s1[0]), s1[1], value_max
+    return value, unit, value_max
+
+
+def _ocr_operator(text: str, s: int, n1: str, value: Decimal) -> tuple[str, Decimal, float] | None:
+    """`接种率290%` in an OCR'd target reads as `≥90%`: a 2/到/第 glued to a rate over 100."""
+    b = book()
+    if value <= 100 or not n1 or n1[0] not in b.ocr_prefix:
+        return None
+    rest = parse_number(n1[1:])
+    if rest is None or rest > 100 or rest <= 0:
+        return None
+    before = text[max(0, s - 2):s]
+    if not regex.search(r"[率度]", before):
+        return None
+    op, conf = b.ocr_prefix[n1[0]]
+    return op, rest, conf
+
+
+def _duplicate_unit_before(nt: NormText, s: int) -> list[int] | None:
+    """`预算万元260.85万元`: a money unit typed right before the number too."""
+    m = regex.search(r"(百万元|千万元|万元|亿元|千元)$", nt.text[max(0, s - 4):s])
+    if not m:
+        return None
+    ns = s - len(m.group(1))
+    return list(nt.span(ns, s))
+
+
+def parse_quantities_in(text: str) -> list[Quantity]:
+    """Every quantity in a free string, offsets relative to it (no labels or years)."""
+    nt = normalize(text)
+    dates = _date_quantities(nt, text)
+    masked = [(s, e) for s, e, _ in dates] + [m.span() for m in book().docnum.finditer(nt.text)]
+    found = dates + _scan(nt, text, masked)
+    found.sort(key=lambda t: t[0])
+    return [q for _, _, q in found]
+
+
+def find_quantities(doc: Document, report_year: int | None = None) -> list[Quantity]:
+    """All quantities of a document, prose first (in text order) then table cells."""
+    out: list[Quantity] = []
+    if doc.text:
+        nt = normalize(doc.text)
+        dates = _date_quantities(nt, doc.text)
+        masked = [(s, e) for s, e, _ in dates] + [m.span() for m in book().docnum.finditer(nt.text)]
+        masked += _flattened_cell_spans(doc, nt)
+        found = dates + _scan(nt, doc.text, masked)
+        found.sort(key=lambda t: t[0])
+        from .context import assign_context
+
+        prose = [q for _, _, q in found]
+        assign_context(doc.text, prose, report_year)
+        for q in prose:
+            q.page = doc.page_at(q.start) if q.start is not None else None
+        out.extend(prose)
+    for t in doc.tables:
+        out.extend(table_quantities(doc, t, report_year))
+    return out
+
+
+def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
+    """Normalised spans of cells of tables recognised in the text: those are read as cells."""
+    spans = []
+    orig_spans = [sp for t in doc.tables for sp in t.spans.values()]
+    if not orig_spans:
+        return spans
+    import bisect
+
+    for os_, oe in orig_spans:
+        ns = bisect.bisect_left(nt.to_orig, os_)
+        ne = bisect.bisect_left(nt.to_orig, oe)
+        spans.append((ns, ne))
+    return spans
+
+
+# ---------------------------------------------------------------- tables
+
+
+def unit_declared(text: str) -> tuple[str, float] | None:
+    """The unit a header or caption declares (`单位：万元`, `（万元）`), with a confidence."""
+    t = normalize(text).text
+    for rx in book().unit_decl:
+        m = rx.search(t)
+        if m:
+            u = m.group("unit")
+            return ("万元", 0.6) if u == "万兀" else (u, 1.0)
+    return None
+
+
+def column_kind(header: str) -> str:
+    """money | rate | score | code | target | count | unknown, from header text (latest match wins)."""
+    t = normalize(header).text
+    best: tuple[int, int, str] | None = None
+    for form, kind in book().column_forms:
+        i = t.rfind(form)
+        if i < 0:
+            continue
+        key = (i + len(form), len(form))
+        if best is None or key > best[:2]:
+            best = (key[0], key[1], kind)
+    return best[2] if best else "unknown"
+
+
+def _is_bare_number(text: str) -> bool:
+    t = normalize(text).text.strip()
+    return bool(t) and parse_number(t) is not None and bool(regex.search(r"\d", t))
+
+
+def _header_rows(t: Table) -> list[bool]:
+    flags = []
+    for r in range(t.n_rows):
+        cells = [t.cells[r][c] for c in range(len(t.cells[r]))]
+        filled = [c for c in cells if c.strip()]
+        numeric = [c for c in filled if _is_bare_number(c)]
+        flags.append(len(filled) >= 2 and not numeric)
+    return flags
+
+
+def _column_header(t: Table, is_header: list[bool], r: int, c: int) -> str:
+    """Texts of the header rows right above row r in column c (through merges)."""
+    h = r - 1
+    while h >= 0 and not is_header[h]:
+        h -= 1
+    parts: list[str] = []
+    while h >= 0 and is_header[h] and len(parts) < 4:
+        parts.append(t.cell(h, c))
+        h -= 1
+    return "".join(reversed(parts))
+
+
+def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | None, str | None]:
+    """Nearest text cell left of (r, c), and a category code cell in the row if any."""
+    label = None
+    code = None
+    for cc in range(c - 1, -1, -1):
+        txt = t.cell(r, cc).strip()
+        if not txt:
+            continue
+        if cc in code_cols or regex.fullmatch(r"\d{3,7}", normalize(txt).text):
+            code = code or normalize(txt).text
+            continue
+        if _is_bare_number(txt) or regex.fullmatch(r"[-—/－\s]*", txt):
+            continue
+        label = txt
+        break
+    return (strip_row_label(label) if label else None), code
+
+
+def table_quantities(doc: Document, t: Table, report_year: int | None) -> list[Quantity]:
+    """Quantities of one table's cells, with units from headers or the table's declaration."""
+    out: list[Quantity] = []
+    if not t.cells:
+        return out
+    is_header = _header_rows(t)
+    table_unit = unit_declared(t.context) if t.context else None
+    # declarations inside the table itself (a `单位：万元` row, `项目资金（万元）` label cell)
+    decl_cells: dict[tuple[int, int], tuple[str, float]] = {}
+    for r in range(t.n_rows):
+        for c in range(len(t.cells[r])):
+            txt = t.cells[r][c]
+            if txt and ("单位" in txt or "(" in txt or "（" in txt):
+                d = unit_declared(txt)
+                if d:
+                    decl_cells[(r, c)] = d
+    code_cols = set()
+    for c in range(t.n_cols):
+        for r in range(t.n_rows):
+            if is_header[r] and column_kind(t.cell(r, c)) == "code":
+                code_cols.add(c)
+                break
+    page = t.page
+    year = report_year
+    for r in range(t.n_rows):
+        for c in range(len(t.cells[r])):
+            if (r, c) in t.merged:
+                continue
+            txt = t.cells[r][c]
+            if not txt or not regex.search(r"[\d０-９]", txt) and not regex.search(f"[{CN_CHARS}]", txt):
+                continue
+            span = t.spans.get((r, c))
+            header = _column_header(t, is_header, r, c)
+            label, code = _row_label(t, r, c, code_cols)
+            kind = column_kind(header) if header else "unknown"
+            qs = _cell_inline(txt, span)
+            if not qs and _is_bare_number(txt) and c not in code_cols and kind not in ("code", "score", "count", "target"):
+                q = _bare_cell(t, r, c, txt, span, kind, header, table_unit, decl_cells, label)
+                if q is not None:
+                    qs = [q]
+            for q in qs:
+                q.table, q.row, q.col, q.page = t.index, r, c, page
+                if q.year is None and q.kind in ("amount", "rate", "count"):
+                    q.year = _header_year(header) or year
+                if q.label is None and q.kind in ("amount", "rate", "count"):
+                    q.label = label
+                q.extra.setdefault("column", header or None)
+                if code:
+                    q.extra["category_code"] = code
+                out.append(q)
+    return out
+
+
+def _header_year(header: str) -> int | None:
+    m = regex.search(r"(\d{4})年", normalize(header).text)
+    return _year_value(m.group(1)) if m else None
+
+
+def _cell_inline(txt: str, span: tuple[int, int] | None) -> list[Quantity]:
+    qs = [q for q in parse_quantities_in(txt) if q.kind in ("amount", "rate", "count")]
+    for q in qs:
+        if span is not None and q.start is not None:
+            q.start, q.end = span[0] + q.start, span[0] + q.end
+        else:
+            q.start = q.end = None
+    return qs
+
+
+def _bare_cell(t: Table, r: int, c: int, txt: str, span, kind: str, header: str,
+               table_unit, decl_cells, label) -> Quantity | None:
+    """A bare number gets the unit its column, row group or table declares."""
+    value = parse_number(normalize(txt).text.strip())
+    if value is None:
+        return None
+    if kind == "rate":
+        return Quantity(kind="rate", text=txt.strip(), value=value, unit="%", unit_source="column-header",
+                        start=span[0] if span else None, end=span[1] if span else None)
+    unit, source, conf = None, None, 1.0
+    col_decl = unit_declared(header) if header else None
+    if col_decl:
+        unit, source, conf = col_decl[0], "column-header", col_decl[1]
+    else:
+        # nearest declaration cell above-left in the table, else the caption
+        best = None
+        for (dr, dc), d in decl_cells.items():
+            if dr <= r and dc <= c and (best is None or (dr, dc) > best[0]):
+                best = ((dr, dc), d)
+        if best is not None:
+            unit, source, conf = best[1][0], "table-header", best[1][1]
+        elif table_unit is not None:
+            unit, source, conf = table_unit[0], "table-header", table_unit[1]
+    if unit is None:
+        return None
+    if kind == "unknown" and not (label and column_kind(label) == "money") and not header:
+        conf = min(conf, 0.8)
+    stripped = txt.strip()
+    start = end = None
+    if span is not None:
+        lead = len(txt) - len(txt.lstrip())
+        start, end = span[0] + lead, span[0] + lead + len(stripped)
+    return Quantity(kind="amount", text=stripped, value=value, unit=unit, unit_source=source,
+                    value_yuan=to_yuan(value, unit), start=start, end=end, confidence=conf)
+
+
+# ---------------------------------------------------------------- pattern-example runners
+
+
+def _compact(q: Quantity) -> dict:
+    d = {"kind": q.kind, "text": q.text, "value": q.value, "unit": q.unit}
+    if q.kind == "amount":
+        d["value_yuan"] = q.value_yuan
+    for k in ("operator", "value_max", "value_yuan_max"):
+        if getattr(q, k) is not None:
+            d[k] = getattr(q, k)
+    if q.kind == "period":
+        d.update(q.extra)
+    return d
+
+
+def example_quantities(text: str) -> list[dict]:
+    return [_compact(q) for q in parse_quantities_in(text)]
+
+
+def example_number(text: str) -> Decimal | None:
+    return parse_number(text)
+
+
+def example_unit_declaration(text: str) -> str | None:
+    d = unit_declared(text)
+    return d[0] if d else None
+
+
+def example_column_kind(text: str) -> str:
+    return column_kind(text)
+
+
+def warm_up() -> None:
+    """Compile patterns and load the label dictionary once (batch workers call this)."""
+    book()
+    from .labels import tokenizer
+
+    tokenizer()
+
+
+def iter_amounts(quantities: Iterable[Quantity]) -> Iterable[Quantity]:
+    return (q for q in quantities if q.kind == "amount")
