@@ -48,7 +48,9 @@ class _Book:
         for e in patternbook.entries("units"):
             for f in e["forms"]:
                 units.append(_Unit(f, e["unit"], e["kind"], e.get("confidence", 1.0)))
-        self.count_words = sorted(patternbook.entries("counts")[0]["forms"], key=len, reverse=True)
+        counts = patternbook.entries("counts")[0]
+        self.count_words = sorted(counts["forms"], key=len, reverse=True)
+        self.arabic_only = set(counts.get("arabic_only", []))
         self.units = sorted(units, key=lambda u: len(u.form), reverse=True)
         self.unit_by_form = {u.form: u for u in self.units}
         unit_alt = "|".join(regex.escape(u.form) for u in self.units)
@@ -241,7 +243,7 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -
         value = -value
     kind = unit.kind if unit is not None else "count"
     if kind == "count":
-        if is_cn and n1 in ("一", "〇", "零"):
+        if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
             return None
         if mm.group("approx"):
             extra["approx"] = mm.group("approx")

@@ -1,0 +1,95 @@
+"""`jixiao extract FILE... [--format jsonl|csv|table] [-o OUT]`: one record per quantity."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+import click
+
+from .jsonout import decimal_text, dumps
+from .model import Quantity, ReadError
+
+FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
+
+
+def _cell(v) -> str:
+    from decimal import Decimal
+
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return decimal_text(v)
+    return str(v)
+
+
+def quantity_rows(path: str):
+    """Contract records of every quantity in one file (raises ReadError)."""
+    from . import extract
+
+    report = extract(path)
+    for q in report.quantities:
+        rec = {"doc": path}
+        rec.update(q.record())
+        yield rec
+
+
+def report_error(path: str, exc: BaseException) -> None:
+    """One line on stderr naming the file and the reason; never a traceback."""
+    msg = str(exc) if isinstance(exc, ReadError) else f"{path}: internal error: {type(exc).__name__}: {exc}"
+    if not msg.startswith(path):
+        msg = f"{path}: {msg}"
+    click.echo(f"jixiao: {msg.splitlines()[0] if msg else path}", err=True)
+
+
+@click.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
+def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Every amount, rate, count, year, date and period of FILE..., with provenance."""
+    out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
+    failed = False
+    writer = None
+    rows_for_table: list[dict] = []
+    try:
+        if fmt == "csv":
+            writer = csv.DictWriter(out, fieldnames=FIELDS)
+            writer.writeheader()
+        for path in files:
+            try:
+                rows = list(quantity_rows(path))
+            except Exception as exc:  # every bad file is reported and skipped
+                report_error(path, exc)
+                failed = True
+                continue
+            for rec in rows:
+                if fmt == "jsonl":
+                    out.write(dumps(rec) + "\n")
+                elif fmt == "csv":
+                    writer.writerow({k: _cell(v) for k, v in rec.items()})
+                else:
+                    rows_for_table.append(rec)
+        if fmt == "table":
+            out.write(_table(rows_for_table))
+    finally:
+        if output:
+            out.close()
+    sys.exit(2 if failed else 0)
+
+
+def _table(rows: list[dict]) -> str:
+    cols = ("doc", "page", "kind", "text", "value", "unit", "unit_source", "value_yuan", "label", "year")
+    buf = io.StringIO()
+    data = [[_cell(r.get(c)) for c in cols] for r in rows]
+    widths = [max([len(c)] + [_width(row[i]) for row in data]) for i, c in enumerate(cols)]
+    buf.write("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip() + "\n")
+    for row in data:
+        buf.write("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)).rstrip() + "\n")
+    return buf.getvalue()
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
