@@ -16,14 +16,23 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+
+@functools.lru_cache(maxsize=1)
+def _root():
+    """Installed: the `extractor.patterns` package; in a source tree: the repo's patterns/."""
+    try:
+        return resources.files("extractor.patterns")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "patterns"
 
 
 @functools.lru_cache(maxsize=None)
 def load(name: str) -> dict[str, Any]:
     """The parsed pattern file `patterns/<name>.json`."""
-    text = resources.files("extractor.patterns").joinpath(f"{name}.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads(_root().joinpath(f"{name}.json").read_text("utf-8"))
 
 
 def entries(name: str) -> list[dict[str, Any]]:
@@ -32,10 +41,10 @@ def entries(name: str) -> list[dict[str, Any]]:
 
 def text_file(name: str) -> str:
     """A non-JSON pattern resource (e.g. the jieba user dictionary)."""
-    return resources.files("extractor.patterns").joinpath(name).read_text("utf-8")
+    return _root().joinpath(name).read_text("utf-8")
 
 
 def pattern_files() -> list[str]:
     return sorted(
-        p.name[:-5] for p in resources.files("extractor.patterns").iterdir() if p.name.endswith(".json")
+        p.name[:-5] for p in _root().iterdir() if p.name.endswith(".json")
     )
