@@ -326,6 +326,8 @@ def _duplicate_unit_before(nt: NormText, s: int) -> list[int] | None:
     if not m:
         return None
     ns = s - len(m.group(1))
+    if ns > 0 and regex.match(r"[\d.一二三四五六七八九十百千万亿零〇两]", nt.text[ns - 1]):
+        return None  # the unit of the number before, as in `415万元15万元`
     return list(nt.span(ns, s))
 
 
@@ -352,6 +354,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         from .context import assign_context
 
         prose = [q for _, _, q in found]
+        _mark_glued(prose)
         assign_context(doc.text, prose, report_year)
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
@@ -359,6 +362,17 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
     for t in doc.tables:
         out.extend(table_quantities(doc, t, report_year))
     return out
+
+
+def _mark_glued(qs: list[Quantity]) -> None:
+    """OCR glues a table's weight onto the next cell (`415万元15万元4`: weight 4, amount 15万元):
+    an amount that runs straight into another whose digits it ends with is uncertain."""
+    for a, b in zip(qs, qs[1:]):
+        if a.kind == b.kind == "amount" and a.end == b.start and a.unit == b.unit:
+            da, db = str(abs(a.value)), str(abs(b.value))
+            if da != db and da.endswith(db):
+                a.confidence = min(a.confidence, 0.3)
+                a.extra["ocr_glued"] = {"prefix": da[: len(da) - len(db)], "repeats": b.text}
 
 
 def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
