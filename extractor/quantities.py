@@ -359,8 +359,11 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
         out.extend(prose)
+    previous: tuple[Table, TableLayout] | None = None
     for t in doc.tables:
-        out.extend(table_quantities(doc, t, report_year))
+        lay = table_layout(t, previous)
+        out.extend(table_quantities(doc, t, report_year, lay))
+        previous = (t, lay)
     return out
 
 
@@ -423,70 +426,102 @@ def _is_bare_number(text: str) -> bool:
     return bool(t) and parse_number(t) is not None and bool(regex.search(r"\d", t))
 
 
-def _header_rows(t: Table) -> list[bool]:
-    flags = []
+@dataclass
+class TableLayout:
+    """What a table's headers say: which rows are headers, each column's kind and unit."""
+
+    header_rows: set[int]
+    code_cols: set[int]
+    table_unit: tuple[str, float] | None
+    decl_cells: dict[tuple[int, int], tuple[str, float]]
+    inherited_headers: dict[int, str]  # column -> header text of the table this one continues
+
+
+def _is_data_row(t: Table, r: int) -> bool:
+    return any(_is_bare_number(x) for x in t.cells[r] if x.strip())
+
+
+def _is_reheader_row(t: Table, r: int) -> bool:
+    """A header row inside a table (the indicator block of a self-evaluation form)."""
+    filled = [x for x in t.cells[r] if x.strip()]
+    if len(filled) < 3 or _is_data_row(t, r):
+        return False
+    return any(column_kind(x) in ("score", "rate", "target", "code") for x in filled)
+
+
+def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None) -> TableLayout:
+    """Header rows (the block above the first data row, and re-headers), code columns and
+    declared units; a headless table at the top of a page continues the previous one."""
+    header_rows: set[int] = set()
     for r in range(t.n_rows):
-        cells = [t.cells[r][c] for c in range(len(t.cells[r]))]
-        filled = [c for c in cells if c.strip()]
-        numeric = [c for c in filled if _is_bare_number(c)]
-        flags.append(len(filled) >= 2 and not numeric)
-    return flags
+        if _is_data_row(t, r):
+            break
+        if any(x.strip() for x in t.cells[r]):
+            header_rows.add(r)
+    first_data = next((r for r in range(t.n_rows) if _is_data_row(t, r)), t.n_rows)
+    header_rows |= {r for r in range(first_data, t.n_rows) if _is_reheader_row(t, r)}
+    table_unit = unit_declared(t.context) if t.context else None
+    decl: dict[tuple[int, int], tuple[str, float]] = {}
+    for r in range(t.n_rows):
+        for c, txt in enumerate(t.cells[r]):
+            if txt and ("单位" in txt or "(" in txt or "（" in txt):
+                d = unit_declared(txt)
+                if d:
+                    decl[(r, c)] = d
+    code_cols = {c for c in range(t.n_cols) for r in header_rows if column_kind(t.cell(r, c)) == "code"}
+    inherited: dict[int, str] = {}
+    if previous is not None and not header_rows and table_unit is None and not decl:
+        pt, pl = previous
+        if pt.n_cols == t.n_cols and pt.page is not None and t.page == pt.page + 1:
+            table_unit, code_cols = pl.table_unit, set(pl.code_cols)
+            last = pt.n_rows
+            inherited = {c: _column_header(pt, pl, last, c) for c in range(t.n_cols)}
+            if not table_unit and pl.decl_cells:
+                table_unit = next(iter(pl.decl_cells.values()))
+    return TableLayout(header_rows, code_cols, table_unit, decl, inherited)
 
 
-def _column_header(t: Table, is_header: list[bool], r: int, c: int) -> str:
+def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
     """Texts of the header rows right above row r in column c (through merges)."""
     h = r - 1
-    while h >= 0 and not is_header[h]:
+    while h >= 0 and h not in lay.header_rows:
         h -= 1
+    if h < 0:
+        return lay.inherited_headers.get(c, "")
     parts: list[str] = []
-    while h >= 0 and is_header[h] and len(parts) < 4:
-        parts.append(t.cell(h, c))
+    while h >= 0 and h in lay.header_rows and len(parts) < 4:
+        txt = t.cell(h, c)
+        if txt and (not parts or parts[-1] != txt):
+            parts.append(txt)
         h -= 1
     return "".join(reversed(parts))
 
 
 def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | None, str | None]:
-    """Nearest text cell left of (r, c), and a category code cell in the row if any."""
+    """Nearest text cell left of (r, c), and the row's category code cell if any."""
     label = None
     code = None
     for cc in range(c - 1, -1, -1):
         txt = t.cell(r, cc).strip()
         if not txt:
             continue
-        if cc in code_cols or regex.fullmatch(r"\d{3,7}", normalize(txt).text):
-            code = code or normalize(txt).text
+        norm = normalize(txt).text
+        if cc in code_cols or regex.fullmatch(r"\d{3,7}", norm):
+            if regex.fullmatch(r"\d{3,7}", norm):
+                code = code or norm
             continue
-        if _is_bare_number(txt) or regex.fullmatch(r"[-—/－\s]*", txt):
-            continue
-        label = txt
-        break
+        if label is None and not _is_bare_number(txt) and not regex.fullmatch(r"[-—/－\s]*", txt):
+            label = txt
     return (strip_row_label(label) if label else None), code
 
 
-def table_quantities(doc: Document, t: Table, report_year: int | None) -> list[Quantity]:
+def table_quantities(doc: Document, t: Table, report_year: int | None,
+                     layout: TableLayout | None = None) -> list[Quantity]:
     """Quantities of one table's cells, with units from headers or the table's declaration."""
     out: list[Quantity] = []
     if not t.cells:
         return out
-    is_header = _header_rows(t)
-    table_unit = unit_declared(t.context) if t.context else None
-    # declarations inside the table itself (a `单位：万元` row, `项目资金（万元）` label cell)
-    decl_cells: dict[tuple[int, int], tuple[str, float]] = {}
-    for r in range(t.n_rows):
-        for c in range(len(t.cells[r])):
-            txt = t.cells[r][c]
-            if txt and ("单位" in txt or "(" in txt or "（" in txt):
-                d = unit_declared(txt)
-                if d:
-                    decl_cells[(r, c)] = d
-    code_cols = set()
-    for c in range(t.n_cols):
-        for r in range(t.n_rows):
-            if is_header[r] and column_kind(t.cell(r, c)) == "code":
-                code_cols.add(c)
-                break
-    page = t.page
-    year = report_year
+    lay = layout or table_layout(t)
     for r in range(t.n_rows):
         for c in range(len(t.cells[r])):
             if (r, c) in t.merged:
@@ -495,20 +530,21 @@ def table_quantities(doc: Document, t: Table, report_year: int | None) -> list[Q
             if not txt or not regex.search(r"[\d０-９]", txt) and not regex.search(f"[{CN_CHARS}]", txt):
                 continue
             span = t.spans.get((r, c))
-            header = _column_header(t, is_header, r, c)
-            label, code = _row_label(t, r, c, code_cols)
+            header = _column_header(t, lay, r, c)
+            label, code = _row_label(t, r, c, lay.code_cols)
             kind = column_kind(header) if header else "unknown"
             qs = _cell_inline(txt, span)
-            if not qs and _is_bare_number(txt) and c not in code_cols and kind not in ("code", "score", "count", "target"):
-                q = _bare_cell(t, r, c, txt, span, kind, header, table_unit, decl_cells, label)
+            if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
+                    and kind not in ("code", "score", "count", "target")):
+                q = _bare_cell(r, c, txt, span, kind, header, lay, label)
                 if q is not None:
                     qs = [q]
             for q in qs:
-                q.table, q.row, q.col, q.page = t.index, r, c, page
+                q.table, q.row, q.col, q.page = t.index, r, c, t.page
                 if q.year is None and q.kind in ("amount", "rate", "count"):
-                    q.year = _header_year(header) or year
+                    q.year = _header_year(header) or report_year
                 if q.label is None and q.kind in ("amount", "rate", "count"):
-                    q.label = label
+                    q.label = label or (strip_row_label(header) if header else None)
                 q.extra.setdefault("column", header or None)
                 if code:
                     q.extra["category_code"] = code
@@ -531,15 +567,20 @@ def _cell_inline(txt: str, span: tuple[int, int] | None) -> list[Quantity]:
     return qs
 
 
-def _bare_cell(t: Table, r: int, c: int, txt: str, span, kind: str, header: str,
-               table_unit, decl_cells, label) -> Quantity | None:
+def _bare_cell(r: int, c: int, txt: str, span, kind: str, header: str, lay: TableLayout,
+               label: str | None) -> Quantity | None:
     """A bare number gets the unit its column, row group or table declares."""
     value = parse_number(normalize(txt).text.strip())
     if value is None:
         return None
+    stripped = txt.strip()
+    start = end = None
+    if span is not None:
+        lead = len(txt) - len(txt.lstrip())
+        start, end = span[0] + lead, span[0] + lead + len(stripped)
     if kind == "rate":
-        return Quantity(kind="rate", text=txt.strip(), value=value, unit="%", unit_source="column-header",
-                        start=span[0] if span else None, end=span[1] if span else None)
+        return Quantity(kind="rate", text=stripped, value=value, unit="%", unit_source="column-header",
+                        start=start, end=end)
     unit, source, conf = None, None, 1.0
     col_decl = unit_declared(header) if header else None
     if col_decl:
@@ -547,22 +588,17 @@ def _bare_cell(t: Table, r: int, c: int, txt: str, span, kind: str, header: str,
     else:
         # nearest declaration cell above-left in the table, else the caption
         best = None
-        for (dr, dc), d in decl_cells.items():
+        for (dr, dc), d in lay.decl_cells.items():
             if dr <= r and dc <= c and (best is None or (dr, dc) > best[0]):
                 best = ((dr, dc), d)
         if best is not None:
             unit, source, conf = best[1][0], "table-header", best[1][1]
-        elif table_unit is not None:
-            unit, source, conf = table_unit[0], "table-header", table_unit[1]
+        elif lay.table_unit is not None:
+            unit, source, conf = lay.table_unit[0], "table-header", lay.table_unit[1]
     if unit is None:
         return None
-    if kind == "unknown" and not (label and column_kind(label) == "money") and not header:
+    if kind == "unknown" and not (label and column_kind(label) == "money"):
         conf = min(conf, 0.8)
-    stripped = txt.strip()
-    start = end = None
-    if span is not None:
-        lead = len(txt) - len(txt.lstrip())
-        start, end = span[0] + lead, span[0] + lead + len(stripped)
     return Quantity(kind="amount", text=stripped, value=value, unit=unit, unit_source=source,
                     value_yuan=to_yuan(value, unit), start=start, end=end, confidence=conf)
 
