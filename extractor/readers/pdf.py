@@ -1,0 +1,228 @@
+"""PDF reader (pdfplumber): paragraph text with pages, ruled tables as cell grids.
+
+Tables are found from ruling lines (`page.find_tables()`); the characters inside a table's
+box go to its cells and are left out of the paragraph text, so a number is never counted
+twice. Soft line wraps are joined (see `wrapping`), in paragraphs and inside cells. A PDF
+whose pages carry drawings or images but no text layer is a scan: the reader returns it
+with `needs_ocr=True` (and `meta["ocr_pages"]`) instead of failing, so a batch can route
+it to OCR later. A page that is one big image with a handful of characters (a typed page
+number) counts as a scan too; its few characters are left to the OCR pass.
+"""
+from __future__ import annotations
+
+import statistics
+from typing import Any, Callable
+
+from ..model import Document
+from .builder import DocumentBuilder
+from .errors import describe, read_error
+from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
+
+# a page's ("line", line dict) and ("table", (cells, merged)) items top to bottom, and
+# whether the page is a scan
+PageItems = tuple[list[tuple[str, Any]], bool]
+
+NAME = "pdf"
+LABEL = "PDF"
+SUFFIXES = (".pdf",)
+CONTEXT_LINES = 3
+# a line ending this many character widths before the right edge ends its paragraph;
+# a line starting this far right of the left edge opens one (first-line indent)
+SHORT_LINE_CHARS = 2.0
+INDENT_CHARS = 1.5
+# a page whose images cover this share of it and that has fewer characters than
+# SCAN_MAX_CHARS (a typed page number, a stamp caption) is a scan as well
+SCAN_IMAGE_SHARE = 0.5
+SCAN_MAX_CHARS = 20
+# pages with fewer text lines take the text column's edges from the whole document
+MIN_LINES_FOR_PAGE_EDGES = 8
+
+
+def matches(head: bytes, zip_names: frozenset[str] = frozenset()) -> bool:
+    """`%PDF-` within the first 1024 bytes (readers tolerate a junk prefix), but not a PDF
+    stored inside a zip archive."""
+    return b"%PDF-" in head[:1024] and not head.startswith(b"PK\x03\x04")
+
+
+def mismatch(head: bytes, zip_names: frozenset[str] = frozenset()) -> str:
+    return "not a PDF file (no %PDF signature)"
+
+
+def read(path: str) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(path)
+    except PDFPasswordIncorrect:
+        raise read_error(path, "encrypted PDF (password required)") from None
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise read_error(path, "encrypted PDF (password required)") from None
+        raise read_error(path, f"corrupt PDF ({describe(cause)})") from None
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise read_error(path, f"corrupt PDF ({describe(exc)})") from None
+    with pdf:
+        try:
+            return read_pages(path, pdf)
+        except Exception as exc:
+            if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+                raise read_error(path, "encrypted PDF (password required)") from None
+            raise read_error(path, f"corrupt or truncated PDF ({describe(exc)})") from None
+
+
+def read_pages(path: str, pdf: Any, page_items: Callable[[int], PageItems | None] | None = None) -> Document:
+    """The Document of an open pdfplumber PDF. `page_items(number)` may supply a page's
+    items from another text engine (bench/bench_pdf_readers.py); None means pdfplumber."""
+    n_pages = len(pdf.pages)
+    if n_pages == 0:
+        raise read_error(path, "corrupt or truncated PDF (no pages)")
+    ocr_pages: list[int] = []
+    pages: list[list[tuple[str, Any]]] = []
+    for number in range(1, n_pages + 1):
+        result = page_items(number) if page_items is not None else None
+        if result is None:
+            page = pdf.pages[number - 1]
+            result = _page_items(page)
+            page.close()
+        items, needs_ocr = result
+        if needs_ocr:
+            ocr_pages.append(number)
+        pages.append(items)
+    builder = DocumentBuilder(path, NAME)
+    _assemble(builder, pages)
+    meta: dict[str, Any] = {}
+    if ocr_pages:
+        meta["reason"] = "needs OCR"
+        meta["ocr_pages"] = ocr_pages
+    return builder.build(pages=n_pages, needs_ocr=bool(ocr_pages), meta=meta)
+
+
+def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> None:
+    """Paragraphs (wraps joined, across page ends too) and tables, in reading order."""
+    all_raw = [item for items in pages for kind, item in items if kind == "line"]
+    doc_edges = _edges(all_raw)
+    run: list[Line] = []  # text lines since the last table, across pages
+
+    def flush() -> None:
+        for group in group_paragraphs(run):
+            builder.add_paragraph(paragraph_pieces(group))
+        run.clear()
+
+    for number, items in enumerate(pages, 1):
+        raw = [item for kind, item in items if kind == "line"]
+        left, right = _edges(raw) if len(raw) >= MIN_LINES_FOR_PAGE_EDGES else doc_edges
+        page_lines: list[Line] = []
+        for kind, item in items:
+            if kind == "line":
+                line = Line(
+                    text=item["text"],
+                    page=number,
+                    short=item["x1"] < right - SHORT_LINE_CHARS * item["char_w"],
+                    indented=item["x0"] > left + INDENT_CHARS * item["char_w"],
+                )
+                run.append(line)
+                page_lines.append(line)
+            else:
+                flush()
+                cells, merged = item
+                builder.add_table(cells, page=number, context=_context(page_lines[-CONTEXT_LINES:]), merged=merged)
+                page_lines.clear()
+    flush()
+
+
+def _edges(raw: list[dict]) -> tuple[float, float]:
+    """Left and right edge of the text column: where most lines start and full lines end."""
+    if not raw:
+        return 0.0, 0.0
+    xs0 = sorted(ln["x0"] for ln in raw)
+    xs1 = sorted(ln["x1"] for ln in raw)
+    return xs0[int(len(xs0) * 0.05)], xs1[min(len(xs1) - 1, int(len(xs1) * 0.95))]
+
+
+def _context(lines: list[Line]) -> str:
+    """The lines above a table with their soft wraps joined (a caption, `单位：万元`)."""
+    return "\n".join("".join(t for _, t in paragraph_pieces(g)) for g in group_paragraphs(lines))
+
+
+def _page_items(page: Any) -> PageItems:
+    """Text lines (pdfplumber line dicts plus `char_w`) and tables of one page, top to
+    bottom, and whether the page is a scan (graphics but no text layer)."""
+    if not page.chars:
+        return [], bool(page.images or page.rects or page.lines or page.curves)
+    if len(page.chars) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
+        return [], True
+    tables = _tables(page) if (page.lines or page.rects) else []
+    boxes = [bbox for bbox, _ in tables]
+    text_page = page
+    if boxes:
+        text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    sizes = [c["size"] for c in page.chars[:400]]
+    char_w = statistics.median(sizes) if sizes else 10.0
+    items: list[tuple[float, int, str, Any]] = []
+    for ln in text_page.extract_text_lines(return_chars=False):
+        if ln["text"].strip():
+            items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
+    for bbox, grid in tables:
+        items.append((bbox[1], 1, "table", grid))
+    items.sort(key=lambda it: (it[0], it[1]))
+    return [(kind, item) for _, _, kind, item in items], False
+
+
+def _image_share(page: Any) -> float:
+    area = sum(img["width"] * img["height"] for img in page.images)
+    return area / max(page.width * page.height, 1.0)
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[list[list[str]], dict]]]:
+    """Ruled tables of a page: (bbox, (cells, merged)); single boxes around text are not tables."""
+    found = []
+    for table in page.find_tables():
+        raw = table.extract()
+        if len(raw) * max((len(r) for r in raw), default=0) < 2:
+            continue
+        cells = [[join_cell_lines(c) if c else "" for c in row] for row in raw]
+        if not any(any(c for c in row) for row in cells):
+            continue
+        found.append((tuple(table.bbox), (cells, _merged(table))))
+    return found
+
+
+def _merged(table: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """Covered grid position -> top-left position of the spanning cell.
+
+    pdfplumber leaves None where a merged cell covers a grid position; the owner is the
+    cell whose box contains the centre of that position.
+    """
+    rows = table.rows
+    n_cols = max((len(r.cells) for r in rows), default=0)
+    col_x: list[float | None] = [None] * n_cols
+    origin: dict[tuple, tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                origin.setdefault(tuple(box), (r, c))
+                if col_x[c] is None:
+                    col_x[c] = box[0]
+    x0, top, x1, bottom = table.bbox
+    xs = [x if x is not None else x0 for x in col_x] + [x1]
+    ys = [row.bbox[1] for row in rows] + [bottom]
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        for c in range(n_cols):
+            if c < len(row.cells) and row.cells[c] is not None:
+                continue
+            cx, cy = (xs[c] + xs[c + 1]) / 2, (ys[r] + ys[r + 1]) / 2
+            for box, pos in origin.items():
+                if box[0] <= cx <= box[2] and box[1] <= cy <= box[3] and pos != (r, c):
+                    merged[(r, c)] = pos
+                    break
+    return merged
