@@ -239,8 +239,6 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -
     value = parse_number(n1)
     if value is None:
         return None
-    if mm.group("sign"):
-        value = -value
     kind = unit.kind if unit is not None else "count"
     if kind == "count":
         if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
@@ -256,6 +254,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -
         value, unit_name, value_max = _fold_multiplier(n1, value, unit_name, n2, value_max)
         if value is None:
             return None
+    if mm.group("sign"):
+        value = -value
     if kind == "rate" and not pct and mm.group("op") is None and n2 is None:
         ocr = _ocr_operator(nt.text, s, n1, value)
         if ocr is not None:

@@ -1,0 +1,74 @@
+"""`jixiao check`: linter-like text, contract JSONL, exit status 0/1/2."""
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from extractor.cli import main
+from extractor.cli_check import CONTRACT
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "real" / "ganzhou-2023-zhengwu-self-eval.txt"
+CLEAN = "某局2023年部门绩效自评报告\n支出预算100万元，分别为人员经费60万元、公用经费40万元。\n"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["check", *args])
+
+
+def test_text_output_marks_the_span(tmp_path):
+    seed = tmp_path / "seed.txt"
+    shutil.copy(SEED, seed)
+    res = run(str(seed))
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    i = next(k for k, line in enumerate(lines) if ": unit-suspect [error]" in line)
+    assert lines[i].startswith(f"{seed}:-: unit-suspect [error] 金额“108690.55万元”")
+    src, marks = lines[i + 1], lines[i + 2]
+    assert src.startswith("    47 | ") and "108690.55万元" in src
+    # carets sit under the span (CJK characters are two columns wide)
+    pre = src[: src.index("108690.55万元")]
+    width = sum(2 if "\u4e00" <= ch <= "\u9fff" or ch in "，。：“”（）" else 1 for ch in pre)
+    assert marks == " " * width + "^" * len("108690.55") + "^^^^"
+
+
+def test_jsonl_contract_and_english(tmp_path):
+    seed = tmp_path / "seed.txt"
+    shutil.copy(SEED, seed)
+    out = tmp_path / "flags.jsonl"
+    res = run("--format", "jsonl", "--lang", "en", "-o", str(out), str(seed))
+    assert res.exit_code == 1
+    recs = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert all(tuple(r)[: len(CONTRACT)] == CONTRACT for r in recs)
+    unit = next(r for r in recs if r["code"] == "unit-suspect")
+    assert unit["suggestion"] == {"text": "108690.55元", "value_yuan": 108690.55}
+    assert unit["evidence"] == [{"text": "33.39238万元", "page": None, "start": 2263, "end": 2273}]
+    assert (unit["start"], unit["end"]) == (2277, 2288)
+    assert unit["message"].startswith("the unit of 108690.55万元")
+    assert '"value_yuan": 108690.55}' in out.read_text("utf-8")  # exact decimal, not a float repr
+
+
+def test_clean_file_exits_zero(tmp_path):
+    f = tmp_path / "clean.txt"
+    f.write_text(CLEAN, encoding="utf-8")
+    res = run(str(f))
+    assert res.exit_code == 0 and res.stdout == ""
+
+
+def test_unreadable_input_is_one_line_and_exit_two(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text(CLEAN.replace("40万元", "40元"), encoding="utf-8")
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    res = run("--format", "jsonl", str(tmp_path / "missing.txt"), str(bad), str(clean))
+    assert res.exit_code == 2
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 2 and "missing.txt" in err[0] and "broken.pdf" in err[1]
+    assert "Traceback" not in res.stderr
+    # the readable file is still checked
+    assert [json.loads(line)["code"] for line in res.stdout.splitlines()] == ["unit-suspect"]
+
+
+def test_bad_usage_exits_two():
+    assert run().exit_code == 2
+    assert run("--format", "xml", "x.txt").exit_code == 2
