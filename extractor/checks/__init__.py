@@ -1,7 +1,7 @@
 """Checks: each family is a module exposing functions `Report -> list[Flag]`, registered here.
 
 A check module registers its functions with `@register`; `run_checks` runs them all in
-a fixed order (the import order below) so output is deterministic.
+a fixed order, and flags come out sorted by position, so output is deterministic.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..model import Flag, Report
 
 CheckFn = Callable[[Report], list[Flag]]
 _REGISTRY: list[tuple[str, CheckFn]] = []
+_FAMILIES = ("units", "arithmetic", "periods", "selfeval")
 
 
 def register(name: str) -> Callable[[CheckFn], CheckFn]:
@@ -22,22 +23,19 @@ def register(name: str) -> Callable[[CheckFn], CheckFn]:
 
 
 def _load() -> None:
+    """Import every family once; a family imported earlier on its own stays registered once."""
     import importlib
 
-    for mod in ("units", "arithmetic", "periods", "selfeval"):
-        try:
-            importlib.import_module(f"{__name__}.{mod}")
-        except ModuleNotFoundError as e:  # a family not written yet
-            if e.name != f"{__name__}.{mod}":
-                raise
+    for mod in _FAMILIES:
+        importlib.import_module(f"{__name__}.{mod}")
 
 
 def run_checks(report: Report) -> list[Flag]:
     """All registered checks, flags sorted by position."""
-    if not _REGISTRY:
-        _load()
+    _load()
     flags: list[Flag] = []
     for _name, fn in _REGISTRY:
         flags.extend(fn(report))
-    flags.sort(key=lambda f: (f.page or 0, f.start if f.start is not None else 10**9, f.table or 0, f.row or 0, f.code))
+    flags.sort(key=lambda f: (f.page or 0, f.start if f.start is not None else 10**9,
+                              f.table or 0, f.row or 0, f.col or 0, f.code, f.message))
     return flags

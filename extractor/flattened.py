@@ -1,0 +1,523 @@
+"""Recognise self-evaluation tables that web pages, OCR and PDF text dumps flattened into text.
+
+Three flattenings are seen (real/08, real/29, real/02 and real/23):
+- one cell per line, each line ending with ` |` (empty cells kept as a bare `|`);
+- a row per line with cells split by `|` (a row may wrap onto the next line);
+- cells run together on one line, separated by spaces (empty cells vanish; a PDF dump may
+  even print a column of values before the column of their row labels).
+
+The text becomes a stream of cell tokens with their exact offsets. A table is built only
+where a run of header synonyms (patterns/table_headers.json) opens a money block or an
+indicator block; the rows after it are rebuilt with the header's arity and the cell kinds
+(numbers, percents, placeholders, indicator vocabulary). The result is a canonical grid —
+label rows, the money block, the indicator block, the total row — whose cells carry
+`Table.spans` into `Document.text`, so everything read from them keeps its text offsets.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .model import Block, Document, Table
+from .normalize import normalize
+from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
+
+_PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
+_LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
+_TITLE_CUES = ("自评表", "评价表", "评分表")
+
+
+@dataclass
+class Tok:
+    text: str
+    start: int
+    end: int
+    style: str  # "cell" (one per line), "pipe" (split by |), "space" (run together)
+    line: int = 0
+
+    @functools.cached_property
+    def role(self) -> str | None:
+        return role_of(self.text)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _merge_brackets(toks: list[Tok], text: str) -> list[Tok]:
+    """`项目资金 (万元)` and `(2022 年度)` split by spaces: a bracket group joins the token before it."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.style == "space" and t.text[0] in "(（" and out and out[-1].style == "space":
+            j = i
+            while j < len(toks) - 1 and not re.search(r"[)）]", toks[j].text) and j - i < 3:
+                j += 1
+            prev = out.pop()
+            out.append(Tok(text[prev.start:toks[j].end], prev.start, toks[j].end, "space", prev.line))
+            i = j + 1
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Cell tokens of the whole text, each with its exact span."""
+    toks: list[Tok] = []
+    pos = 0
+    for n, line in enumerate(text.splitlines(keepends=True)):
+        body = line.rstrip("\r\n")
+        bars = [m.start() for m in re.finditer(r"\|", body)]
+        if len(bars) == 1 and not body[bars[0] + 1:].strip():
+            s, e = _strip_span(text, pos, pos + bars[0])
+            toks.append(Tok(text[s:e], s, e, "cell", n))
+        elif bars:
+            # empty cells between filled ones are kept (they hold a column); padding at the ends is not
+            edges = [-1] + bars + [len(body)]
+            cells = [_strip_span(text, pos + a + 1, pos + b) for a, b in zip(edges, edges[1:])]
+            filled = [k for k, (s, e) in enumerate(cells) if e > s]
+            if filled:
+                for s, e in cells[filled[0]:filled[-1] + 1]:
+                    toks.append(Tok(text[s:e], s, e, "pipe", n))
+        else:
+            toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
+        pos += len(line)
+    return _merge_brackets(toks, text)
+
+
+# ---------------------------------------------------------------- cell kinds
+
+
+def _value_like(t: Tok) -> bool:
+    s = normalize(t.text).text.strip()
+    return s == "" or s in _PLACEHOLDERS or cell_number(s) is not None
+
+
+def _is_fund_label(t: Tok) -> bool:
+    r = t.role
+    return r is not None and r.startswith("fund:")
+
+
+def _is_title(t: Tok) -> bool:
+    n = normalize(t.text).text
+    return any(c in n for c in _TITLE_CUES) and len(n) <= 60
+
+
+# ---------------------------------------------------------------- grid assembly
+
+
+class _Grid:
+    """Rows of (token or None) that become Table.cells and Table.spans."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[Tok | None]] = []
+
+    def add(self, cells: list[Tok | None]) -> int:
+        self.rows.append(cells)
+        return len(self.rows) - 1
+
+    def table(self, index: int, doc: Document, context: str) -> Table:
+        width = max(len(r) for r in self.rows)
+        cells = [[(c.text if c else "") for c in r] + [""] * (width - len(r)) for r in self.rows]
+        spans = {(i, j): (c.start, c.end) for i, r in enumerate(self.rows) for j, c in enumerate(r) if c and c.end > c.start}
+        first = min(s for s, _e in spans.values()) if spans else 0
+        return Table(index=index, cells=cells, page=doc.page_at(first), context=context, spans=spans)
+
+
+def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, skip_roles: tuple[str, ...] = ()) -> list[int]:
+    """Indices of a run of header tokens starting at i (other words in between are not allowed)."""
+    run: list[int] = []
+    j = i
+    while j < len(toks):
+        r = toks[j].role
+        if r in roles and (not run or toks[j].role not in {toks[k].role for k in run} or r in ("weight", "score")):
+            run.append(j)
+            j += 1
+            continue
+        if r in skip_roles and run:
+            j += 1
+            continue
+        break
+    return run if len(run) >= least else []
+
+
+def _assign(values: list[Tok], header: list[str], positional: bool) -> dict[str, Tok]:
+    """Values of one money row to header columns: by position, or by kind when cells vanished."""
+    if positional or len(values) >= len(header):
+        return {header[k]: v for k, v in enumerate(values[: len(header)])}
+    out: dict[str, Tok] = {}
+    rest = [h for h in header if h not in ("rate", "exec_reason")]
+    percents = [v for v in values if v.text.strip().endswith("%")]
+    others = [v for v in values if v not in percents]
+    if percents and "rate" in header:
+        out["rate"] = percents[0]
+    for h, v in zip(rest, others):
+        out[h] = v
+    return out
+
+
+class _FormParser:
+    """Builds the grid of one form from the token stream, starting at a header run."""
+
+    def __init__(self, toks: list[Tok]) -> None:
+        self.toks = toks
+        self.grid = _Grid()
+        self.used: set[int] = set()
+        self.lo, self.hi = 0, len(toks)
+        self.uncertain = False
+
+    # -- label rows -------------------------------------------------------
+    def labels(self, lo: int, hi: int) -> None:
+        pending: list[int] = []
+        for i in range(lo, hi):
+            t = self.toks[i]
+            if i in self.used:
+                continue
+            if _is_title(t) and not pending:
+                self.grid.add([t])
+                self.used.add(i)
+                continue
+            role = t.role
+            if role in _LABEL_ROLES:
+                nxt = self.toks[i + 1] if i + 1 < len(self.toks) else None
+                if role == "self_score":
+                    value = nxt if nxt is not None and cell_number(nxt.text) is not None else None
+                    if value is not None:
+                        self.used.add(i + 1)
+                elif nxt is not None and nxt.role is None and nxt.text.strip() and not _value_like(nxt):
+                    value = nxt
+                    self.used.add(i + 1)
+                elif pending:
+                    value = self._joined(pending)
+                else:
+                    value = None
+                if value is not None:
+                    self.grid.add([t, value])
+                self.used.add(i)
+                pending = []
+            elif role is None and t.text.strip() and not _value_like(t):
+                pending.append(i)
+            else:
+                pending = []
+
+    def _joined(self, idx: list[int]) -> Tok:
+        """Free tokens before a label that had no value after it (a PDF dump printed the value first)."""
+        a, b = self.toks[idx[0]], self.toks[idx[-1]]
+        for i in idx:
+            self.used.add(i)
+        text = " ".join(self.toks[i].text for i in idx)
+        return Tok(text, a.start, b.end, a.style, a.line)
+
+    # -- money block ------------------------------------------------------
+    def money(self, hdr: list[int], limit: int) -> int:
+        """Rows after the money header; returns the index after the block."""
+        header = [self.toks[i].role for i in hdr]
+        lead = self.toks[hdr[0] - 1] if hdr[0] > 0 and self.toks[hdr[0] - 1].role == "fund_block" else None
+        if lead is None:
+            lead = next((t for t in self.toks[self.lo:self.hi] if t.role == "fund_block"), None)
+        self.grid.add([lead] + [self.toks[i] for i in hdr])
+        self.used.update(hdr)
+        i = hdr[-1] + 1
+        runs: list[list[Tok]] = []
+        empty_rows: list[tuple[int, Tok]] = []
+        rows: list[tuple[Tok, dict[str, Tok]]] = []
+        misses = 0
+        while i < limit and misses <= 3:
+            t = self.toks[i]
+            if _is_fund_label(t):
+                vals, i = self._values(i + 1, len(header), limit)
+                row = (t, _assign(vals, header, any(v.style == "cell" for v in vals)))
+                rows.append(row)
+                if not vals:
+                    empty_rows.append((len(rows) - 1, t))
+                misses = 0
+                continue
+            if _value_like(t) and t.text.strip() and not rows:
+                vals, i = self._values(i, 10 ** 6, limit)
+                runs.append(vals)
+                continue
+            if t.role in ("indicator_block", "l1", "l2", "l3"):
+                break
+            if t.role in _LABEL_ROLES and not runs:
+                break
+            misses += 1 if t.role is None else 0
+            i += 1
+        self._place_displaced(runs, rows, header)
+        for label, assigned in rows:
+            self.grid.add([label] + [assigned.get(h) for h in header])
+        return i
+
+    def _values(self, i: int, k: int, limit: int) -> tuple[list[Tok], int]:
+        vals: list[Tok] = []
+        while i < limit and len(vals) < k:
+            t = self.toks[i]
+            if t.role is not None:
+                break
+            if t.style != "cell" and not _value_like(t):
+                break
+            vals.append(t)
+            i += 1
+        return vals, i
+
+    def _place_displaced(self, runs: list[list[Tok]], rows: list[tuple[Tok, dict[str, Tok]]], header: list[str]) -> None:
+        """Values printed before their labels (a PDF text dump) go to the labelled rows that got none.
+
+        A run longer than one row is cut so that every later row takes the money columns and
+        one placeholder, as the sub-rows (其中…) of the form have no weight or score. A lone
+        percent left in the money block is the total row's 执行率. The placement is kept only if
+        it agrees with that 执行率 to half a point; otherwise the rows stay empty rather than wrong.
+        """
+        if not runs:
+            return
+        empty = [k for k, (_lab, a) in enumerate(rows) if not a]
+        empty.sort(key=lambda k: 0 if rows[k][0].role == "fund:total" else 1)
+        n_money = sum(1 for h in header if h in ("initial_budget", "adjusted_budget", "executed"))
+        chunks: list[list[Tok]] = []
+        for run in runs:
+            while len(run) > len(header) or (len(run) > n_money + 1 and len(chunks) + 1 < len(empty)):
+                cut = len(run) - (n_money + 1)
+                chunks.append(run[:cut])
+                run = run[cut:]
+            chunks.append(run)
+        placed = {k: _assign(chunk, header, False) for k, chunk in zip(empty, chunks)}
+        stray = self._stray_percents()
+        for k, assigned in placed.items():
+            if rows[k][0].role == "fund:total" and "rate" in header and "rate" not in assigned and len(stray) == 1:
+                assigned["rate"] = stray[0]
+            if not _consistent(assigned):
+                assigned = {h: v for h, v in assigned.items() if h == "rate"}
+            rows[k] = (rows[k][0], assigned)
+        self.uncertain = True
+
+    def _stray_percents(self) -> list[Tok]:
+        """Unused percents between the money header and the indicator block."""
+        out = []
+        for k in range(self.lo, self.hi):
+            t = self.toks[k]
+            if t.role in ("l1", "l2", "l3", "indicator_block"):
+                break
+            if k not in self.used and t.style == "space" and re.fullmatch(r"\d+(?:\.\d+)?%", t.text):
+                out.append(t)
+        return out
+
+    # -- indicator block --------------------------------------------------
+    def indicators(self, hdr: list[int], limit: int) -> int:
+        header = [self.toks[i].role for i in hdr]
+        lead = self.toks[hdr[0] - 1] if hdr[0] > 0 and self.toks[hdr[0] - 1].role == "indicator_block" else None
+        self.grid.add([lead] + [self.toks[i] for i in hdr])
+        self.used.update(hdr)
+        positional = any(self.toks[i].style in ("cell", "pipe") for i in hdr)
+        rest = [h for h in header if h not in ("l1", "l2")]
+        i = hdr[-1] + 1
+        while i < limit:
+            t = self.toks[i]
+            if t.role in ("self_score", "fund:total"):
+                nums, i = self._values(i + 1, 3, limit)
+                row: dict[str, Tok | None] = {}
+                numbers = [v for v in nums if cell_number(v.text) is not None]
+                for h, v in zip([h for h in ("weight", "score") if h in header], numbers):
+                    row[h] = v
+                self.grid.add([t] + [row.get(h) for h in header])
+                return i
+            if t.role in ("project_name", "dept_name") or _is_title(t):
+                return i
+            cells: dict[str, Tok | None] = {}
+            nxt = self.toks[i + 1] if i + 1 < limit else None
+            if t.role == "l1_name" and "l1" in header and nxt is not None and nxt.role in ("l1_name", "l2_name"):
+                cells["l1"] = t
+                i += 1
+                t = nxt
+            if i < limit and t.role in ("l2_name", "l1_name") and "l2" in header:
+                cells["l2"] = t
+                i += 1
+            if i >= limit:
+                break
+            got, i = self._indicator_rest(i, rest, positional, limit)
+            if got is None:
+                if not cells:
+                    i += 1
+                continue
+            cells.update(got)
+            self.grid.add([None] + [cells.get(h) for h in header])
+        return i
+
+    def _indicator_rest(self, i: int, rest: list[str], positional: bool, limit: int):
+        """l3 and the columns after it; None when the tokens do not make an indicator row."""
+        toks = self.toks
+        if toks[i].role in ("l1_name", "l2_name", "self_score", "fund:total"):
+            return None, i
+        out: dict[str, Tok | None] = {}
+        if positional:
+            # one cell per line: the next len(rest) cells; `|` rows: the cells left on this line
+            take = [k for k in range(i, min(i + len(rest), limit))
+                    if toks[k].style != "pipe" or toks[k].line == toks[i].line]
+            if len(take) < len(rest) and toks[i].style != "pipe":
+                return None, limit
+            for h, k in zip(rest, take):
+                out[h] = toks[k]
+            return out, (take[-1] + 1 if take else i + 1)
+        j = i
+        for h in rest:
+            if h == "reason":
+                break
+            if j >= limit:
+                return None, limit
+            t = toks[j]
+            if h in ("weight", "score") and cell_number(t.text) is None:
+                return None, j
+            if h not in ("weight", "score") and t.role in ("l1_name", "l2_name", "self_score"):
+                return None, j
+            out[h] = t
+            j += 1
+        return out, j
+
+
+def _consistent(assigned: dict[str, Tok]) -> bool:
+    """A displaced row's 执行率 (if any) agrees with its executed / budget within half a point."""
+    rate = assigned.get("rate")
+    done = assigned.get("executed")
+    budget = assigned.get("adjusted_budget") or assigned.get("initial_budget")
+    if done is None or budget is None:
+        return True
+    d, b = cell_number(done.text), cell_number(budget.text)
+    if d is None or b is None or b == 0:
+        return True
+    if rate is None:
+        return d <= b * 2
+    r = cell_number(rate.text)
+    return r is not None and abs(d / b * 100 - r) <= Decimal("0.5")
+
+
+def _form_starts(toks: list[Tok]) -> list[int]:
+    """Token indices where a money header or an indicator header run begins."""
+    starts = []
+    i = 0
+    while i < len(toks):
+        run = _header_run(toks, i, FUND_COLUMN_ROLES, 3)
+        if run and {toks[k].role for k in run} & {"initial_budget", "adjusted_budget", "executed"}:
+            starts.append(i)
+            i = run[-1] + 1
+            continue
+        i += 1
+    return starts
+
+
+def _form_bounds(toks: list[Tok], money_at: int, prev_end: int) -> int:
+    """Start of a form: its title or first label token before the money header."""
+    lo = money_at
+    for k in range(money_at - 1, max(prev_end, money_at - 40) - 1, -1):
+        if _is_title(toks[k]) or toks[k].role in ("project_name", "dept_name"):
+            lo = k
+            if _is_title(toks[k]):
+                break
+    return lo
+
+
+def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_FormParser", int] | None:
+    p = _FormParser(toks)
+    p.lo, p.hi = lo, hi
+    money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
+    p.labels(lo, money_at)
+    end = p.money(money_hdr, hi)
+    after_money = money_hdr[-1] + 1
+    k = end
+    while k < hi:
+        run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
+        if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4:
+            p.labels(after_money, k)
+            end = p.indicators(run, hi)
+            break
+        if toks[k].role in ("project_name", "dept_name") and k > end + 3:
+            break
+        k += 1
+    else:
+        p.labels(after_money, hi)
+    if not any(r and r[0] is not None and r[0].role and r[0].role.startswith("fund:") for r in p.grid.rows):
+        return None
+    return p, end
+
+
+def _pipe_blocks(text: str) -> list[tuple[list[list[tuple[int, int]]], int]]:
+    """Runs of ≥2 consecutive `a | b | c` lines: per row the spans of every cell (empty ones too,
+    they hold a column), with the offset where the run starts."""
+    blocks: list[tuple[list[list[tuple[int, int]]], int]] = []
+    rows: list[list[tuple[int, int]]] = []
+    first = 0
+    pos = 0
+    for line in text.splitlines(keepends=True) + [""]:
+        body = line.rstrip("\r\n")
+        bars = [m.start() for m in re.finditer(r"\|", body)]
+        is_row = bool(bars) and not (len(bars) == 1 and not body[bars[0] + 1:].strip())
+        if is_row:
+            if not rows:
+                first = pos
+            edges = [-1] + bars + [len(body)]
+            rows.append([_strip_span(text, pos + a + 1, pos + b) for a, b in zip(edges, edges[1:])])
+        else:
+            if len(rows) >= 2:
+                blocks.append((rows, first))
+            rows = []
+        pos += len(line)
+    return blocks
+
+
+def _add_pipe_tables(doc: Document, taken: list[tuple[int, int]], index: int) -> int:
+    """Other `|` tables (决算 tables): kept when a header synonym names them, cells as written."""
+    for rows, first in _pipe_blocks(doc.text):
+        if any(a <= first < b for a, b in taken):
+            continue
+        head = [doc.text[s:e] for row in rows[:3] for s, e in row]
+        if not any(role_of(h) in ("fa_header", "initial_budget", "adjusted_budget", "executed") for h in head):
+            continue
+        width = max(len(r) for r in rows)
+        cells = [[doc.text[s:e] for s, e in row] + [""] * (width - len(row)) for row in rows]
+        spans = {(r, c): sp for r, row in enumerate(rows) for c, sp in enumerate(row) if sp[1] > sp[0]}
+        above = [x.strip() for x in doc.text[:first].splitlines()[-2:]]
+        table = Table(index=index, cells=cells, page=doc.page_at(first), context="\n".join(x for x in above if x),
+                      spans=spans)
+        doc.blocks.append(Block(kind="table", page=table.page, table=table))
+        index += 1
+    return index
+
+
+def add_flattened_tables(doc: Document) -> None:
+    """Append the tables recognised in `doc.text`: self-evaluation forms in any of the three
+    flattenings, then other `|` tables whose header names them (conservative: headers first)."""
+    if not doc.text:
+        return
+    toks = tokenize(doc.text)
+    starts = _form_starts(toks)
+    index = len(doc.tables)
+    taken: list[tuple[int, int]] = []
+    prev_end = 0
+    for n, money_at in enumerate(starts):
+        hi = starts[n + 1] if n + 1 < len(starts) else len(toks)
+        lo = _form_bounds(toks, money_at, prev_end)
+        if n + 1 < len(starts):
+            hi = _form_bounds(toks, starts[n + 1], money_at)
+        built = _build_form(toks, lo, money_at, hi)
+        if built is None:
+            continue
+        parser, end = built
+        prev_end = end
+        first = toks[lo].start
+        context = doc.text[max(0, first - 80):first]
+        table = parser.grid.table(index, doc, context)
+        if parser.uncertain:
+            doc.meta.setdefault("uncertain_tables", []).append(index)
+        doc.blocks.append(Block(kind="table", page=table.page, table=table))
+        index += 1
+        spans = list(table.spans.values())
+        taken.append((min(s for s, _e in spans), max(e for _s, e in spans) + 1))
+    _add_pipe_tables(doc, taken, index)

@@ -1,0 +1,493 @@
+"""Read the standard self-evaluation tables (项目支出/部门整体支出绩效自评表 and provincial
+variants) into `Project` and `Indicator` rows.
+
+The column *meanings* are stable across provinces while the header words vary, so every
+header, row label and indicator-vocabulary word is matched through the synonym lists in
+patterns/table_headers.json and patterns/fund_rows.json (exact match after dropping
+bracketed qualifiers such as (A), (万元), (10分)). A table is read as blocks found by their
+headers: label/value cells (项目名称, 主管部门, 实施单位), the money block (a header row with
+年初预算数/全年预算数/全年执行数…, then one row per fund source) and the indicator block
+(一级/二级/三级指标… header, then one row per indicator, then 总分). Amounts become exact
+元 with the unit the table declares (`项目资金（万元）`, `（元）`, or 万元 by default).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+from typing import Any
+
+from . import patternbook
+from .model import DocMeta, Document, Indicator, Project, Quantity, Table
+from .normalize import normalize
+from .numerals import parse_number
+from .quantities import to_yuan
+
+MONEY_ROLES = ("initial_budget", "adjusted_budget", "executed")
+FUND_COLUMN_ROLES = MONEY_ROLES + ("rate", "weight", "score", "exec_reason")
+INDICATOR_ROLES = ("l1", "l2", "l3", "nature", "target", "target_adjusted", "measure_unit", "actual",
+                   "weight", "score", "reason", "score_ratio")
+LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
+_BRACKETED = re.compile(r"[（(][^()（）]*[)）]")
+_DROP = re.compile(r"^其中|[:：\s]")
+
+# ---------------------------------------------------------------- cell vocabulary
+
+
+def clean_label(text: str) -> str:
+    """A cell's text reduced for synonym matching: NFKC, no spaces, no bracketed notes, no 其中/colons."""
+    t = normalize(text).text
+    t = _BRACKETED.sub("", t)
+    return _DROP.sub("", t.replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary() -> tuple[dict[str, str], re.Pattern[str]]:
+    roles: dict[str, str] = {}
+    unit_rx = None
+    for book in ("table_headers", "fund_rows"):
+        for e in patternbook.entries(book):
+            for s in e["synonyms"]:
+                roles.setdefault(clean_label(s), e["role"])
+            if "unit_regex" in e:
+                unit_rx = re.compile(e["unit_regex"])
+    assert unit_rx is not None, "table_headers.json lost its unit_regex"
+    return roles, unit_rx
+
+
+def role_of(text: str) -> str | None:
+    """The meaning of a header/label cell (`initial_budget`, `l3`, `fund:total`, …) or None."""
+    if not text or not text.strip():
+        return None
+    return _vocabulary()[0].get(clean_label(text))
+
+
+def classify_cell(text: str) -> dict[str, Any]:
+    """Runner of table_headers.json and fund_rows.json: role and declared money unit of a cell."""
+    role = role_of(text)
+    unit = None
+    if role is not None:
+        m = _vocabulary()[1].search(normalize(text).text)
+        unit = m.group(1) if m else None
+    return {"role": role, "unit": unit}
+
+
+@functools.lru_cache(maxsize=None)
+def _code_rx() -> re.Pattern[str]:
+    return re.compile(patternbook.entries("code_prefixes")[0]["regex"])
+
+
+def split_code(text: str) -> dict[str, str | None]:
+    """Runner of code_prefixes.json: `51000021R000000019951-工资性支出` → code + name."""
+    m = _code_rx().match(normalize(text).text)
+    if m:
+        return {"code": m.group(1), "name": m.group(2)}
+    return {"code": None, "name": text.strip()}
+
+
+@functools.lru_cache(maxsize=None)
+def _target_rules() -> dict[str, Any]:
+    number = next(e for e in patternbook.entries("indicator_targets") if e["kind"] == "number")
+    prefix: list[tuple[str, str]] = []
+    suffix: list[tuple[str, str]] = []
+    for e in patternbook.entries("operators"):
+        for f in e.get("prefix", []):
+            prefix.append((normalize(f).text, e["operator"]))
+        for f in e.get("suffix", []):
+            suffix.append((normalize(f).text, e["operator"]))
+    return {
+        "number": re.compile(number["regex"]),
+        "max_unit": number["max_unit_chars"],
+        "aliases": number["unit_aliases"],
+        "prefix": sorted(prefix, key=lambda p: -len(p[0])),
+        "suffix": sorted(suffix, key=lambda p: -len(p[0])),
+    }
+
+
+def parse_target(text: str) -> dict[str, Any]:
+    """Runner of indicator_targets.json: operator, number and unit of a 指标值/完成值 string.
+
+    Only a string that is entirely `[operator] number [unit] [operator-suffix]` gets a value;
+    qualitative text and dates stay None so no numeric rule is applied to them.
+    """
+    rules = _target_rules()
+    none = {"operator": None, "value": None, "unit": None}
+    t = normalize(text or "").text.strip()
+    op = None
+    for form, sign in rules["prefix"]:
+        if t.startswith(form):
+            op, t = sign, t[len(form):].strip()
+            break
+    for form, sign in rules["suffix"]:
+        if t.endswith(form) and op is None:
+            op, t = sign, t[: -len(form)].strip()
+            break
+    m = rules["number"].match(t)
+    if not m:
+        return none
+    unit = t[m.end():].strip() or None
+    if unit is not None and (len(unit) > rules["max_unit"] or re.search(r"\d", unit)):
+        return none
+    value = parse_number(m.group(0))
+    if value is None:
+        return none
+    unit = rules["aliases"].get(unit, unit) if unit else None
+    return {"operator": op, "value": value, "unit": unit}
+
+
+def cell_number(text: str) -> Decimal | None:
+    """A bare number in a cell (`215,457.6`, `100.00%`, `-3`); None for `—`, `/`, text."""
+    t = normalize(text or "").text.strip().rstrip("%").strip()
+    if not t or not re.fullmatch(r"-?[\d,]*\d(?:\.\d+)?", t):
+        return None
+    return parse_number(t)
+
+
+def grade_of(total: Decimal | None) -> str | None:
+    """优 ≥ 90, 良 80–89, 中 60–79, 差 < 60 (MOF 预算司 bands)."""
+    if total is None:
+        return None
+    if total >= 90:
+        return "优"
+    if total >= 80:
+        return "良"
+    if total >= 60:
+        return "中"
+    return "差"
+
+
+# ---------------------------------------------------------------- reading one table
+
+
+def _roles(t: Table) -> list[list[str | None]]:
+    return [[role_of(c) for c in row] for row in t.cells]
+
+
+def _value_right(t: Table, roles: list[list[str | None]], r: int, c: int) -> tuple[str, int, int] | None:
+    """The first non-empty, non-label cell to the right of (r, c)."""
+    row = t.cells[r]
+    for cc in range(c + 1, len(row)):
+        txt = row[cc].strip()
+        if not txt or t.merged.get((r, cc), (r, cc)) == t.merged.get((r, c), (r, c)):
+            continue
+        if roles[r][cc] is not None:
+            return None
+        return txt, r, cc
+    return None
+
+
+def _header_row(roles: list[list[str | None]], start: int, end: int, wanted: tuple[str, ...], need: set[str],
+                least: int) -> int | None:
+    for r in range(start, end):
+        got = {x for x in roles[r] if x in wanted}
+        if len(got) >= least and got & need:
+            return r
+    return None
+
+
+def _column_map(t: Table, roles: list[list[str | None]], r: int, wanted: tuple[str, ...]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, role in enumerate(roles[r]):
+        if role in wanted and role not in cols:
+            cols[role] = c
+    return cols
+
+
+def _table_unit(t: Table, start: int, end: int) -> str:
+    """The money unit the form declares: a bracketed unit in a header/label cell, the caption, or 万元."""
+    for r in range(start, end):
+        for c in t.cells[r]:
+            got = classify_cell(c)
+            if got["unit"]:
+                return got["unit"]
+    from_context = _vocabulary()[1].search(normalize(t.context).text) if t.context else None
+    if from_context:
+        return from_context.group(1)
+    m = re.search(r"单位[:：]\s*(万元|元|千元|亿元)", normalize(t.context or "").text)
+    return m.group(1) if m else "万元"
+
+
+def _year_in(texts: list[str]) -> int | None:
+    from .facts import year_of
+
+    for txt in texts:
+        if "年" in txt:
+            y = year_of(txt)
+            if y:
+                return y
+    return None
+
+
+def _strip_weight(text: str) -> tuple[str, Decimal | None]:
+    """`产出指标(50分)` → (`产出指标`, 50)."""
+    t = normalize(text).text
+    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$", t)
+    if m:
+        return t[: m.start()].strip(), Decimal(m.group(1))
+    return t.strip(), None
+
+
+def _cell_ref(t: Table, r: int, c: int) -> dict[str, Any]:
+    ref: dict[str, Any] = {"table": t.index, "row": r, "col": c, "text": t.cells[r][c]}
+    span = t.spans.get((r, c))
+    if span:
+        ref["start"], ref["end"] = span
+    return ref
+
+
+def _fund_rows(t: Table, roles, hdr: int, end: int, unit: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    cols = _column_map(t, roles, hdr, FUND_COLUMN_ROLES)
+    first_value_col = min(cols.values())
+    rows: list[dict[str, Any]] = []
+    for r in range(hdr + 1, end):
+        label = None
+        for c in range(0, first_value_col):
+            role = roles[r][c] if c < len(roles[r]) else None
+            if role and role.startswith("fund:"):
+                label = (role[5:], t.cells[r][c], c)
+        if label is None:
+            if any(x is not None and x.startswith("fund:") for x in roles[r]):
+                continue
+            if rows:
+                break
+            continue
+        entry: dict[str, Any] = {"source": label[0], "label": normalize(label[1]).text.strip(), "table": t.index,
+                                 "row": r, "col": label[2], "unit": unit, "values": {}}
+        for role, c in cols.items():
+            if c >= len(t.cells[r]) or role == "exec_reason":
+                continue
+            v = cell_number(t.cells[r][c])
+            if v is None:
+                continue
+            cell = _cell_ref(t, r, c)
+            cell["value"] = v
+            if role in MONEY_ROLES:
+                cell["yuan"] = to_yuan(v, unit)
+            if role == "rate":
+                cell["percent_sign"] = "%" in t.cells[r][c]
+            entry["values"][role] = cell
+        rows.append(entry)
+    return rows, cols
+
+
+def _indicators(t: Table, roles, hdr: int, end: int, project: str | None) -> tuple[list[Indicator], dict | None]:
+    cols = _column_map(t, roles, hdr, INDICATOR_ROLES)
+    out: list[Indicator] = []
+    total: dict[str, Any] | None = None
+    last = {"l1": None, "l2": None}
+    for r in range(hdr + 1, end):
+        row_roles = set(roles[r])
+        if row_roles & {"self_score", "fund:total"}:
+            nums = [(c, cell_number(x)) for c, x in enumerate(t.cells[r])]
+            nums = [(c, v) for c, v in nums if v is not None]
+            total = {"row": r, "numbers": nums}
+            break
+        if row_roles & {"l1", "l3", "project_name", "dept_name"}:
+            break
+
+        def text(role: str) -> str:
+            c = cols.get(role)
+            return t.cell(r, c).strip() if c is not None else ""
+
+        for lvl in ("l1", "l2"):
+            v = text(lvl)
+            if v:
+                last[lvl] = v
+        l3 = text("l3")
+        target_raw = text("target")
+        actual_raw = text("actual")
+        if not l3 and not target_raw and not actual_raw:
+            continue
+        parsed = parse_target(target_raw)
+        nature = normalize(text("nature")).text.strip()
+        operator = parsed["operator"]
+        if nature in ("=", "≥", "≤", ">", "<"):
+            operator = nature
+        unit = normalize(text("measure_unit")).text.strip() or parsed["unit"]
+        extra: dict[str, Any] = {"table": t.index, "row": r, "cells": {}}
+        for role, c in cols.items():
+            if c < len(t.cells[r]) and t.cells[r][c].strip():
+                extra["cells"][role] = _cell_ref(t, r, c)
+        l1, l1_weight = _strip_weight(last["l1"]) if last["l1"] else (None, None)
+        l2, l2_weight = _strip_weight(last["l2"]) if last["l2"] else (None, None)
+        if l1_weight is not None:
+            extra["l1_weight"] = l1_weight
+        if l2_weight is not None:
+            extra["l2_weight"] = l2_weight
+        if nature and nature not in ("=", "≥", "≤", ">", "<"):
+            extra["nature"] = nature
+        if text("target_adjusted"):
+            extra["target_adjusted"] = text("target_adjusted")
+        out.append(Indicator(
+            project_name=project, l1=l1, l2=l2, l3=normalize(l3).text.strip() or None, operator=operator,
+            target_raw=target_raw or None, target_value=parsed["value"], target_unit=unit,
+            actual_raw=actual_raw or None, actual_value=parse_target(actual_raw)["value"],
+            weight=cell_number(text("weight")), score=cell_number(text("score")),
+            deviation_reason=text("reason") or None, page=t.page, extra=extra,
+        ))
+    return out, total
+
+
+def _sections(t: Table, roles) -> list[tuple[int, int]]:
+    """Row ranges of the forms in a table: a new one starts at each 项目名称/部门名称 label after the first."""
+    starts = [r for r in range(t.n_rows) if {"project_name", "dept_name"} & set(roles[r])]
+    if len(starts) <= 1:
+        return [(0, t.n_rows)]
+    bounds = [0] + starts[1:] + [t.n_rows]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _split_party(text: str | None) -> tuple[str | None, str | None]:
+    if not text:
+        return None, None
+    got = split_code(text)
+    return normalize(got["name"]).text.strip(), got["code"]
+
+
+def read_table(t: Table, meta: DocMeta | None = None,
+               carry: Project | None = None) -> list[tuple[Project | None, list[Indicator]]]:
+    """Every self-evaluation form in one table: (project or None for a continuation, indicators).
+
+    A continuation (an indicator block without its form's head, the next page of a PDF) gives
+    its 总分 row to `carry`, the project read last.
+    """
+    roles = _roles(t)
+    found: list[tuple[Project | None, list[Indicator]]] = []
+    for start, end in _sections(t, roles):
+        labels: dict[str, tuple[str, int, int]] = {}
+        for r in range(start, end):
+            for c, role in enumerate(roles[r]):
+                if role in LABEL_ROLES and role not in labels:
+                    v = _value_right(t, roles, r, c)
+                    if v:
+                        labels[role] = v
+        fund_hdr = _header_row(roles, start, end, MONEY_ROLES + ("rate",), set(MONEY_ROLES), 2)
+        ind_hdr = _header_row(roles, start, end, INDICATOR_ROLES, {"l3", "target", "actual"}, 3)
+        if fund_hdr is None and ind_hdr is None:
+            continue
+        name_cell = labels.get("project_name") or labels.get("dept_name")
+        project: Project | None = None
+        if name_cell or fund_hdr is not None:
+            project = _project(t, roles, start, end, fund_hdr, ind_hdr, labels, meta)
+        indicators: list[Indicator] = []
+        if ind_hdr is not None:
+            indicators, total = _indicators(t, roles, ind_hdr, end, project.name if project else None)
+            target = project if project is not None else carry
+            if target is not None and total is not None:
+                _apply_total(t, target, total, _column_map(t, roles, ind_hdr, INDICATOR_ROLES))
+                target.grade = grade_of(target.total_score)
+        if project is not None and project.total_score is None and "self_score" in labels:
+            txt, r, c = labels["self_score"]
+            project.total_score = cell_number(txt)
+            project.extra["total_cell"] = _cell_ref(t, r, c)
+        if project is not None:
+            project.grade = grade_of(project.total_score)
+        found.append((project, indicators))
+    return found
+
+
+def _project(t: Table, roles, start: int, end: int, fund_hdr: int | None, ind_hdr: int | None,
+             labels: dict[str, tuple[str, int, int]], meta: DocMeta | None) -> Project:
+    name_cell = labels.get("project_name") or labels.get("dept_name")
+    raw_name = name_cell[0] if name_cell else ((meta.department if meta else None) or "")
+    split = split_code(raw_name)
+    sup, sup_code = _split_party(labels.get("supervising_dept", (None,))[0])
+    imp, imp_code = _split_party(labels.get("implementing_unit", (None,))[0])
+    title_texts = [t.context] + [c for r in range(start, min(end, start + 3)) for c in t.cells[r]]
+    year = _year_in(title_texts) or (meta.report_year if meta else None)
+    p = Project(name=normalize(split["name"]).text.strip() if split["name"] else raw_name, code=split["code"],
+                fiscal_year=year, supervising_dept=sup, implementing_unit=imp, page=t.page, source="table")
+    p.extra["table"] = t.index
+    if name_cell:
+        p.extra["name_cell"] = _cell_ref(t, name_cell[1], name_cell[2])
+    if sup_code:
+        p.extra["supervising_dept_code"] = sup_code
+    if imp_code:
+        p.extra["implementing_unit_code"] = imp_code
+    if fund_hdr is not None:
+        unit = _table_unit(t, start, end)
+        fund_end = ind_hdr if ind_hdr is not None and ind_hdr > fund_hdr else end
+        rows, cols = _fund_rows(t, roles, fund_hdr, fund_end, unit)
+        p.extra["fund_rows"] = rows
+        p.extra["fund_columns"] = cols
+        p.extra["unit"] = unit
+        total = next((x for x in rows if x["source"] == "total"), rows[0] if rows else None)
+        if total is not None:
+            vals = total["values"]
+
+            def val(role: str, key: str = "value") -> Decimal | None:
+                return vals[role][key] if role in vals else None
+
+            p.initial_budget_yuan = val("initial_budget", "yuan")
+            p.adjusted_budget_yuan = val("adjusted_budget", "yuan")
+            p.executed_yuan = val("executed", "yuan")
+            p.execution_rate = val("rate")
+            p.exec_weight = val("weight")
+            p.exec_score = val("score")
+    return p
+
+
+def _apply_total(t: Table, p: Project, total: dict[str, Any], cols: dict[str, int]) -> None:
+    """总分 row: the score column (or the last number) is the total score; the weight column the 100."""
+    nums = dict(total["numbers"])
+    r = total["row"]
+    score_col = cols.get("score")
+    weight_col = cols.get("weight")
+    score = nums.get(score_col) if score_col is not None else None
+    weight = nums.get(weight_col) if weight_col is not None else None
+    ordered = [v for _c, v in total["numbers"]]
+    if score is None and len(ordered) >= 2:
+        weight, score = ordered[0], ordered[1]
+        score_col = total["numbers"][1][0]
+    elif score is None and len(ordered) == 1 and ordered[0] != 100:
+        score, score_col = ordered[0], total["numbers"][0][0]
+    if weight is None and ordered and ordered[0] == 100:
+        weight = ordered[0]
+    if score is not None:
+        p.total_score = score
+        p.extra["total_cell"] = _cell_ref(t, r, score_col)
+    if weight is not None:
+        p.extra["total_weight"] = weight
+
+
+# ---------------------------------------------------------------- whole document
+
+
+def _trailing_total(t: Table, p: Project) -> None:
+    """A form's 合计/总分 row that a page break pushed into a table of its own."""
+    if p.total_score is not None:
+        return
+    roles = _roles(t)
+    for r in range(min(2, t.n_rows)):
+        first = next((x for x in roles[r] if x is not None), None)
+        if first in ("self_score", "fund:total") and first == roles[r][0]:
+            nums = [(c, cell_number(x)) for c, x in enumerate(t.cells[r])]
+            _apply_total(t, p, {"row": r, "numbers": [(c, v) for c, v in nums if v is not None]}, {})
+            p.grade = grade_of(p.total_score)
+            return
+
+
+def read_selfeval(doc: Document, quantities: list[Quantity], meta: DocMeta) -> tuple[list[Project], list[Indicator]]:
+    """Projects and indicators of every self-evaluation form among the document's tables.
+
+    A table holding only an indicator block (a form continued on the next page) attaches its
+    indicators to the last project read.
+    """
+    projects: list[Project] = []
+    indicators: list[Indicator] = []
+    last_form: int | None = None
+    for t in doc.tables:
+        forms = read_table(t, meta, projects[-1] if projects else None)
+        if not forms and projects and last_form == t.index - 1:
+            _trailing_total(t, projects[-1])
+        if forms:
+            last_form = t.index
+            doc.meta.setdefault("selfeval_tables", []).append(t.index)
+        for project, inds in forms:
+            if project is not None:
+                projects.append(project)
+            elif projects:
+                for ind in inds:
+                    ind.project_name = projects[-1].name
+            indicators.extend(inds)
+    return projects, indicators
