@@ -361,7 +361,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         out.extend(prose)
     previous: tuple[Table, TableLayout] | None = None
     for t in doc.tables:
-        lay = table_layout(t, previous)
+        lay = table_layout(t, previous, doc.text)
         out.extend(table_quantities(doc, t, report_year, lay))
         previous = (t, lay)
     return out
@@ -449,7 +449,24 @@ def _is_reheader_row(t: Table, r: int) -> bool:
     return any(column_kind(x) in ("score", "rate", "target", "code") for x in filled)
 
 
-def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None) -> TableLayout:
+def _flattened_unit(t: Table, text: str) -> tuple[str, float] | None:
+    """A table rebuilt from flattened text declares its unit somewhere in the text it came
+    from, before its first number (`部门(单位)总体 资金(万元)`), even if no cell kept it."""
+    if not t.spans or not text:
+        return None
+    first = min(s for s, _ in t.spans.values())
+    data = [sp[0] for (r, c), sp in t.spans.items() if _is_bare_number(t.cells[r][c])]
+    if not data:
+        return None
+    region = text[max(0, first - 80):min(data)]
+    for m in regex.finditer(r"[^|\n]{0,24}(?:单位|[(（]\s*(?:百万元|千元|万元|亿元|元|万兀)\s*[)）])[^|\n]{0,12}", region):
+        d = unit_declared(m.group(0))
+        if d:
+            return d
+    return None
+
+
+def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, text: str = "") -> TableLayout:
     """Header rows (the block above the first data row, and re-headers), code columns and
     declared units; a headless table at the top of a page continues the previous one."""
     header_rows: set[int] = set()
@@ -469,6 +486,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None) 
                 if d:
                     decl[(r, c)] = d
     code_cols = {c for c in range(t.n_cols) for r in header_rows if column_kind(t.cell(r, c)) == "code"}
+    if table_unit is None and not decl:
+        table_unit = _flattened_unit(t, text)
     inherited: dict[int, str] = {}
     if previous is not None and not header_rows and table_unit is None and not decl:
         pt, pl = previous

@@ -1,0 +1,257 @@
+"""Write one small document description to PDF, DOCX, XLSX or TXT.
+
+The generator (`synth`), the committed corpus and the tests all need the *same* report in
+several formats, so the layout lives here once: a title, paragraphs, and ruled tables with
+merged cells and caption lines (`收入支出决算总表`, `单位：万元`) right above them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+FORMATS = ("pdf", "docx", "xlsx", "txt")
+_FONT = "STSong-Light"
+
+
+@dataclass
+class Para:
+    text: str
+
+
+@dataclass
+class TableSpec:
+    """A grid of cell texts. `merged` holds inclusive (r0, c0, r1, c1) boxes; the cells a box
+    covers (all but its top-left) should be "". `caption` lines are written above the table."""
+
+    rows: list[list[str]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    caption: str = ""
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def grid(self) -> list[list[str]]:
+        """Rows padded to the same width."""
+        n = self.n_cols
+        return [list(r) + [""] * (n - len(r)) for r in self.rows]
+
+
+@dataclass
+class DocSpec:
+    title: str
+    blocks: list[Para | TableSpec] = field(default_factory=list)
+
+
+def render(spec: DocSpec, path: str | Path, encoding: str = "utf-8") -> Path:
+    """Write `spec` to `path` in the format its suffix names; `encoding` applies to TXT only."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    writers = {"pdf": render_pdf, "docx": render_docx, "xlsx": render_xlsx}
+    if fmt == "txt":
+        render_txt(spec, path, encoding)
+    elif fmt in writers:
+        writers[fmt](spec, path)
+    else:
+        raise ValueError(f"unsupported format: {path.suffix!r} (use one of {FORMATS})")
+    return path
+
+
+def _caption_lines(t: TableSpec) -> list[str]:
+    return [ln for ln in t.caption.split("\n") if ln.strip()]
+
+
+# ---- TXT ----------------------------------------------------------------------------
+
+def render_txt(spec: DocSpec, path: Path, encoding: str = "utf-8") -> None:
+    """Plain text as web pages repost it: tables as one row per line, cells split by `|`."""
+    lines = [spec.title, ""]
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            lines.append(b.text)
+        else:
+            lines.extend(_caption_lines(b))
+            covered = _covered(b)
+            for r, row in enumerate(b.grid()):
+                cells = [c for ci, c in enumerate(row) if (r, ci) not in covered]
+                lines.append(" | ".join(cells))
+            lines.append("")
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+
+
+def _covered(t: TableSpec) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in t.merged:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    out.add((r, c))
+    return out
+
+
+# ---- DOCX ---------------------------------------------------------------------------
+
+def render_docx(spec: DocSpec, path: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    d = docx.Document()
+    style = d.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
+    d.add_heading(spec.title, level=1)
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            d.add_paragraph(b.text)
+            continue
+        for ln in _caption_lines(b):
+            d.add_paragraph(ln)
+        grid = b.grid()
+        table = d.add_table(rows=len(grid), cols=b.n_cols)
+        table.style = "Table Grid"
+        for r, row in enumerate(grid):
+            for c, text in enumerate(row):
+                if text:
+                    table.cell(r, c).text = text
+        for r0, c0, r1, c1 in b.merged:
+            table.cell(r0, c0).merge(table.cell(r1, c1))
+            table.cell(r0, c0).text = grid[r0][c0]  # merge concatenates paragraphs; keep one
+        d.add_paragraph("")
+    d.save(str(path))
+
+
+# ---- XLSX ---------------------------------------------------------------------------
+
+def render_xlsx(spec: DocSpec, path: Path) -> None:
+    """One sheet: title row, paragraphs in column A, tables as ranges with real merges."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    width = max([t.n_cols for t in spec.blocks if isinstance(t, TableSpec)] or [1])
+    ws.cell(row=1, column=1, value=spec.title)
+    if width > 1:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    r = 2
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            ws.cell(row=r, column=1, value=b.text)
+            r += 1
+            continue
+        for ln in _caption_lines(b):
+            ws.cell(row=r, column=1, value=ln)
+            r += 1
+        for i, row in enumerate(b.grid()):
+            for c, text in enumerate(row):
+                cell = ws.cell(row=r + i, column=c + 1)
+                _set_xlsx_value(cell, text)
+                cell.border = border
+        for r0, c0, r1, c1 in b.merged:
+            ws.merge_cells(start_row=r + r0, start_column=c0 + 1, end_row=r + r1, end_column=c1 + 1)
+        r += len(b.rows) + 1
+    wb.save(str(path))
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.(\d+))?(%?)")
+
+
+def _set_xlsx_value(cell, text: str) -> None:  # noqa: ANN001 (openpyxl cell)
+    """Numbers as numeric cells with a format that shows the written decimals (`83.90%` is
+    0.839 formatted `0.00%`), as exported workbooks store them; other text stays text."""
+    if not text:
+        return
+    hit = _NUMBER.fullmatch(text)
+    if hit is None:
+        cell.value = text
+        cell.data_type = "s"  # `=100%` or `=` (指标性质) must not become a formula
+        return
+    digits, percent = hit.group(1) or "", hit.group(2)
+    number = Decimal(text.rstrip("%"))
+    cell.value = float(number.scaleb(-2) if percent else number)
+    cell.number_format = ("0." + "0" * len(digits) if digits else "0") + percent
+
+
+# ---- PDF ----------------------------------------------------------------------------
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
+
+
+def render_pdf(spec: DocSpec, path: Path) -> None:
+    """A text PDF with ruled tables (GRID), as office software exports them."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=body, fontSize=15, leading=22, alignment=1)
+    cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11)
+    page_w = A4[0] - 36 * mm
+    story: list = [Paragraph(_esc(spec.title), title), Spacer(1, 4 * mm)]
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            story.append(Paragraph(_esc(b.text), body))
+            continue
+        for ln in _caption_lines(b):
+            story.append(Paragraph(_esc(ln), body))
+        grid = b.grid()
+        data = [[Paragraph(_esc(t), cell) if t else "" for t in row] for row in grid]
+        t = Table(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize), repeatRows=0)
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONTNAME", (0, 0), (-1, -1), _FONT),
+        ]
+        style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in b.merged]
+        t.setStyle(TableStyle(style))
+        story += [t, Spacer(1, 4 * mm)]
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+                      topMargin=18 * mm, bottomMargin=18 * mm, title=spec.title).build(story)
+
+
+def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int, int, int]],
+               font_size: float) -> list[float]:
+    """Column widths in points: every number and short label fits on one line (a wrapped
+    number is a trap of its own, not what these samples test); long text shares the rest."""
+    n = max(len(r) for r in grid)
+    spanning = {(r0, c0) for r0, c0, r1, c1 in merged if c1 > c0}
+
+    def width(text: str) -> float:
+        return sum(font_size * (0.6 if ord(ch) < 0x2000 else 1.0) for ch in text) + 14
+
+    floor = [18.0] * n
+    want = [18.0] * n
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if not text or (r, c) in spanning:
+                continue
+            w = width(text)
+            if (any(ch.isdigit() for ch in text) and len(text) <= 16) or len(text) <= 3:
+                floor[c] = max(floor[c], w)
+            want[c] = max(want[c], min(w, font_size * 7 + 14))
+    want = [max(w, f) for w, f in zip(want, floor)]
+    spare = total - sum(floor)
+    extra = [w - f for w, f in zip(want, floor)]
+    if spare <= 0 or sum(extra) == 0:
+        return [f * total / sum(floor) for f in floor] if spare < 0 else [f + spare / n for f in floor]
+    k = min(1.0, spare / sum(extra))
+    widths = [f + e * k for f, e in zip(floor, extra)]
+    rest = total - sum(widths)
+    return [w + rest / n for w in widths]
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
