@@ -7,10 +7,12 @@ Chinese word, as in `348.63 万元` or `自 评任务`). Every match is mapped b
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
-_HSPACE = {" ", "\t", "\u3000", "\xa0", "\u2002", "\u2003", "\u2009", "\u200b"}
+import regex
+
 _EXTRA = {"−": "-", "–": "-", "﹣": "-", "兀": "兀"}
 
 
@@ -31,37 +33,57 @@ class NormText:
         return self.to_orig[start], self.to_orig[end - 1] + 1
 
 
-def normalize(original: str) -> NormText:
-    """NFKC per character, then drop horizontal spaces that do not separate two ASCII tokens."""
+_HSPACE_RUN = regex.compile("[ \t\u3000\xa0\u2002\u2003\u2009\u200b]+")
+
+
+def _mapped(ch: str) -> str:
+    return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
+
+
+def _nfkc_with_map(original: str) -> tuple[str, list[int]]:
+    """NFKC per character; only the distinct characters that change are looked at."""
+    changing = {ch: m for ch in set(original) if (m := _mapped(ch)) != ch}
+    if all(len(m) == 1 for m in changing.values()):
+        text = original.translate(str.maketrans(changing)) if changing else original
+        return text, list(range(len(original)))
     chars: list[str] = []
     idx: list[int] = []
     for i, ch in enumerate(original):
-        n = _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
-        for c in n:
-            chars.append(c)
-            idx.append(i)
-    out: list[str] = []
+        m = changing.get(ch, ch)
+        chars.append(m)
+        idx.extend([i] * len(m))
+    return "".join(chars), idx
+
+
+def normalize(original: str) -> NormText:
+    """NFKC per character, then drop horizontal spaces that do not separate two ASCII tokens
+    (or stand next to a table bar or line break)."""
+    if len(original) < 64:
+        return _normalize_cached(original)
+    return _normalize(original)
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_cached(original: str) -> NormText:
+    return _normalize(original)
+
+
+def _normalize(original: str) -> NormText:
+    text, idx = _nfkc_with_map(original)
+    parts: list[str] = []
     out_idx: list[int] = []
-    n = len(chars)
-    i = 0
-    while i < n:
-        c = chars[i]
-        if c in _HSPACE or c == " ":
-            j = i
-            while j < n and (chars[j] in _HSPACE or chars[j] == " "):
-                j += 1
-            prev = out[-1] if out else ""
-            nxt = chars[j] if j < n else ""
-            if prev and nxt and _is_ascii_alnum(prev) and _is_ascii_alnum(nxt):
-                out.append(" ")
-                out_idx.append(idx[i])
-            elif prev and nxt and (prev in "|\n" or nxt in "|\n"):
-                out.append(" ")
-                out_idx.append(idx[i])
-            i = j
-            continue
-        out.append(c)
-        out_idx.append(idx[i])
-        i += 1
+    pos = 0
+    for m in _HSPACE_RUN.finditer(text):
+        s, e = m.span()
+        parts.append(text[pos:s])
+        out_idx.extend(idx[pos:s])
+        prev = text[s - 1] if s > 0 else ""
+        nxt = text[e] if e < len(text) else ""
+        if prev and nxt and ((_is_ascii_alnum(prev) and _is_ascii_alnum(nxt)) or prev in "|\n" or nxt in "|\n"):
+            parts.append(" ")
+            out_idx.append(idx[s])
+        pos = e
+    parts.append(text[pos:])
+    out_idx.extend(idx[pos:])
     out_idx.append(len(original))
-    return NormText("".join(out), out_idx)
+    return NormText("".join(parts), out_idx)
