@@ -23,6 +23,9 @@ _ORDINAL = regex.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|"
     r"[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+[条项章节部分])\s*"
 )
+_SPACES = regex.compile(r"\s+")
+_HAN = regex.compile(r"\p{Han}")
+_QIZHONG = regex.compile(r"^其中[:：]?")
 _QUOTES = regex.compile(r"[“”\"'‘’「」『』]")
 
 
@@ -64,7 +67,7 @@ def clean_label(clause: str) -> str | None:
     """Turn the words before a number into its label, or None if nothing is left."""
     w = _words()
     s = _QUOTES.sub("", clause)
-    s = regex.sub(r"\s+", "", s)
+    s = _SPACES.sub("", s)
     years = list(_YEARISH.finditer(s))
     if years:
         tail = s[years[-1].end():]
@@ -85,7 +88,7 @@ def clean_label(clause: str) -> str | None:
     if s in w["leading-words"] or s in w["trailing-words"]:
         return None
     s = s.strip("的之")
-    if not s or not regex.search(r"\p{Han}", s):
+    if not s or not _HAN.search(s):
         return None
     limit = patternbook.load("labels")["max_chars"]
     if len(s) > limit:
@@ -113,9 +116,9 @@ def label_before(text: str, start: int, floor: int = 0) -> str | None:
 
 def strip_row_label(text: str) -> str | None:
     """A table row label without ordinals, `其中：`, colons and line breaks."""
-    s = regex.sub(r"\s+", "", text)
+    s = _SPACES.sub("", text)
     s = _ORDINAL.sub("", s)
-    s = regex.sub(r"^其中[:：]?", "", s)
+    s = _QIZHONG.sub("", s)
     s = s.strip(":：")
     return s or None
 

@@ -57,14 +57,20 @@ def _nfkc_with_map(original: str) -> tuple[str, list[int]]:
 
 def normalize(original: str) -> NormText:
     """NFKC per character, then drop horizontal spaces that do not separate two ASCII tokens
-    (or stand next to a table bar or line break)."""
+    (or stand next to a table bar or line break). The result is shared: do not mutate it."""
     if len(original) < 64:
-        return _normalize_cached(original)
-    return _normalize(original)
+        return _normalize_short(original)
+    return _normalize_long(original)
 
 
 @functools.lru_cache(maxsize=8192)
-def _normalize_cached(original: str) -> NormText:
+def _normalize_short(original: str) -> NormText:
+    return _normalize(original)
+
+
+@functools.lru_cache(maxsize=4)
+def _normalize_long(original: str) -> NormText:
+    """Several stages normalise the same document text; it is done once."""
     return _normalize(original)
 
 

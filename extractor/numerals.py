@@ -22,6 +22,7 @@ _BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 CN_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
 
 _ARABIC = regex.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DIGIT = regex.compile(r"\d")
 _MIXED_PART = regex.compile(r"(\d+(?:\.\d+)?)(百万|千万|[万亿千百]?)")
 
 
@@ -88,6 +89,7 @@ def _chinese(text: str) -> Decimal | None:
     return Decimal(str(value))
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_number(text: str) -> Decimal | None:
     """The exact value of one written number, or None if the text is not one number.
 
@@ -102,7 +104,7 @@ def parse_number(text: str) -> Decimal | None:
         if not t or t[0] in "-−负":
             return None
     value = _arabic(t)
-    if value is None and regex.search(r"\d", t):
+    if value is None and _DIGIT.search(t):
         value = _mixed(t)
     if value is None:
         value = _chinese(t)

@@ -23,6 +23,23 @@ from .model import Document, Quantity, Table
 from .normalize import NormText, normalize
 from .numerals import CN_CHARS, number_regex, parse_number
 
+_WORD_CHAR = regex.compile(r"[\w.]")
+_HAN = regex.compile(r"\p{Han}")
+_CN_NUMERAL = regex.compile(f"[{CN_CHARS}]+")
+_CN_CHAR = regex.compile(f"[{CN_CHARS}]")
+_PER = regex.compile(r"\s*/\s*(月|年|人|天|次)")
+_MULTIPLIER = regex.compile("[万亿千百]")
+_BIG_MULTIPLIER = regex.compile("[万亿]")
+_RATE_SUBJECT = regex.compile(r"[率度]")
+_UNIT_BEFORE = regex.compile(r"(百万元|千万元|万元|亿元|千元)$")
+_NUMERAL_CHAR = regex.compile(r"[\d.一二三四五六七八九十百千万亿零〇两]")
+_DIGIT = regex.compile(r"\d")
+_ANY_DIGIT = regex.compile(r"[\d０-９]")
+_CODE = regex.compile(r"\d{3,7}")
+_DASHES = regex.compile(r"[-—/－\s]*")
+_HEADER_YEAR = regex.compile(r"(\d{4})年")
+_DECLARATION_NEAR = regex.compile(r"[^|\n]{0,24}(?:单位|[(（]\s*(?:百万元|千元|万元|亿元|元|万兀)\s*[)）])[^|\n]{0,12}")
+
 MONEY_FACTORS = {"元": 1, "千元": 10**3, "万元": 10**4, "百万元": 10**6, "千万元": 10**7, "亿元": 10**8}
 
 
@@ -80,6 +97,7 @@ class _Book:
             rf"(?:(?P<unit>{unit_alt})|(?P<count>{count_alt}))?"
             rf"(?P<suf>{suf_alt})?"
         )
+        self.prefix_end = regex.compile(rf"(?:{pre_alt})?(?:百分之)?(?:[-负])?$")
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
         kinds = []
         for e in patternbook.entries("column_kinds"):
@@ -165,6 +183,9 @@ def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tu
     """Amounts, rates and counts in normalised text (positions are normalised)."""
     b = book()
     text = nt.text
+    mask = bytearray(len(text) + 1)
+    for ms, me in masked:
+        mask[ms:me] = b"\x01" * (me - ms)
     out: list[tuple[int, int, Quantity]] = []
     pos = 0
     while True:
@@ -172,34 +193,34 @@ def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tu
         if not m:
             break
         start = m.start()
-        # let an operator / 百分之 / sign that precedes the number join the match
+        pos = m.end()
+        # an operator / 百分之 / sign right before the number joins the match
         best = None
-        for back in range(min(start, 6), -1, -1):
-            mm = b.quantity.match(text, start - back)
+        lo = max(0, start - 8)
+        pre = b.prefix_end.search(text, lo, start)
+        for at in ((pre.start(),) if pre and pre.start() < start else ()) + (start,):
+            mm = b.quantity.match(text, at)
             if mm and mm.start("n1") == start:
                 best = mm
                 break
-        pos = m.end()
-        if best is None:
+        if best is None or mask.find(1, best.start(), best.end()) != -1:
             continue
-        q = _quantity_from_match(best, nt, original, masked)
+        q = _quantity_from_match(best, nt, original)
         if q is not None:
             out.append((best.start(), best.end(), q))
             pos = max(pos, best.end())
     return out
 
 
-def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -> Quantity | None:
+def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quantity | None:
     b = book()
     s, e = mm.span()
-    if any(s < me and ms < e for ms, me in masked):
-        return None
     n1, n2 = mm.group("n1"), mm.group("n2")
     text = nt.text
     # a digit glued on the left means we are inside a longer token (e.g. an id)
-    if s > 0 and regex.match(r"[\w.]", text[s - 1]) and not regex.match(r"[\p{Han}]", text[s - 1]) and not mm.group("op"):
+    if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not mm.group("op"):
         return None
-    is_cn = bool(regex.fullmatch(f"[{CN_CHARS}]+", n1))
+    is_cn = bool(_CN_NUMERAL.fullmatch(n1))
     u1 = _unit_of(mm.group("u1"))
     unit = _unit_of(mm.group("unit"))
     count = mm.group("count")
@@ -271,8 +292,9 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str, masked) -
         dup = _duplicate_unit_before(nt, s)
         if dup is not None:
             q.extra["duplicate_unit"] = dup
-    if q.kind == "amount" and regex.match(r"\s*/\s*(月|年|人|天|次)", nt.text[e:e + 4]):
-        q.extra["per"] = regex.match(r"\s*/\s*(月|年|人|天|次)", nt.text[e:e + 4]).group(1)
+    per = _PER.match(nt.text, e) if q.kind == "amount" else None
+    if per:
+        q.extra["per"] = per.group(1)
     return q
 
 
@@ -282,8 +304,8 @@ def _fold_multiplier(n1: str, value: Decimal, unit: str, n2: str | None, value_m
         for suffix in ("百万", "千万", "万", "亿", "千"):
             if n.endswith(suffix):
                 head = n[: -len(suffix)]
-                if head and not regex.search("[万亿千百]", head.lstrip("0123456789.")) or (
-                    head and regex.fullmatch(f"[{CN_CHARS}]+", head) and not regex.search("[万亿]", head)
+                if head and not _MULTIPLIER.search(head.lstrip("0123456789.")) or (
+                    head and _CN_NUMERAL.fullmatch(head) and not _BIG_MULTIPLIER.search(head)
                 ):
                     if parse_number(head) is not None:
                         return head, suffix + "元"
@@ -314,7 +336,7 @@ def _ocr_operator(text: str, s: int, n1: str, value: Decimal) -> tuple[str, Deci
     if rest is None or rest > 100 or rest <= 0:
         return None
     before = text[max(0, s - 2):s]
-    if not regex.search(r"[率度]", before):
+    if not _RATE_SUBJECT.search(before):
         return None
     op, conf = b.ocr_prefix[n1[0]]
     return op, rest, conf
@@ -322,11 +344,11 @@ def _ocr_operator(text: str, s: int, n1: str, value: Decimal) -> tuple[str, Deci
 
 def _duplicate_unit_before(nt: NormText, s: int) -> list[int] | None:
     """`预算万元260.85万元`: a money unit typed right before the number too."""
-    m = regex.search(r"(百万元|千万元|万元|亿元|千元)$", nt.text[max(0, s - 4):s])
+    m = _UNIT_BEFORE.search(nt.text[max(0, s - 4):s])
     if not m:
         return None
     ns = s - len(m.group(1))
-    if ns > 0 and regex.match(r"[\d.一二三四五六七八九十百千万亿零〇两]", nt.text[ns - 1]):
+    if ns > 0 and _NUMERAL_CHAR.match(nt.text[ns - 1]):
         return None  # the unit of the number before, as in `415万元15万元`
     return list(nt.span(ns, s))
 
@@ -396,6 +418,7 @@ def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- tables
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_declared(text: str) -> tuple[str, float] | None:
     """The unit a header or caption declares (`单位：万元`, `（万元）`), with a confidence."""
     t = normalize(text).text
@@ -407,6 +430,7 @@ def unit_declared(text: str) -> tuple[str, float] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def column_kind(header: str) -> str:
     """money | rate | score | code | target | count | unknown, from header text (latest match wins)."""
     t = normalize(header).text
@@ -421,9 +445,10 @@ def column_kind(header: str) -> str:
     return best[2] if best else "unknown"
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_bare_number(text: str) -> bool:
     t = normalize(text).text.strip()
-    return bool(t) and parse_number(t) is not None and bool(regex.search(r"\d", t))
+    return bool(t) and parse_number(t) is not None and bool(_DIGIT.search(t))
 
 
 @dataclass
@@ -459,7 +484,7 @@ def _flattened_unit(t: Table, text: str) -> tuple[str, float] | None:
     if not data:
         return None
     region = text[max(0, first - 80):min(data)]
-    for m in regex.finditer(r"[^|\n]{0,24}(?:单位|[(（]\s*(?:百万元|千元|万元|亿元|元|万兀)\s*[)）])[^|\n]{0,12}", region):
+    for m in _DECLARATION_NEAR.finditer(region):
         d = unit_declared(m.group(0))
         if d:
             return d
@@ -525,11 +550,11 @@ def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | Non
         if not txt:
             continue
         norm = normalize(txt).text
-        if cc in code_cols or regex.fullmatch(r"\d{3,7}", norm):
-            if regex.fullmatch(r"\d{3,7}", norm):
+        if cc in code_cols or _CODE.fullmatch(norm):
+            if _CODE.fullmatch(norm):
                 code = code or norm
             continue
-        if label is None and not _is_bare_number(txt) and not regex.fullmatch(r"[-—/－\s]*", txt):
+        if label is None and not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
             label = txt
     return (strip_row_label(label) if label else None), code
 
@@ -546,13 +571,13 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             if (r, c) in t.merged:
                 continue
             txt = t.cells[r][c]
-            if not txt or not regex.search(r"[\d０-９]", txt) and not regex.search(f"[{CN_CHARS}]", txt):
+            if not txt or not _ANY_DIGIT.search(txt) and not _CN_CHAR.search(txt):
                 continue
             span = t.spans.get((r, c))
             header = _column_header(t, lay, r, c)
             label, code = _row_label(t, r, c, lay.code_cols)
             kind = column_kind(header) if header else "unknown"
-            qs = _cell_inline(txt, span)
+            qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
                     and kind not in ("code", "score", "count", "target")):
                 q = _bare_cell(r, c, txt, span, kind, header, lay, label)
@@ -572,7 +597,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
 
 
 def _header_year(header: str) -> int | None:
-    m = regex.search(r"(\d{4})年", normalize(header).text)
+    m = _HEADER_YEAR.search(normalize(header).text)
     return _year_value(m.group(1)) if m else None
 
 
