@@ -86,8 +86,8 @@ class _Book:
         suf_alt = "|".join(regex.escape(f) for f in sorted(self.op_suffix, key=len, reverse=True))
         num = number_regex()
         cn = f"[{CN_CHARS}]+"
-        self.number = regex.compile(rf"(?:{num}|{cn})")
-        # one number (optionally a range of two) with what may surround it
+        # one number (optionally a range of two) with what may surround it; it must end in a
+        # unit or measure word (or start with 百分之), so the scanner sees only real quantities
         self.quantity = regex.compile(
             rf"(?P<op>{pre_alt})?(?P<pct>百分之)?(?P<sign>[-负](?=\d))?"
             rf"(?P<n1>{num}|{cn})"
@@ -96,8 +96,8 @@ class _Book:
             rf"(?P<approx>余|多)?"
             rf"(?:(?P<unit>{unit_alt})|(?P<count>{count_alt}))?"
             rf"(?P<suf>{suf_alt})?"
+            rf"(?(pct)|(?(u1)|(?(unit)|(?(count)|(?!)))))"
         )
-        self.prefix_end = regex.compile(rf"(?:{pre_alt})?(?:百分之)?(?:[-负])?$")
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
         kinds = []
         for e in patternbook.entries("column_kinds"):
@@ -181,34 +181,17 @@ def _unit_of(form: str | None) -> _Unit | None:
 
 def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tuple[int, int, Quantity]]:
     """Amounts, rates and counts in normalised text (positions are normalised)."""
-    b = book()
     text = nt.text
     mask = bytearray(len(text) + 1)
     for ms, me in masked:
         mask[ms:me] = b"\x01" * (me - ms)
     out: list[tuple[int, int, Quantity]] = []
-    pos = 0
-    while True:
-        m = b.number.search(text, pos)
-        if not m:
-            break
-        start = m.start()
-        pos = m.end()
-        # an operator / 百分之 / sign right before the number joins the match
-        best = None
-        lo = max(0, start - 8)
-        pre = b.prefix_end.search(text, lo, start)
-        for at in ((pre.start(),) if pre and pre.start() < start else ()) + (start,):
-            mm = b.quantity.match(text, at)
-            if mm and mm.start("n1") == start:
-                best = mm
-                break
-        if best is None or mask.find(1, best.start(), best.end()) != -1:
+    for mm in book().quantity.finditer(text):
+        if mask.find(1, mm.start(), mm.end()) != -1:
             continue
-        q = _quantity_from_match(best, nt, original)
+        q = _quantity_from_match(mm, nt, original)
         if q is not None:
-            out.append((best.start(), best.end(), q))
-            pos = max(pos, best.end())
+            out.append((mm.start(), mm.end(), q))
     return out
 
 
