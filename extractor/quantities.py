@@ -35,7 +35,7 @@ _UNIT_BEFORE = regex.compile(r"(百万元|千万元|万元|亿元|千元)$")
 _NUMERAL_CHAR = regex.compile(r"[\d.一二三四五六七八九十百千万亿零〇两]")
 _DIGIT = regex.compile(r"\d")
 _ANY_DIGIT = regex.compile(r"[\d０-９]")
-_CODE = regex.compile(r"\d{3,7}")
+_CODE = regex.compile(r"\d{3}(?:\d{2}){0,2}")  # 类/款/项 codes: 3, 5 or 7 digits
 _DASHES = regex.compile(r"[-—/－\s]*")
 _HEADER_YEAR = regex.compile(r"(\d{4})年")
 _DECLARATION_NEAR = regex.compile(r"[^|\n]{0,24}(?:单位|[(（]\s*(?:百万元|千元|万元|亿元|元|万兀)\s*[)）])[^|\n]{0,12}")
@@ -533,7 +533,7 @@ def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | Non
         if not txt:
             continue
         norm = normalize(txt).text
-        if cc in code_cols or _CODE.fullmatch(norm):
+        if cc in code_cols or (cc == 0 and _CODE.fullmatch(norm)):
             if _CODE.fullmatch(norm):
                 code = code or norm
             continue

@@ -584,6 +584,9 @@ def _column_totals(column: dict[int, tuple[Quantity, str]]) -> list[PartOf]:
 
 
 _NUMBER_CELL = regex.compile(r"-?[\d,]+(?:\.\d+)?%?")
+# a 功能分类/经济分类 code (类 3, 款 5, 项 7 digits) stands in the first column; elsewhere
+# an integer such as 7090 is an amount
+_CODE_CELL = regex.compile(r"\d{3}(?:\d{2}){0,2}")
 
 
 def _row_text(t: Table, r: int, c: int | None = None) -> str:
@@ -593,7 +596,7 @@ def _row_text(t: Table, r: int, c: int | None = None) -> str:
     texts: list[str] = []
     for k in range(c - 1, -1, -1):
         s = regex.sub(r"\s+", "", t.cell(r, k))
-        if s and _NUMBER_CELL.fullmatch(s) and not regex.fullmatch(r"\d{3,}", s):
+        if s and _NUMBER_CELL.fullmatch(s) and not (k == 0 and _CODE_CELL.fullmatch(s)):
             if texts:
                 break
             continue
