@@ -21,7 +21,7 @@ from . import patternbook
 from .model import DocMeta, Document, Indicator, Project, Quantity, Table
 from .normalize import normalize
 from .numerals import parse_number
-from .quantities import to_yuan
+from .quantities import to_yuan, unit_declared
 
 MONEY_ROLES = ("initial_budget", "adjusted_budget", "executed")
 FUND_COLUMN_ROLES = MONEY_ROLES + ("rate", "weight", "score", "exec_reason")
@@ -42,34 +42,32 @@ def clean_label(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _vocabulary() -> tuple[dict[str, str], re.Pattern[str]]:
+def _vocabulary() -> dict[str, str]:
     roles: dict[str, str] = {}
-    unit_rx = None
     for book in ("table_headers", "fund_rows"):
         for e in patternbook.entries(book):
             for s in e["synonyms"]:
                 roles.setdefault(clean_label(s), e["role"])
-            if "unit_regex" in e:
-                unit_rx = re.compile(e["unit_regex"])
-    assert unit_rx is not None, "table_headers.json lost its unit_regex"
-    return roles, unit_rx
+    return roles
 
 
 def role_of(text: str) -> str | None:
     """The meaning of a header/label cell (`initial_budget`, `l3`, `fund:total`, …) or None."""
     if not text or not text.strip():
         return None
-    return _vocabulary()[0].get(clean_label(text))
+    return _vocabulary().get(clean_label(text))
+
+
+def _declared_unit(text: str) -> str | None:
+    """The money unit a cell or caption declares (the one rule: patterns/unit_declarations.json)."""
+    got = unit_declared(text) if text else None
+    return got[0] if got else None
 
 
 def classify_cell(text: str) -> dict[str, Any]:
     """Runner of table_headers.json and fund_rows.json: role and declared money unit of a cell."""
     role = role_of(text)
-    unit = None
-    if role is not None:
-        m = _vocabulary()[1].search(normalize(text).text)
-        unit = m.group(1) if m else None
-    return {"role": role, "unit": unit}
+    return {"role": role, "unit": _declared_unit(text) if role is not None else None}
 
 
 @functools.lru_cache(maxsize=None)
@@ -200,11 +198,8 @@ def _table_unit(t: Table, start: int, end: int) -> str:
             got = classify_cell(c)
             if got["unit"]:
                 return got["unit"]
-    from_context = _vocabulary()[1].search(normalize(t.context).text) if t.context else None
-    if from_context:
-        return from_context.group(1)
-    m = re.search(r"单位[:：]\s*(万元|元|千元|亿元)", normalize(t.context or "").text)
-    return m.group(1) if m else "万元"
+    # the forms are in 万元 unless they say otherwise (domain.md §5.1: amount_unit default 万元)
+    return _declared_unit(t.context) or "万元"
 
 
 def _year_in(texts: list[str]) -> int | None:
