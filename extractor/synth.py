@@ -440,13 +440,11 @@ def project_gold(book: Book, name: str, year: int, f: Funds | None = None, *, co
         initial, adjusted, executed = f.rows[0]
         rate = f.rate
 
-    def yuan(n: Num | None) -> str | None:
-        return None if n is None else decimal_text(to_yuan(n.value, n.unit))
-
     book.projects.append({
         "name": name, "code": code, "fiscal_year": year, "supervising_dept": sup, "implementing_unit": impl,
-        "initial_budget_yuan": yuan(initial), "adjusted_budget_yuan": yuan(adjusted),
-        "executed_yuan": yuan(executed), "execution_rate": None if rate is None else decimal_text(rate.value),
+        # the figures as the document states them: an error planted later changes them too
+        "initial_budget_yuan": initial, "adjusted_budget_yuan": adjusted,
+        "executed_yuan": executed, "execution_rate": rate,
         "exec_weight": None if f is None else decimal_text(f.weight),
         "exec_score": None if f is None else decimal_text(f.score),
         "total_score": _y(total_score), "grade": grade, "source": source,
@@ -875,9 +873,21 @@ def make_document(kind: str, seed: int | str, error_rate: float = 0.0, fmt: str 
     year = rng.randint(2019, 2024)
     spec = _MAKERS[kind](book, rng, year)
     gold = {"doc": None, "kind": kind, "report_type": REPORT_TYPE[kind], "fiscal_year": year,
-            "title": spec.title, "amounts": book.amounts, "rates": book.rates, "projects": book.projects,
+            "title": spec.title, "amounts": book.amounts, "rates": book.rates,
+            "projects": [_stated(p) for p in book.projects],
             "indicators": book.indicators, "budget_lines": book.budget_lines, "flags": book.flags()}
     return spec, gold
+
+
+def _stated(project: dict[str, Any]) -> dict[str, Any]:
+    """A project's gold row with its figures as finally written (after planted errors)."""
+    out = dict(project)
+    for key in ("initial_budget_yuan", "adjusted_budget_yuan", "executed_yuan"):
+        n = out[key]
+        out[key] = None if n is None else decimal_text(to_yuan(n.value, n.unit))
+    rate = out["execution_rate"]
+    out["execution_rate"] = None if rate is None else decimal_text(rate.value)
+    return out
 
 
 def write_document(spec: DocSpec, gold: dict[str, Any], path: Path, encoding: str = "utf-8") -> Path:
