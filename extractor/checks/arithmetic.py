@@ -142,6 +142,13 @@ def _check_part_of(r: PartOf, scale: Scale) -> list[Flag]:
                 f"(the list after '{r.cue}' may be incomplete).",
                 r.confidence * 0.7, severity="warning")]
         return []
+    if w.value_yuan == 0 and r.exhaustive == "yes" and any(q.value_yuan for q in r.parts):
+        # a total row left at 0 over parts that are not (domain.md E1): the fix is their sum
+        return [_flag(
+            "total-zero", w, r.parts,
+            f"合计写为0，而分项{items} = {_show(s_yuan, w)}；合计应为{_show(s_yuan, w)}。",
+            f"the total is written as 0 while its parts {items} = {_show(s_yuan, w)}; the total should be {_show(s_yuan, w)}.",
+            r.confidence, suggestion={"text": yuan_text(s_yuan, w.unit), "value_yuan": s_yuan})]
     fix = _diagnosed(qs, holds, iv, scale)
     if fix is not None:
         if r.exhaustive == "yes":
@@ -192,7 +199,14 @@ def _transposition_flag(r: PartOf, swaps: list[tuple[Quantity, str, Decimal]], i
 def check_sums(report: Report) -> list[Flag]:
     scale = Scale(report.quantities)
     flags: list[Flag] = []
-    for r in relations_of(report).part_of:
+    relations = relations_of(report).part_of
+    # a total left at 0 is flagged once, as itself; the totals it takes part in are not
+    # flagged again for it
+    zero_totals = {id(r.whole) for r in relations
+                   if r.whole.value_yuan == 0 and r.exhaustive == "yes" and any(q.value_yuan for q in r.parts)}
+    for r in relations:
+        if id(r.whole) not in zero_totals and any(id(q) in zero_totals for q in r.parts):
+            continue
         flags.extend(_check_part_of(r, scale))
     return flags
 
