@@ -82,6 +82,13 @@ class Scale:
         return True
 
 
+    def atypical(self, value_yuan: Decimal) -> float:
+        """How many powers of ten `value_yuan` lies from the document's typical amount."""
+        if self._typical is None or value_yuan == 0:
+            return 0.0
+        return abs(_magnitude(value_yuan) - self._typical)
+
+
 def _magnitude(v: Decimal) -> float:
     return math.log10(abs(float(v)))
 
@@ -168,7 +175,10 @@ def check_same_figure(report: Report) -> list[Flag]:
         a, b = pair.first, pair.second
         ids = {id(a), id(b)}
         bad = [q for q in (a, b) if not scale.plausible(q.value_yuan, ids)]
-        wrong, right = (bad[0], b if bad[0] is a else a) if len(bad) == 1 else (b, a)
+        if len(bad) != 1:
+            # neither (or both) out of scale: the one farther from the typical amount is wrong
+            bad = [max((b, a), key=lambda q: scale.atypical(q.value_yuan))]
+        wrong, right = bad[0], (b if bad[0] is a else a)
         fix = Fix(wrong, right.unit, wrong.value, right.value_yuan, Interval.written(right.value_yuan))
         flags.append(unit_flag(
             fix, [right],
