@@ -110,8 +110,10 @@ def _title_from_lines(text: str) -> str | None:
         norm = normalize(line).text
         if len(norm) > 60:
             break
-        if _has_cue(norm):
-            return "".join(head + [line])
+        joined = "".join(head + [line])
+        # a cue word may be split by a wrapped title (`…支出绩效自` / `评报告`)
+        if _has_cue(norm) or (head and len(joined) <= 60 and _has_cue(normalize(joined).text)):
+            return joined
         if re.search(r"[:：A-Za-z]", norm):
             head = []
         else:
