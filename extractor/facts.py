@@ -106,13 +106,16 @@ def _title_from_lines(text: str) -> str | None:
     lines = [_clean_line(x) for x in text.splitlines()[:30]]
     lines = [x for x in lines if x]
     head: list[str] = []
-    for line in lines[:8]:
+    for i, line in enumerate(lines[:8]):
         norm = normalize(line).text
         if len(norm) > 60:
             break
         joined = "".join(head + [line])
         # a cue word may be split by a wrapped title (`…支出绩效自` / `评报告`)
         if _has_cue(norm) or (head and len(joined) <= 60 and _has_cue(normalize(joined).text)):
+            tail = lines[i + 1] if i + 1 < len(lines) else ""
+            if _TITLE_TAIL.fullmatch(normalize(tail).text):
+                joined += tail  # the last characters of a wrapped title (`报告`, `告`)
             return joined
         if re.search(r"[:：A-Za-z]", norm):
             head = []
@@ -121,6 +124,7 @@ def _title_from_lines(text: str) -> str | None:
     return None
 
 
+_TITLE_TAIL = re.compile(r"(?:自?评?报?告|总结|结|表|情况)")
 _TITLE_DELIMS = re.compile(r"[\s:：《》|，。,]")
 
 
