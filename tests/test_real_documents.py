@@ -130,3 +130,39 @@ def test_ocr_operator_is_uncertain(real_dir):
              if q.kind == "rate" and q.table is None]
     assert ("290%", Decimal("90"), "≥", 0.5) in rates
     assert ("280%", Decimal("80"), "≥", 0.5) in rates
+
+
+# tables that web pages flattened into text: bare cells take the unit their header declares
+FLATTENED = {
+    # 四川 form, one cell per line; `年度预算数(万元)` declares 万元
+    "08_qingshen-fgj-2023-project-selfeval-table.txt": [
+        "2389300", "2518900", "2518900", "2389300", "2518900", "2518900", "0", "0", "0", "0", "0", "0"],
+    # `|` rows; `部门(单位)总体 资金(万元)` declares 万元 in the text the table came from
+    "29_suiyang-taibai-town-2021-dept-selfeval-table.txt": [
+        "11725500", "12687200", "9851900", "9149700", "1873600", "3537500"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLATTENED))
+def test_flattened_table_amounts_take_the_declared_unit(real_dir, name):
+    from extractor import extract
+
+    report = extract(real_dir / name)
+    cells = [q for q in report.quantities if q.kind == "amount" and q.table is not None]
+    assert [q.value_yuan for q in cells] == [Decimal(v) for v in FLATTENED[name]]
+    assert {q.unit_source for q in cells} == {"table-header"}
+    for q in cells:  # a flattened cell points both at its cell and at its text
+        assert report.document.text[q.start:q.end] == q.text
+
+
+def test_yuan_form_keeps_yuan(real_dir):
+    """普陀 sports centre: `项目资金 (元)` — the figures are 元, not 万元."""
+    from extractor import extract
+
+    report = extract(real_dir / "23_shanghai-putuo-sports-center-2022-project-selfeval-table-yuan.txt")
+    first = report.projects[0]
+    assert (first.adjusted_budget_yuan, first.executed_yuan, first.execution_rate) == (
+        Decimal("250000.00"), Decimal("215457.6"), Decimal("86.19"))
+    amounts = {q.text: q for q in report.quantities if q.kind == "amount" and q.table is not None}
+    assert amounts["215,457.6"].value_yuan == Decimal("215457.6")
+    assert amounts["215,457.6"].unit == "元"
