@@ -345,7 +345,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
     of a table whose caption names a 决算/预算 table.
     """
     out: list[BudgetLine] = []
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}
     rows_taken: set[tuple[int, int, str]] = set()
     from_table: list[bool] = []
     for q in quantities:
@@ -379,11 +379,15 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         item = normalize(q.label).text.strip()
         item = re.sub(r"^(?:[0-9]+[.．、]|[一二三四五六七八九十]+、|(?:19|20)\d{2}年度?)+", "", item) or item
         dedup = (year, stage, cls["direction"], item, q.value_yuan)
+        line = BudgetLine(year=year, stage=stage, direction=cls["direction"], item=item, category_code=code,
+                          value_yuan=q.value_yuan, text=q.text, page=q.page)
         if dedup in seen:
+            at = seen[dedup]
+            if q.table is not None and not from_table[at]:  # the table is the source
+                out[at], from_table[at] = line, True
             continue
-        seen.add(dedup)
-        out.append(BudgetLine(year=year, stage=stage, direction=cls["direction"], item=item, category_code=code,
-                              value_yuan=q.value_yuan, text=q.text, page=q.page))
+        seen[dedup] = len(out)
+        out.append(line)
         from_table.append(q.table is not None)
     # a sentence restating a line of a 决算 table is not a second line (the table is the source)
     tabled = {(b.year, b.stage, b.direction, b.item) for b, t in zip(out, from_table) if t}

@@ -31,8 +31,13 @@ _QUOTES = regex.compile(r"[“”\"'‘’「」『』]")
 
 @functools.lru_cache(maxsize=1)
 def _words() -> dict[str, list[str]]:
-    out = {e["name"]: sorted(e["words"], key=len, reverse=True) for e in patternbook.entries("labels")}
+    out = {e["name"]: sorted(e["words"], key=len, reverse=True) for e in patternbook.entries("labels") if "words" in e}
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _qualifier() -> regex.Pattern:
+    return regex.compile(next(e["regex"] for e in patternbook.entries("labels") if e["name"] == "qualifiers"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,6 +111,10 @@ def label_before(text: str, start: int, floor: int = 0) -> str | None:
     """The label of the number starting at `start`, reading back no further than `floor`."""
     lo = max(floor, start - 60)
     seg = text[lo:start]
+    qualifier = _qualifier()
+    m = qualifier.search(seg)
+    if m:  # `社会保障和就业支出（类）754.75万元`: the qualifier is no boundary
+        seg = seg[: m.start()]
     cut = None
     for m in _BOUNDARY.finditer(seg):
         cut = m.end()
