@@ -4,31 +4,26 @@
 
 Rows:
   plumber-text   pdfplumber `page.extract_text()` alone: the floor for a pdfplumber reader
-  reader         `extractor.readers.read` (pdfplumber: tables, text outside them, unwrapping)
-  hybrid         the reader with pages free of vector graphics taken from pypdfium2 instead
-                 of pdfplumber (lines rebuilt with pdfplumber's tolerances), and whether its
-                 Document is identical to the reader's; the reader adopts it only if it is.
+  pdfminer       `extractor.readers.pdf.read(path, use_pdfium=False)`: every page parsed by
+                 pdfminer (the reader before the pdfium engine)
+  reader         `extractor.readers.read`: pages pdfium can vouch for taken from pdfium
+                 (extractor/readers/pdf_pdfium.py), the rest from pdfminer; `identical`
+                 says whether its Document equals the pdfminer one; `pdfium` counts its pages
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pypdfium2
-import pypdfium2.raw as pdfium_c
 
 from extractor.readers import pdf as pdf_reader
-from extractor.readers import read
+from extractor.readers import pdf_pdfium, read
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 REPEAT = 3
-# pdfplumber's default tolerances, which the pdfium line builder reproduces
-X_TOLERANCE = 3
-Y_TOLERANCE = 3
 
 
 def plumber_text(path: str) -> int:
@@ -39,56 +34,19 @@ def plumber_text(path: str) -> int:
         return len(pdf.pages)
 
 
-def pdfium_page_items(page: Any) -> pdf_reader.PageItems | None:
-    """Lines of a page without path objects from pdfium's characters (generated spaces
-    dropped, clustered by top, a space where the gap exceeds X_TOLERANCE); None for a page
-    with vector graphics, which pdfplumber then reads for its tables."""
-    if next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]), None) is not None:
-        return None
-    textpage = page.get_textpage()
-    height = page.get_height()
-    chars = []
-    for i in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
-            continue
-        ch = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
-        if ch in "\r\n\x00":
-            continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        chars.append((height - top, left, right, top - bottom, ch))
-    if not chars:
-        return [], next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
-    char_w = statistics.median(c[3] for c in chars[:400])
-    chars.sort(key=lambda c: c[0])
-    clusters: list[list[tuple]] = []
-    for c in chars:
-        if clusters and abs(c[0] - clusters[-1][0][0]) <= Y_TOLERANCE:
-            clusters[-1].append(c)
-        else:
-            clusters.append([c])
-    items = []
-    for cluster in clusters:
-        cluster.sort(key=lambda c: c[1])
-        text, prev_x1 = "", None
-        for _, x0, x1, _, ch in cluster:
-            if prev_x1 is not None and x0 > prev_x1 + X_TOLERANCE and not text.endswith(" ") and ch != " ":
-                text += " "
-            text += ch
-            prev_x1 = x1
-        visible = [c for c in cluster if not c[4].isspace()]
-        if text.strip() and visible:
-            items.append(("line", {"text": text.strip(), "x0": visible[0][1], "x1": max(c[2] for c in visible),
-                                   "top": min(c[0] for c in cluster), "char_w": char_w}))
-    return items, False
+def pdfminer_read(path: str):
+    return pdf_reader.read(path, use_pdfium=False)
 
 
-def hybrid(path: str):
-    doc = pypdfium2.PdfDocument(path)
-    try:
-        with pdfplumber.open(path) as pdf:
-            return pdf_reader.read_pages(path, pdf, lambda n: pdfium_page_items(doc[n - 1]))
-    finally:
-        doc.close()
+def pdfium_pages(path: str) -> int:
+    """How many pages the reader takes from pdfium."""
+    doc = pdf_pdfium.open_document(path)
+    if doc is None:
+        return 0
+    with pdfplumber.open(path) as pdf:
+        taken = sum(pdf_pdfium.load_objects(page, doc) for page in pdf.pages)
+    doc.close()
+    return taken
 
 
 def signature(doc) -> tuple:
@@ -109,15 +67,22 @@ def best_of(fn, path: str) -> tuple[float, Any]:
 
 
 def main(paths: list[str]) -> None:
-    print(f"{'file':48} {'pages':>5} {'plumber-text':>13} {'reader':>9} {'hybrid':>9}  identical  (ms/page, best of {REPEAT})")
+    print(f"{'file':48} {'pages':>5} {'pdfium':>6} {'plumber-text':>13} {'pdfminer':>9} {'reader':>9}  identical"
+          f"  (ms/page, best of {REPEAT})")
+    totals = [0.0, 0.0, 0.0, 0]
     for path in paths:
         t_text, pages = best_of(plumber_text, path)
-        t_read, doc = best_of(read, path)
-        t_hyb, hdoc = best_of(hybrid, path)
-        same = signature(doc) == signature(hdoc)
+        t_old, old = best_of(pdfminer_read, path)
+        t_new, new = best_of(read, path)
+        same = signature(old) == signature(new)
         ms = lambda t: f"{1000 * t / pages:9.1f}"  # noqa: E731
-        print(f"{Path(path).name[:48]:48} {pages:5d} {ms(t_text):>13} {ms(t_read)} {ms(t_hyb)}  {same}"
-              f"   (reader {t_read:.2f} s total)")
+        print(f"{Path(path).name[:48]:48} {pages:5d} {pdfium_pages(path):6d} {ms(t_text):>13} {ms(t_old)} {ms(t_new)}  {same}")
+        for i, t in enumerate((t_text, t_old, t_new)):
+            totals[i] += t
+        totals[3] += pages
+    n = totals[3]
+    print(f"{'all':48} {n:5d} {'':6} {1000 * totals[0] / n:13.1f} {1000 * totals[1] / n:9.1f} {1000 * totals[2] / n:9.1f}"
+          f"  reader/plumber-text {totals[2] / totals[0]:.2f}")
 
 
 if __name__ == "__main__":

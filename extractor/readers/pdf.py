@@ -7,13 +7,18 @@ whose pages carry drawings or images but no text layer is a scan: the reader ret
 with `needs_ocr=True` (and `meta["ocr_pages"]`) instead of failing, so a batch can route
 it to OCR later. A page that is one big image with a handful of characters (a typed page
 number) counts as a scan too; its few characters are left to the OCR pass.
+
+Content streams are interpreted by pdfium (C) wherever `pdf_pdfium` can vouch that its
+objects equal pdfminer's, which makes the reader several times faster; every other page is
+parsed by pdfminer. Both feed the same pdfplumber code, so the Document is the same.
 """
 from __future__ import annotations
 
 import statistics
-from typing import Any, Callable
+from typing import Any
 
 from ..model import Document
+from . import pdf_pdfium
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -48,7 +53,9 @@ def mismatch(head: bytes, zip_names: frozenset[str] = frozenset()) -> str:
     return "not a PDF file (no %PDF signature)"
 
 
-def read(path: str) -> Document:
+def read(path: str, use_pdfium: bool = True) -> Document:
+    """The Document of a PDF; `use_pdfium=False` parses every page with pdfminer (the
+    reference the pdfium pages are tested against)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -66,31 +73,38 @@ def read(path: str) -> Document:
         raise read_error(path, f"corrupt PDF ({describe(exc)})") from None
     with pdf:
         try:
-            return read_pages(path, pdf)
+            return read_pages(path, pdf, use_pdfium=use_pdfium)
         except Exception as exc:
             if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
                 raise read_error(path, "encrypted PDF (password required)") from None
             raise read_error(path, f"corrupt or truncated PDF ({describe(exc)})") from None
 
 
-def read_pages(path: str, pdf: Any, page_items: Callable[[int], PageItems | None] | None = None) -> Document:
-    """The Document of an open pdfplumber PDF. `page_items(number)` may supply a page's
-    items from another text engine (bench/bench_pdf_readers.py); None means pdfplumber."""
+def read_pages(path: str, pdf: Any, use_pdfium: bool = True) -> Document:
+    """The Document of an open pdfplumber PDF. Each page's objects come from pdfium when
+    `pdf_pdfium` vouches for them and from pdfminer otherwise; the same pdfplumber code
+    finds the tables and lines either way."""
     n_pages = len(pdf.pages)
     if n_pages == 0:
         raise read_error(path, "corrupt or truncated PDF (no pages)")
+    fast = pdf_pdfium.open_document(path) if use_pdfium else None
+    if fast is not None and len(fast) != n_pages:
+        fast.close()
+        fast = None
     ocr_pages: list[int] = []
     pages: list[list[tuple[str, Any]]] = []
-    for number in range(1, n_pages + 1):
-        result = page_items(number) if page_items is not None else None
-        if result is None:
-            page = pdf.pages[number - 1]
-            result = _page_items(page)
+    try:
+        for number, page in enumerate(pdf.pages, 1):
+            if fast is not None:
+                pdf_pdfium.load_objects(page, fast)
+            items, needs_ocr = _page_items(page)
             page.close()
-        items, needs_ocr = result
-        if needs_ocr:
-            ocr_pages.append(number)
-        pages.append(items)
+            if needs_ocr:
+                ocr_pages.append(number)
+            pages.append(items)
+    finally:
+        if fast is not None:
+            fast.close()
     builder = DocumentBuilder(path, NAME)
     _assemble(builder, pages)
     meta: dict[str, Any] = {}
