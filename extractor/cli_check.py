@@ -7,12 +7,11 @@ file gets one line on stderr, never a traceback).
 from __future__ import annotations
 
 import sys
-import unicodedata
 from typing import Iterable, TextIO
 
 import click
 
-from .cli_extract import report_error
+from .cli_common import display_width, notice_needs_ocr, report_error
 from .jsonout import dumps
 from .model import Document, Flag
 
@@ -31,10 +30,6 @@ def flag_record(doc: str, flag: Flag, lang: str = "zh") -> dict:
     return out
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
-
-
 def source_excerpt(document: Document, flag: Flag) -> list[str]:
     """The source line around the flag with the span marked by carets underneath."""
     text = document.text or ""
@@ -48,10 +43,10 @@ def source_excerpt(document: Document, flag: Flag) -> list[str]:
         post = text[flag.end:hi] + ("…" if hi < le else "")
         line_no = text.count("\n", 0, flag.start) + 1
         prefix = f"    {line_no} | "
-        return [prefix + pre + span + post, " " * (len(prefix) + _width(pre)) + "^" * max(1, _width(span))]
+        return [prefix + pre + span + post, " " * (len(prefix) + display_width(pre)) + "^" * max(1, display_width(span))]
     if flag.table is not None:
         prefix = f"    table {flag.table}, row {flag.row}, col {flag.col}: "
-        return [prefix + flag.text, " " * _width(prefix) + "^" * max(1, _width(flag.text))]
+        return [prefix + flag.text, " " * display_width(prefix) + "^" * max(1, display_width(flag.text))]
     return []
 
 
@@ -84,6 +79,7 @@ def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | Non
                 report_error(path, exc)
                 failed = True
                 continue
+            notice_needs_ocr(path, report)
             errors = errors or any(f.severity == "error" for f in report.flags)
             if fmt == "jsonl":
                 for f in report.flags:

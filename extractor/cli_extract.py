@@ -8,7 +8,8 @@ import sys
 import click
 
 from .jsonout import decimal_text, dumps
-from .model import Quantity, ReadError
+from .cli_common import display_width, notice_needs_ocr, report_error
+from .model import Quantity
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
 
@@ -28,18 +29,11 @@ def quantity_rows(path: str):
     from . import extract
 
     report = extract(path)
+    notice_needs_ocr(path, report)
     for q in report.quantities:
         rec = {"doc": path}
         rec.update(q.record())
         yield rec
-
-
-def report_error(path: str, exc: BaseException) -> None:
-    """One line on stderr naming the file and the reason; never a traceback."""
-    msg = str(exc) if isinstance(exc, ReadError) else f"{path}: internal error: {type(exc).__name__}: {exc}"
-    if not msg.startswith(path):
-        msg = f"{path}: {msg}"
-    click.echo(f"jixiao: {msg.splitlines()[0] if msg else path}", err=True)
 
 
 @click.command("extract")
@@ -82,14 +76,8 @@ def _table(rows: list[dict]) -> str:
     cols = ("doc", "page", "kind", "text", "value", "unit", "unit_source", "value_yuan", "label", "year")
     buf = io.StringIO()
     data = [[_cell(r.get(c)) for c in cols] for r in rows]
-    widths = [max([len(c)] + [_width(row[i]) for row in data]) for i, c in enumerate(cols)]
+    widths = [max([len(c)] + [display_width(row[i]) for row in data]) for i, c in enumerate(cols)]
     buf.write("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip() + "\n")
     for row in data:
-        buf.write("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)).rstrip() + "\n")
+        buf.write("  ".join(v + " " * (w - display_width(v)) for v, w in zip(row, widths)).rstrip() + "\n")
     return buf.getvalue()
-
-
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)

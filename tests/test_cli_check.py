@@ -72,3 +72,22 @@ def test_unreadable_input_is_one_line_and_exit_two(tmp_path):
 def test_bad_usage_exits_two():
     assert run().exit_code == 2
     assert run("--format", "xml", "x.txt").exit_code == 2
+
+
+def test_scanned_pdf_is_announced_not_failed(tmp_path):
+    """A PDF with no text layer is no error (exit 0) but the user is told nothing was read."""
+    from click.testing import CliRunner
+    from reportlab.pdfgen import canvas
+
+    from extractor.cli import main
+
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path))
+    c.rect(50, 50, 400, 600, fill=1)
+    c.showPage()
+    c.save()
+    for command in ("extract", "check"):
+        result = CliRunner().invoke(main, [command, str(path)])
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        assert result.stderr.strip() == f"jixiao: {path}: needs OCR: no text layer, nothing read from it"

@@ -1,0 +1,30 @@
+"""What the command-line subcommands share: one-line notices on stderr and display width."""
+from __future__ import annotations
+
+import unicodedata
+
+import click
+
+from .model import ReadError, Report
+
+
+def report_error(path: str, exc: BaseException) -> None:
+    """One line on stderr naming the file and the reason; never a traceback."""
+    msg = str(exc) if isinstance(exc, ReadError) else f"{path}: internal error: {type(exc).__name__}: {exc}"
+    if not msg.startswith(path):
+        msg = f"{path}: {msg}"
+    click.echo(f"jixiao: {msg.splitlines()[0] if msg else path}", err=True)
+
+
+def notice_needs_ocr(path: str, report: Report) -> None:
+    """A scanned PDF is not an error, but the user must know nothing could be read from it."""
+    doc = report.document
+    if doc.needs_ocr:
+        pages = doc.meta.get("ocr_pages")
+        where = f" (pages {', '.join(map(str, pages))})" if pages and len(pages) < (doc.pages or 0) else ""
+        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it", err=True)
+
+
+def display_width(s: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
