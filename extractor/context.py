@@ -6,7 +6,11 @@ under (`2.2022年度收支情况`), else the report's fiscal year.
 """
 from __future__ import annotations
 
+import functools
+
 import regex
+
+from . import patternbook
 
 from .labels import label_before
 from .model import Quantity
@@ -42,6 +46,7 @@ def assign_context(text: str, quantities: list[Quantity], report_year: int | Non
     sentence_year: int | None = None
     floor = 0
     prev_count: Quantity | None = None
+    prev_amount: Quantity | None = None
     for q in quantities:
         if q.start is None:
             continue
@@ -62,9 +67,25 @@ def assign_context(text: str, quantities: list[Quantity], report_year: int | Non
         label = label_before(text, q.start, floor)
         if label is None and prev_count is not None and prev_count.end == q.start:
             label = prev_count.label
+        if label is None and q.kind == "rate" and prev_amount is not None and prev_amount.label:
+            if prev_amount.end is not None and prev_amount.end >= sentence_start and _share_cue(text, prev_amount.end, q.start):
+                label = f"{prev_amount.label}占比"
         q.label = label
         floor = q.end or floor
         prev_count = q if q.kind == "count" else None
+        if q.kind == "amount":
+            prev_amount = q
+
+
+def _share_cue(text: str, lo: int, hi: int) -> bool:
+    """Only punctuation, spaces and a share cue (`，占`) between an amount and a rate."""
+    between = regex.sub(r"[\s，,、:：]", "", text[lo:hi])
+    return between in _share_cues()
+
+
+@functools.lru_cache(maxsize=1)
+def _share_cues() -> frozenset[str]:
+    return frozenset(next(e["cues"] for e in patternbook.entries("labels") if e["name"] == "share"))
 
 
 def _last_sentence_end(text: str, lo: int, hi: int) -> int | None:
