@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from typing import Iterator
 
 import click
 
@@ -24,7 +25,7 @@ def _cell(v) -> str:
     return str(v)
 
 
-def quantity_rows(path: str):
+def quantity_rows(path: str) -> Iterator[dict]:
     """Contract records of every quantity in one file (raises ReadError)."""
     from . import extract
 

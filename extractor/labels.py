@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 import regex
 
@@ -41,7 +42,7 @@ def _qualifier() -> regex.Pattern:
 
 
 @functools.lru_cache(maxsize=1)
-def tokenizer():
+def tokenizer() -> Any:
     """A jieba tokenizer with the budget-term dictionary, built once per process."""
     import jieba
 

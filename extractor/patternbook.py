@@ -36,6 +36,7 @@ def load(name: str) -> dict[str, Any]:
 
 
 def entries(name: str) -> list[dict[str, Any]]:
+    """The named entries of a pattern file."""
     return load(name)["entries"]
 
 
@@ -45,6 +46,7 @@ def text_file(name: str) -> str:
 
 
 def pattern_files() -> list[str]:
+    """Names of every JSON pattern file (what the example test runs)."""
     return sorted(
         p.name[:-5] for p in _root().iterdir() if p.name.endswith(".json")
     )

@@ -13,12 +13,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
 
 import regex
 
 from . import patternbook
-from .labels import label_before, strip_row_label
+from .labels import strip_row_label
 from .model import Document, Quantity, Table
 from .normalize import NormText, normalize
 from .numerals import CN_CHARS, number_regex, parse_number
@@ -112,6 +111,7 @@ class _Book:
 
 @functools.lru_cache(maxsize=1)
 def book() -> _Book:
+    """The compiled patterns, built once per process."""
     return _Book()
 
 
@@ -646,19 +646,23 @@ def _compact(q: Quantity) -> dict:
 
 
 def example_quantities(text: str) -> list[dict]:
+    """Runner of units/counts/operators/dates.json: every quantity of the text, compactly."""
     return [_compact(q) for q in parse_quantities_in(text)]
 
 
 def example_number(text: str) -> Decimal | None:
+    """Runner of numerals.json."""
     return parse_number(text)
 
 
 def example_unit_declaration(text: str) -> str | None:
+    """Runner of unit_declarations.json."""
     d = unit_declared(text)
     return d[0] if d else None
 
 
 def example_column_kind(text: str) -> str:
+    """Runner of column_kinds.json."""
     return column_kind(text)
 
 
@@ -669,6 +673,3 @@ def warm_up() -> None:
 
     tokenizer()
 
-
-def iter_amounts(quantities: Iterable[Quantity]) -> Iterable[Quantity]:
-    return (q for q in quantities if q.kind == "amount")

@@ -77,6 +77,8 @@ def pct(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:
+    """Exact 元 of a written figure. Written apart from extractor.quantities on purpose: the
+    gold must not be computed by the code it scores."""
     return value.scaleb(UNIT_SCALE[unit])
 
 

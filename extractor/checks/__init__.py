@@ -15,6 +15,7 @@ _FAMILIES = ("units", "arithmetic", "periods", "selfeval")
 
 
 def register(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Decorator: add a `Report -> list[Flag]` function to the checks `run_checks` runs."""
     def deco(fn: CheckFn) -> CheckFn:
         _REGISTRY.append((name, fn))
         return fn
