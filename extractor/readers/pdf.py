@@ -14,6 +14,7 @@ parsed by pdfminer. Both feed the same pdfplumber code, so the Document is the s
 """
 from __future__ import annotations
 
+import logging
 import statistics
 from typing import Any
 
@@ -22,6 +23,10 @@ from . import pdf_pdfium
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
+
+# pdfminer logs each damaged operator of a broken PDF as a warning (hundreds of lines); the
+# reader reports one line per file instead
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # a page's ("line", line dict) and ("table", (cells, merged)) items top to bottom, and
 # whether the page is a scan
