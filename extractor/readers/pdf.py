@@ -18,7 +18,7 @@ import logging
 import statistics
 from typing import Any
 
-from ..model import Document
+from ..model import Document, ReadError
 from . import pdf_pdfium
 from .builder import DocumentBuilder
 from .errors import describe, read_error
@@ -79,6 +79,8 @@ def read(path: str, use_pdfium: bool = True) -> Document:
     with pdf:
         try:
             return read_pages(path, pdf, use_pdfium=use_pdfium)
+        except ReadError:
+            raise
         except Exception as exc:
             if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
                 raise read_error(path, "encrypted PDF (password required)") from None
