@@ -7,7 +7,10 @@ patterns/fund_rows.json; this module only walks the text and applies them.
 from __future__ import annotations
 
 import functools
+import math
+import statistics
 import re
+from decimal import Decimal
 from typing import Any
 
 from . import patternbook
@@ -457,16 +460,34 @@ def _field_of(label: str | None) -> str | None:
 
 
 def _fields_in(figures: list[Quantity], start: int, end: int) -> dict[str, Quantity]:
-    """The first figure of each project field among the figures in [start, end)."""
+    """The figure of each project field among the figures in [start, end): the first one, unless
+    the field is stated again and the first statement is off the other amounts' scale by a
+    unit slip (`全年预算66.67元` … `全年预算数66.67万元`): the project row takes the statement
+    that fits, and the checks flag the other."""
     kinds = {"initial_budget": "amount", "adjusted_budget": "amount", "executed": "amount", "execution_rate": "rate",
              "total_score": "count"}
-    got: dict[str, Quantity] = {}
+    cands: dict[str, list[Quantity]] = {}
     for q in figures:
         if start <= q.start < end:
             fld = _field_of(q.label)
-            if fld and fld not in got and q.kind == kinds[fld]:
-                got[fld] = q
+            if fld and q.kind == kinds[fld]:
+                cands.setdefault(fld, []).append(q)
+    got = {fld: qs[0] for fld, qs in cands.items()}
+    amounts = [f for f in got if kinds[f] == "amount" and got[f].value_yuan]
+    for fld in amounts:
+        others = [_magnitude(got[g].value_yuan) for g in amounts if g != fld]
+        if len(cands[fld]) < 2 or not others:
+            continue
+        ref = statistics.median(others)
+        first = _magnitude(got[fld].value_yuan)
+        fits = [q for q in cands[fld][1:] if q.value_yuan and abs(_magnitude(q.value_yuan) - ref) < 1]
+        if abs(first - ref) >= 2 and fits:
+            got[fld] = fits[0]
     return got
+
+
+def _magnitude(v: Decimal) -> float:
+    return math.log10(abs(float(v)))
 
 
 def _sections(text: str, figures: list[Quantity]) -> list[tuple[str, dict[str, Quantity]]]:
