@@ -1,9 +1,10 @@
 """Readers: one module per file format, each turning a file into a `Document`.
 
 `read(path)` picks the reader from the file's signature (magic bytes), not from its
-suffix: a `.xls` that is really an XLSX zip is read as XLSX. A suffix that claims a binary
-format the bytes do not have is an error (`not a DOCX file (no zip signature)`), so a
-misnamed file is reported instead of being read as garbage text.
+suffix: a `.xls` that is really an XLSX zip is read as XLSX, one that is an HTML table as
+HTML. A suffix that claims a binary format the bytes do not have is an error (`not a DOCX
+file (no zip signature)`), so a misnamed file is reported instead of being read as garbage
+text.
 
 A reader module exposes `NAME`, `LABEL`, `SUFFIXES`, `matches(head, zip_names)`,
 `mismatch(head, zip_names)` and `read(path)`; adding a format is adding a module to
@@ -24,7 +25,11 @@ from . import limits
 __all__ = ["read", "reader_for", "READER_MODULES"]
 
 # sniffing order: specific signatures first, text (the fallback) last
-READER_MODULES = ("pdf", "docx", "xlsx", "xls", "text")
+READER_MODULES = ("pdf", "docx", "xlsx", "xls", "html", "text")
+# readers that recognise a file by its decoded text, not by a binary signature: a file they
+# take must not carry a binary format's suffix, unless the reader lists that suffix in its
+# DISGUISE_SUFFIXES (an HTML table saved as `.xls` by a finance system)
+TEXT_READERS = ("html", "text")
 HEAD_BYTES = 8192
 # suffixes of formats no reader handles yet, when the bytes are not some other known format
 UNSUPPORTED_SUFFIXES = {".doc": "legacy .doc/.wps not supported yet", ".wps": "legacy .doc/.wps not supported yet"}
@@ -70,13 +75,15 @@ def reader_for(path: str) -> ModuleType:
     zip_names = _zip_names(path, head)
     modules = _modules()
     chosen = next(m for m in modules if m.matches(head, zip_names))
-    if chosen.NAME != "text":
+    if chosen.NAME not in TEXT_READERS:
         return chosen
     suffix = os.path.splitext(path)[1].lower()
+    if suffix in getattr(chosen, "DISGUISE_SUFFIXES", ()):
+        return chosen
     if suffix in UNSUPPORTED_SUFFIXES:
         raise read_error(path, UNSUPPORTED_SUFFIXES[suffix])
     for module in modules:
-        if module.NAME != "text" and suffix in module.SUFFIXES:
+        if module.NAME not in TEXT_READERS and suffix in module.SUFFIXES:
             raise read_error(path, module.mismatch(head, zip_names))
     if zip_names:
         raise read_error(path, "zip archive that is neither DOCX nor XLSX (not supported)")

@@ -51,11 +51,21 @@ def _common(ch: str) -> bool:
     )
 
 
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of `data` names, if any."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
+def is_binary(text: str) -> bool:
+    """True when decoded text holds too many control characters to be a report."""
+    return _control_share(text) > MAX_CONTROL_SHARE
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding) of `data`; ValueError when it is not text in a known encoding."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding), encoding
+    encoding = bom_encoding(data)
+    if encoding is not None:
+        return data.decode(encoding), encoding
     if b"\x00" in data:
         raise ValueError("binary data, not text (NUL bytes)")
     text = data.decode("utf-8", errors="replace")
@@ -85,7 +95,7 @@ def read(path: str) -> Document:
         raise read_error(path, "binary data, not text (undecodable bytes)") from None
     except ValueError as exc:
         raise read_error(path, str(exc)) from None
-    if _control_share(text) > MAX_CONTROL_SHARE:
+    if is_binary(text):
         raise read_error(path, "binary data, not text (control characters)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = []
