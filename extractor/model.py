@@ -42,7 +42,12 @@ class Table:
 
     @property
     def n_cols(self) -> int:
-        return max((len(r) for r in self.cells), default=0)
+        # asked for every row of every loop over a table: counted once per number of rows
+        key = len(self.cells)
+        if self.__dict__.get("_n_cols_key") != key:
+            self.__dict__["_n_cols"] = max((len(r) for r in self.cells), default=0)
+            self.__dict__["_n_cols_key"] = key
+        return self.__dict__["_n_cols"]
 
     def cell(self, r: int, c: int) -> str:
         """The text at (r, c), looking through merges to the top-left cell."""

@@ -36,6 +36,7 @@ class NormText:
 _HSPACE_RUN = regex.compile("[ \t\u3000\xa0\u2002\u2003\u2009\u200b]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def _mapped(ch: str) -> str:
     return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
 
@@ -75,6 +76,8 @@ def _normalize_long(original: str) -> NormText:
 
 
 def _normalize(original: str) -> NormText:
+    if original.isascii() and " " not in original and "\t" not in original:
+        return NormText(original, list(range(len(original) + 1)))  # nothing to change
     text, idx = _nfkc_with_map(original)
     parts: list[str] = []
     out_idx: list[int] = []

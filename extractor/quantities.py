@@ -508,20 +508,33 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
     return TableLayout(header_rows, code_cols, table_unit, decl, inherited)
 
 
-def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
-    """Texts of the header rows right above row r in column c (through merges)."""
+def _header_block(lay: TableLayout, r: int) -> tuple[int, ...]:
+    """The header rows right above row r (the nearest run of them, at most 4), top first."""
     h = r - 1
     while h >= 0 and h not in lay.header_rows:
         h -= 1
-    if h < 0:
+    rows: list[int] = []
+    while h >= 0 and h in lay.header_rows and len(rows) < 4:
+        rows.append(h)
+        h -= 1
+    return tuple(reversed(rows))
+
+
+def _header_text(t: Table, lay: TableLayout, block: tuple[int, ...], c: int) -> str:
+    """A column's header text over a block of header rows (through merges, repeats once)."""
+    if not block:
         return lay.inherited_headers.get(c, "")
     parts: list[str] = []
-    while h >= 0 and h in lay.header_rows and len(parts) < 4:
+    for h in block:
         txt = t.cell(h, c)
         if txt and (not parts or parts[-1] != txt):
             parts.append(txt)
-        h -= 1
-    return "".join(reversed(parts))
+    return "".join(parts)
+
+
+def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
+    """Texts of the header rows right above row r in column c (through merges)."""
+    return _header_text(t, lay, _header_block(lay, r), c)
 
 
 def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | None, str | None]:
@@ -549,7 +562,11 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
     if not t.cells:
         return out
     lay = layout or table_layout(t)
+    headers: dict[tuple[tuple[int, ...], int], str] = {}
+    block: tuple[int, ...] = ()
     for r in range(t.n_rows):
+        if r == 0 or r - 1 in lay.header_rows:
+            block = _header_block(lay, r)  # changes only below a header row
         for c in range(len(t.cells[r])):
             if (r, c) in t.merged:
                 continue
@@ -557,7 +574,9 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             if not txt or not _ANY_DIGIT.search(txt) and not _CN_CHAR.search(txt):
                 continue
             span = t.spans.get((r, c))
-            header = _column_header(t, lay, r, c)
+            header = headers.get((block, c))
+            if header is None:
+                header = headers[(block, c)] = _header_text(t, lay, block, c)
             label, code = _row_label(t, r, c, lay.code_cols)
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)

@@ -29,6 +29,10 @@ _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
 _LIST_ITEM = regex.compile(r"\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
 _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")
+_SPACES = regex.compile(r"\s+")
+_LIST_COLON = regex.compile(r"[：:]\s*\n")
+_CODE_START = regex.compile(r"\d{3,}")
+_PLAIN_NUMBER = regex.compile(r"-?[\d,]+(?:\.\d+)?")
 _TOTAL_ROW = regex.compile(r"^(?:合计|总计|小计|[^\d]{0,8}(?:合计|总计))$")
 _YEAR = regex.compile(r"(\d{4})年")
 _LIST_END = regex.compile(r"[。！？!?\n]")
@@ -233,7 +237,7 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
     for m in c.part_rx.finditer(p.text):
         cue, cs, ce = m.group(0), m.start(), m.end()
         exhaustive = c.part_of[cue]
-        list_form = bool(regex.match(r"[：:]\s*\n", p.text[ce:ce + 3]))
+        list_form = bool(_LIST_COLON.match(p.text[ce:ce + 3]))
         whole = _whole_before(p, cs, list_form)
         if whole is None:
             continue
@@ -515,9 +519,9 @@ def _table_chains(doc: Document) -> list[list[Table]]:
     category code or a number) and that has as many columns continues the one before."""
     chains: list[list[Table]] = []
     for t in doc.tables:
-        first = regex.sub(r"\s+", "", t.cell(0, 0)) if t.n_rows else ""
-        data_first = bool(regex.match(r"\d{3,}", first)) or any(
-            regex.fullmatch(r"-?[\d,]+(?:\.\d+)?", t.cell(0, c).strip()) for c in range(1, t.n_cols))
+        first = _SPACES.sub("", t.cell(0, 0)) if t.n_rows else ""
+        data_first = bool(_CODE_START.match(first)) or any(
+            _PLAIN_NUMBER.fullmatch(t.cell(0, c).strip()) for c in range(1, t.n_cols))
         if chains and data_first and chains[-1][-1].n_cols == t.n_cols and chains[-1][-1].index == t.index - 1:
             chains[-1].append(t)
         else:
@@ -574,7 +578,7 @@ def _column_totals(column: dict[int, tuple[Quantity, str]]) -> list[PartOf]:
         else:
             members = below
         members = [r for r in members if not labels[r].startswith("其中")]
-        codes = {r: regex.match(r"\d{3,}", labels[r]) for r in members}
+        codes = {r: _CODE_START.match(labels[r]) for r in members}
         if any(codes.values()):
             shortest = min(len(m.group(0)) for m in codes.values() if m)
             members = [r for r in members if codes[r] and len(codes[r].group(0)) == shortest]
@@ -595,7 +599,7 @@ def _row_text(t: Table, r: int, c: int | None = None) -> str:
     c = t.n_cols if c is None else c
     texts: list[str] = []
     for k in range(c - 1, -1, -1):
-        s = regex.sub(r"\s+", "", t.cell(r, k))
+        s = _SPACES.sub("", t.cell(r, k))
         if s and _NUMBER_CELL.fullmatch(s) and not (k == 0 and _CODE_CELL.fullmatch(s)):
             if texts:
                 break

@@ -12,6 +12,9 @@ from ..model import Evidence, Flag, Report
 from . import register
 
 
+_SPACES = regex.compile(r"\s+")
+
+
 @functools.lru_cache(maxsize=1)
 def _renamings() -> list[dict]:
     return sorted(patternbook.entries("stale_names"), key=lambda e: len(e["name"]), reverse=True)
@@ -24,7 +27,7 @@ def _occurrences(report: Report, old: str) -> list[Evidence]:
     for t in doc.tables:
         for r, row in enumerate(t.cells):
             for c, cell in enumerate(row):
-                if old in regex.sub(r"\s+", "", cell):
+                if old in _SPACES.sub("", cell):
                     out.append(Evidence(cell.strip(), t.page, None, None, t.index, r, c))
     return out
 
