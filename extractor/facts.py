@@ -167,7 +167,9 @@ def _signature_department(text: str) -> str | None:
 def document_meta(doc: Document) -> DocMeta:
     """Title, department, fiscal year and report type from the title, cover and signature."""
     text = doc.text
-    title = _title_from_lines(text) or _title_in_run(text)
+    declared = doc.meta.get("title")  # an HTML page's <title>, more reliable than its breadcrumbs
+    title = declared if declared and _has_cue(normalize(declared).text) else None
+    title = title or _title_from_lines(text) or _title_in_run(text)
     if title is None and doc.tables:
         # a spreadsheet: the title sits above the first table (its context) or in its first rows
         first = doc.tables[0]

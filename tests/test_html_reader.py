@@ -395,3 +395,15 @@ def test_huge_spans_are_bounded(tmp_path, monkeypatch):
         read(str(tmp_path / "span.html"))
     deep = "<div>" * 5000 + "深层文字" + "</div>" * 5000
     assert read(str(_write(tmp_path / "deep.html", "<html>" + deep))).text == "深层文字"
+
+
+def test_page_title_beats_breadcrumbs(tmp_path):
+    """A CMS page opens with breadcrumbs (`首页 > … > 部门决算`); its <title> names the report."""
+    from extractor import extract
+
+    page = ("<html><head><title>甘州区政务服务管理局2023年度部门决算</title></head><body>"
+            "<div>首页 &gt; 信息公开 &gt; 部门决算</div><p>本年收入合计348.63万元。</p></body></html>")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    meta = extract(path).meta
+    assert (meta.title, meta.report_year, meta.report_type) == ("甘州区政务服务管理局2023年度部门决算", 2023, "final-accounts")
