@@ -21,6 +21,9 @@ PART_FAMILIES = (
 )
 _HUNDRED = Decimal(100)
 MONEY_COLUMNS = ("initial_budget", "adjusted_budget", "executed")
+# how the messages name a money column (the form's own header varies by province)
+COLUMN_NAMES = {"initial_budget": ("年初预算数", "initial budget"), "adjusted_budget": ("全年预算数", "full-year budget"),
+                "executed": ("全年执行数", "executed")}
 
 
 def _written(v: Decimal) -> Interval:
@@ -267,14 +270,15 @@ def _fund_columns(report: Report):
                     exact = sum((c["value"] for c in parts), Decimal(0))
                     fix = {"text": f"{exact}", "value": exact,
                            "value_yuan": sum((c["yuan"] for c in parts), Decimal(0))}
-                    yield tot["values"][role], parts, fix, " + ".join(c["text"] for c in parts)
+                    yield tot["values"][role], parts, fix, " + ".join(c["text"] for c in parts), role
 
 
 @register("sum-mismatch")
 def fund_sum_mismatch(report: Report) -> list[Flag]:
     """年度资金总额 = 财政拨款 + 上年结转 + 其他 (…) per column (F4); a zero total is `total-zero`'s."""
     flags: list[Flag] = []
-    for tot, parts, fix, terms in _fund_columns(report):
+    for tot, parts, fix, terms, role in _fund_columns(report):
+        zh, en = COLUMN_NAMES[role]
         exact = fix["value"]
         computed = total(_amount(c["value"]) for c in parts)
         if tot["value"] == 0 or can_equal(_amount(tot["value"]), computed):
@@ -282,8 +286,8 @@ def fund_sum_mismatch(report: Report) -> list[Flag]:
         tol = (_amount(tot["value"]).radius + computed.radius).normalize()
         flags.append(_flag(
             report, "sum-mismatch", tot,
-            f"资金总额写为{tot['text']}，其中各项之和 {terms} = {exact}（允许±{tol}）",
-            f"fund total stated {tot['text']}, but its parts {terms} sum to {exact} (tolerance ±{tol})",
+            f"{zh}：资金总额写为{tot['text']}，其中各项之和 {terms} = {exact}（允许±{tol}）",
+            f"{en}: fund total stated {tot['text']}, but its parts {terms} sum to {exact} (tolerance ±{tol})",
             parts, fix,
         ))
     return flags
@@ -293,14 +297,15 @@ def fund_sum_mismatch(report: Report) -> list[Flag]:
 def total_zero(report: Report) -> list[Flag]:
     """A total row written as 0 while its parts are not: the total was left unfilled or mis-linked."""
     flags: list[Flag] = []
-    for tot, parts, fix, terms in _fund_columns(report):
+    for tot, parts, fix, terms, role in _fund_columns(report):
+        zh, en = COLUMN_NAMES[role]
         exact = fix["value"]
         if tot["value"] != 0 or all(c["value"] == 0 for c in parts):
             continue
         flags.append(_flag(
             report, "total-zero", tot,
-            f"资金总额写为{tot['text']}，而其中各项 {terms} = {exact}",
-            f"fund total stated {tot['text']} while its parts {terms} sum to {exact}",
+            f"{zh}：资金总额写为{tot['text']}，而其中各项 {terms} = {exact}",
+            f"{en}: fund total stated {tot['text']} while its parts {terms} sum to {exact}",
             parts, fix,
         ))
     return flags
