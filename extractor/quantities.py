@@ -86,12 +86,14 @@ class _Book:
         num = number_regex()
         cn = f"[{CN_CHARS}]+"
         # one number (optionally a range of two) with what may surround it; it must end in a
-        # unit or measure word (or start with 百分之), so the scanner sees only real quantities
+        # unit or measure word (or start with 百分之), so the scanner sees only real quantities.
+        # A number starts only where a run of digits (or of Chinese numerals) starts and is
+        # taken whole (atomic groups): a hostile run of 50,000 digits costs one pass, not n².
         self.quantity = regex.compile(
             rf"(?P<op>{pre_alt})?(?P<pct>百分之)?(?P<sign>[-负](?=\d))?"
-            rf"(?P<n1>{num}|{cn})"
+            rf"(?P<n1>(?<![\d.])(?>{num})|(?<![{CN_CHARS}])(?>{cn}))"
             rf"(?:(?P<u1>{unit_alt}))?"
-            rf"(?:(?P<sep>至|到|~|-|—|－)(?P<n2>{num}|{cn}))?"
+            rf"(?:(?P<sep>至|到|~|-|—|－)(?P<n2>(?>{num})|(?>{cn})))?"
             rf"(?P<approx>余|多)?"
             rf"(?:(?P<unit>{unit_alt})|(?P<count>{count_alt}))?"
             rf"(?P<suf>{suf_alt})?"

@@ -1,0 +1,40 @@
+"""Hostile text must cost a pass over it, not a pass per character: each of these used to be
+(or could become) quadratic in a pattern scan. The alarm is a generous guard against an
+algorithmic blow-up (minutes), not a speed benchmark (bench/ measures speed)."""
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from extractor.model import Block, Document
+from extractor.pipeline import build_report
+
+HOSTILE = {
+    "digit run": "1" * 50000,
+    "dotted digits": "1.1" * 20000,
+    "chinese numerals": "一二三四五六七八九十百千万" * 4000,
+    "thousands separators": "1,234" * 10000,
+    "compound multipliers": "1万2千" * 10000,
+    "operators": "≥" * 30000 + "5%",
+    "dashes": "1-" * 30000,
+    "table bars": "1 | " * 20000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_text_is_read_in_one_pass(name):
+    text = HOSTILE[name]
+
+    def too_slow(*_):
+        raise TimeoutError(f"{name}: the pipeline is super-linear on this input")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        report = build_report(Document(path=name, reader="text", text=text,
+                                       blocks=[Block("paragraph", None, 0, len(text))]))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert all(q.kind != "amount" for q in report.quantities)
