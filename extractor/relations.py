@@ -29,6 +29,9 @@ _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
 _LIST_ITEM = regex.compile(r"\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
 _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")
+# a list in prose longer than this is no list a report writes (and trying every start of it
+# costs n²): it is not read as parts of a total
+MAX_LISTED_PARTS = 200
 _SPACES = regex.compile(r"\s+")
 _LIST_COLON = regex.compile(r"[：:]\s*\n")
 _CODE_START = regex.compile(r"\d{3,}")
@@ -344,13 +347,14 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
                 break
             parts.append(q)
         parts.reverse()
-        if len(parts) < 2:
+        if len(parts) < 2 or len(parts) > MAX_LISTED_PARTS:
             continue
         flexible = True
         whole_iv = amount_interval(t, parts)
         for k in range(len(parts) - 1):
             sub = parts[k:]
-            if can_equal(whole_iv, total(amount_interval(q, [t] + sub) for q in sub)):
+            finest = finest_exponent([t] + sub)
+            if can_equal(whole_iv, total(amount_interval(q, finest=finest) for q in sub)):
                 parts, flexible = sub, False
                 break
         out.append(PartOf(t, parts, "yes", m.group(0), 0.85, flexible_start=flexible))
@@ -615,20 +619,27 @@ def _row_text(t: Table, r: int, c: int | None = None) -> str:
 # ------------------------------------------------------------------ public
 
 
-def amount_interval(q: Quantity, siblings: list[Quantity] = ()) -> Interval:
+def finest_exponent(quantities: list[Quantity]) -> int | None:
+    """The finest written precision (exponent in 元) among the amounts written with decimals."""
+    finer = [s.value_yuan.as_tuple().exponent for s in quantities
+             if s.kind == "amount" and s.value_yuan is not None and s.value.as_tuple().exponent < 0]
+    return min(finer) if finer else None
+
+
+def amount_interval(q: Quantity, siblings: list[Quantity] = (), finest: int | None = None) -> Interval:
     """The interval (in 元 for amounts, in the written unit otherwise) a quantity stands for.
 
     An amount written as an integer (`8万元`) among figures given to the cent is read as
     exact to the cent: budget texts write round sums without decimals, and reading `8` as
-    [7.5, 8.5] 万元 would hide real errors in the other figures.
+    [7.5, 8.5] 万元 would hide real errors in the other figures. Pass `finest` (from
+    `finest_exponent`) when reading many figures of one relation: it is computed once.
     """
     value = q.value_yuan if q.kind == "amount" and q.value_yuan is not None else q.value
     exp = value.as_tuple().exponent
     if q.kind == "amount" and q.value == q.value.to_integral_value() and q.value.as_tuple().exponent >= 0:
-        finer = [s.value_yuan.as_tuple().exponent for s in siblings
-                 if s.kind == "amount" and s.value_yuan is not None and s.value.as_tuple().exponent < 0]
-        if finer:
-            exp = min(exp, min(finer))
+        f = finest if finest is not None else finest_exponent(list(siblings))
+        if f is not None:
+            exp = min(exp, f)
     return Interval.written(value, exp)
 
 

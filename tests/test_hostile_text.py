@@ -19,6 +19,7 @@ HOSTILE = {
     "operators": "≥" * 30000 + "5%",
     "dashes": "1-" * 30000,
     "table bars": "1 | " * 20000,
+    "endless list": "分别为" + "、".join(["1.01万元"] * 5000) + "，合计5050万元",
 }
 
 
@@ -37,4 +38,5 @@ def test_hostile_text_is_read_in_one_pass(name):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-    assert all(q.kind != "amount" for q in report.quantities)
+    if name != "endless list":
+        assert all(q.kind != "amount" for q in report.quantities)

@@ -17,7 +17,7 @@ from ..interval import Interval, can_be_at_most, can_equal, ratio, total
 from ..jsonout import decimal_text
 from ..quantities import MONEY_FACTORS, to_yuan
 from ..model import Evidence, Flag, Quantity, Report
-from ..relations import Change, PartOf, Ratio, Remaining, amount_interval, relations_of
+from ..relations import Change, PartOf, Ratio, Remaining, amount_interval, finest_exponent, relations_of
 from . import register
 from .units import Fix, Scale, check_same_figure, check_scale, diagnose, merge_same, unit_flag, yuan_text
 
@@ -26,7 +26,9 @@ _NEAR = Decimal("0.01")  # a `主要是` list within 1% of its whole was meant t
 
 
 def _ivs(qs: list[Quantity]) -> dict[int, Interval]:
-    return {id(q): amount_interval(q, qs) for q in qs}
+    """The intervals of the figures of one relation (read together: see amount_interval)."""
+    finest = finest_exponent(qs)
+    return {id(q): amount_interval(q, finest=finest) for q in qs}
 
 
 def _name(q: Quantity) -> str:
@@ -51,8 +53,14 @@ def _flag(code: str, q: Quantity, others: list[Quantity], zh: str, en: str, conf
                 confidence=confidence)
 
 
+# trying each single correction on each figure re-adds the relation: n² beyond this size
+MAX_DIAGNOSED = 200
+
+
 def _diagnosed(qs: list[Quantity], holds: Callable[[dict[int, Interval]], bool], base: dict[int, Interval],
                scale: Scale) -> Fix | None:
+    if len(qs) > MAX_DIAGNOSED:
+        return None
     fixes = diagnose(qs, holds, base, scale)
     return fixes[0] if len(fixes) == 1 else None
 
@@ -93,6 +101,8 @@ def _leading_zero(s: str) -> bool:
 
 def _transposed_fix(r: PartOf, iv: dict[int, Interval]) -> list[tuple[Quantity, str, Decimal]]:
     """Every part (or the whole) whose two swapped digits would make the list add up exactly."""
+    if len(r.parts) >= MAX_DIAGNOSED:
+        return []
     exact = _part_holds(PartOf(r.whole, r.parts, "yes", r.cue, r.confidence, r.flexible_start))
     found = []
     for q in [r.whole, *r.parts]:
