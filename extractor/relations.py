@@ -562,18 +562,20 @@ def _table_totals(quantities: list[Quantity], doc: Document) -> list[PartOf]:
 
 
 def _column_totals(column: dict[int, tuple[Quantity, str]]) -> list[PartOf]:
+    """The total rows of one column with their parts, in one pass over the rows (a hostile
+    table of thousands of 小计 rows stays linear)."""
     out: list[PartOf] = []
     labels = {r: lab for r, (_, lab) in column.items()}
     rows = sorted(column)
+    pos = {r: i for i, r in enumerate(rows)}
     totals = [r for r in rows if _TOTAL_ROW.match(labels[r])]
-    for tr in totals:
-        below = [r for r in rows if r > tr and not _TOTAL_ROW.match(labels[r])]
-        nxt = min((r for r in totals if r > tr), default=None)
-        if nxt is not None:
-            below = [r for r in below if r < nxt]
-        prev = max((r for r in totals if r < tr), default=-1)
-        above = [r for r in rows if prev < r < tr]
-        subtotals = [r for r in totals if r < tr and "小计" in labels[r]]
+    subtotals: list[int] = []  # 小计 rows since the last other total
+    for k, tr in enumerate(totals):
+        prev = totals[k - 1] if k else -1
+        nxt = totals[k + 1] if k + 1 < len(totals) else None
+        i = pos[tr]
+        below = rows[i + 1:pos[nxt] if nxt is not None else len(rows)]
+        above = rows[pos[prev] + 1:i] if prev >= 0 else rows[:i]
         if "小计" not in labels[tr] and subtotals:
             members = subtotals  # 合计 = Σ 小计
         elif above:
@@ -581,6 +583,10 @@ def _column_totals(column: dict[int, tuple[Quantity, str]]) -> list[PartOf]:
             members = ([prev] if prev >= 0 and "总计" in labels[tr] and "合计" in labels[prev] else []) + above
         else:
             members = below
+        if "小计" in labels[tr]:
+            subtotals.append(tr)
+        else:
+            subtotals = []
         members = [r for r in members if not labels[r].startswith("其中")]
         codes = {r: _CODE_START.match(labels[r]) for r in members}
         if any(codes.values()):

@@ -40,3 +40,27 @@ def test_hostile_text_is_read_in_one_pass(name):
         signal.signal(signal.SIGALRM, old)
     if name != "endless list":
         assert all(q.kind != "amount" for q in report.quantities)
+
+
+def test_table_of_many_subtotals_is_read_in_one_pass():
+    """Thousands of 小计 rows: each total takes the rows since the one before, found by position."""
+    from extractor.model import Table
+
+    rows = [["项目", "金额"]]
+    for i in range(8000):
+        rows += [[f"科目{i}", "1.00"], ["小计", "1.00"]]
+    table = Table(index=0, cells=rows, page=1, context="单位：万元")
+    doc = Document(path="subtotals", reader="xlsx", text="", blocks=[Block("table", 1, table=table)],
+                   pages=1, page_starts=[0])
+
+    def too_slow(*_):
+        raise TimeoutError("table totals are super-linear")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        report = build_report(doc)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert report.flags == []
