@@ -6,6 +6,7 @@ patterns/fund_rows.json; this module only walks the text and applies them.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import statistics
@@ -436,11 +437,10 @@ def _list_items(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _listed(text: str, figures: list[Quantity]) -> list[tuple[str, dict[str, Quantity]]]:
+def _listed(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
     out: list[tuple[str, dict[str, Quantity]]] = []
-    amounts = [q for q in figures if q.kind == "amount"]
     for s, e in _list_items(text):
-        inside = [q for q in amounts if s <= q.start and q.end <= e]
+        inside = [q for q in figures.between(s, e) if q.kind == "amount" and q.end <= e]
         if not inside:
             continue
         q = inside[-1]
@@ -448,6 +448,19 @@ def _listed(text: str, figures: list[Quantity]) -> list[tuple[str, dict[str, Qua
         if name:
             out.append((name, {"adjusted_budget": q}))
     return out
+
+
+class _Figures:
+    """The located figures of a text in text order, found by bisection: a report with
+    thousands of sections or list items stays linear."""
+
+    def __init__(self, figures: list[Quantity]) -> None:
+        self.items = sorted(figures, key=lambda q: q.start)
+        self.starts = [q.start for q in self.items]
+
+    def between(self, start: int, end: int) -> list[Quantity]:
+        """The figures that start in [start, end)."""
+        return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
 
 
 def _field_of(label: str | None) -> str | None:
@@ -461,7 +474,7 @@ def _field_of(label: str | None) -> str | None:
     return None
 
 
-def _fields_in(figures: list[Quantity], start: int, end: int) -> dict[str, Quantity]:
+def _fields_in(figures: _Figures, start: int, end: int) -> dict[str, Quantity]:
     """The figure of each project field among the figures in [start, end): the first one, unless
     the field is stated again and the first statement is off the other amounts' scale by a
     unit slip (`全年预算66.67元` … `全年预算数66.67万元`): the project row takes the statement
@@ -469,11 +482,10 @@ def _fields_in(figures: list[Quantity], start: int, end: int) -> dict[str, Quant
     kinds = {"initial_budget": "amount", "adjusted_budget": "amount", "executed": "amount", "execution_rate": "rate",
              "total_score": "count"}
     cands: dict[str, list[Quantity]] = {}
-    for q in figures:
-        if start <= q.start < end:
-            fld = _field_of(q.label)
-            if fld and q.kind == kinds[fld]:
-                cands.setdefault(fld, []).append(q)
+    for q in figures.between(start, end):
+        fld = _field_of(q.label)
+        if fld and q.kind == kinds[fld]:
+            cands.setdefault(fld, []).append(q)
     got = {fld: qs[0] for fld, qs in cands.items()}
     amounts = [f for f in got if kinds[f] == "amount" and got[f].value_yuan]
     for fld in amounts:
@@ -492,7 +504,7 @@ def _magnitude(v: Decimal) -> float:
     return math.log10(abs(float(v)))
 
 
-def _sections(text: str, figures: list[Quantity]) -> list[tuple[str, dict[str, Quantity]]]:
+def _sections(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
     """Projects named by numbered headings, with the figures of the paragraphs under them."""
     rules = _prose_rules()
     heads = list(rules["heading"].finditer(text))
@@ -505,7 +517,7 @@ def _sections(text: str, figures: list[Quantity]) -> list[tuple[str, dict[str, Q
     return out
 
 
-def _title_project(text: str, meta: DocMeta, figures: list[Quantity]) -> list[tuple[str, dict[str, Quantity]]]:
+def _title_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
     """A project report's one project: the title names it between the year and the report words."""
     if meta.report_type != "project-self-eval" or not meta.title:
         return []
@@ -529,18 +541,23 @@ def _core(name: str) -> str:
     return re.sub(r"^(?:19|20)\d{2}年度?", "", n).strip("“”\"")
 
 
-def _same_project(a: str, b: str) -> bool:
-    na, nb = _core(a), _core(b)
+def _same_core(na: str, nb: str) -> bool:
+    """Two project names (reduced by `_core`) name one project when one contains the other."""
     return bool(na) and bool(nb) and (na in nb or nb in na)
 
 
-def _prose_projects(text: str, figures: list[Quantity], meta: DocMeta) -> list[tuple[str, dict[str, Quantity]]]:
+
+def _prose_projects(text: str, located: list[Quantity], meta: DocMeta) -> list[tuple[str, dict[str, Quantity]]]:
     """(name, field → figure) for every project the prose describes, merged by name."""
+    figures = _Figures(located)
     found = _listed(text, figures)
+    cores = [_core(n) for n, _ in found]
     for name, fields in _sections(text, figures):
-        twin = next((f for n, f in found if _same_project(n, name)), None)
+        core = _core(name)  # names reduced once, not once per comparison
+        twin = next((found[i][1] for i, c in enumerate(cores) if _same_core(core, c)), None)
         if twin is None:
             found.append((name, fields))
+            cores.append(core)
         else:
             for fld, q in fields.items():
                 twin.setdefault(fld, q)
@@ -569,11 +586,14 @@ def projects_from_prose(doc: Document, quantities: list[Quantity], meta: DocMeta
     """
     figures = [q for q in quantities if q.start is not None and q.end is not None]
     out: list[Project] = []
+    known = [_core(p.name) for p in table_projects]
     for name, fields in _prose_projects(doc.text, figures, meta):
         if meta.department and name.startswith(meta.department) and len(name) > len(meta.department):
             name = name[len(meta.department):]
-        if any(_same_project(name, p.name) for p in table_projects + out):
+        core = _core(name)
+        if any(_same_core(core, k) for k in known):
             continue
+        known.append(core)
 
         def yuan(fld: str):
             return fields[fld].value_yuan if fld in fields else None

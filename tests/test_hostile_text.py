@@ -20,7 +20,11 @@ HOSTILE = {
     "dashes": "1-" * 30000,
     "table bars": "1 | " * 20000,
     "endless list": "分别为" + "、".join(["1.01万元"] * 5000) + "，合计5050万元",
+    "thousands of sections": "\n".join(f"{i}.2023年项目{i}专项经费主要任务及完成情况。\n全年预算5万元，实际支出4万元。"
+                                        for i in range(3000)),
+    "thousands of listed projects": "本次评价项目共3000个，分别为" + "；".join(f"项目{i}经费5万元" for i in range(3000)) + "。",
 }
+WITH_AMOUNTS = {"endless list", "thousands of sections", "thousands of listed projects"}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -38,7 +42,7 @@ def test_hostile_text_is_read_in_one_pass(name):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-    if name != "endless list":
+    if name not in WITH_AMOUNTS:
         assert all(q.kind != "amount" for q in report.quantities)
 
 
