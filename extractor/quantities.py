@@ -67,6 +67,7 @@ class _Book:
         counts = patternbook.entries("counts")[0]
         self.count_words = sorted(counts["forms"], key=len, reverse=True)
         self.arabic_only = set(counts.get("arabic_only", []))
+        self.ordinal_prefixes = tuple(counts.get("ordinal_prefixes", []))
         self.units = sorted(units, key=lambda u: len(u.form), reverse=True)
         self.unit_by_form = {u.form: u for u in self.units}
         unit_alt = "|".join(regex.escape(u.form) for u in self.units)
@@ -248,6 +249,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     kind = unit.kind if unit is not None else "count"
     if kind == "count":
         if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
+            return None
+        if b.ordinal_prefixes and nt.text[:s].endswith(b.ordinal_prefixes):
             return None
         if mm.group("approx"):
             extra["approx"] = mm.group("approx")
