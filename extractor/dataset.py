@@ -43,7 +43,9 @@ def warm_up() -> None:
     running the whole pipeline over a tiny report, so the first real document pays nothing."""
     from .model import Block, Document
     from .pipeline import build_report
+    from .quantities import warm_up as load_patterns_and_dictionary
 
+    load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"
     build_report(Document(path="<warm-up>", reader="text", text=text,
                           blocks=[Block("paragraph", None, 0, len(text))]))

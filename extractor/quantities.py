@@ -10,6 +10,7 @@ column_kinds, dates).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -394,8 +395,6 @@ def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
     orig_spans = [sp for t in doc.tables for sp in t.spans.values()]
     if not orig_spans:
         return spans
-    import bisect
-
     for os_, oe in orig_spans:
         ns = bisect.bisect_left(nt.to_orig, os_)
         ne = bisect.bisect_left(nt.to_orig, oe)
