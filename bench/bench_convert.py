@@ -2,7 +2,7 @@
 
     python bench/bench_convert.py [--n 200] [--seed 1] [--jobs 1 2]
 
-Documents come from `extractor.synth.generate(n, out_dir, seed=..., error_rate=...)` when it
+Documents come from `extractor.evaluation.synth.generate(n, out_dir, seed=..., error_rate=...)` when it
 exists, else from the simple text-report generator below. Each run is a fresh `jixiao
 convert` process into a fresh dataset; its wall time and the peak resident memory of the
 largest process of the run (the parent or any worker, from wait4's rusage) are printed.
@@ -56,12 +56,12 @@ def text_report(rnd: random.Random) -> str:
 def generate(n: int, out_dir: Path, seed: int) -> str:
     """Write the documents; return which generator made them."""
     try:
-        from extractor.synth import generate as synth_generate
+        from extractor.evaluation.synth import generate as synth_generate
     except ImportError:
         synth_generate = None
     if synth_generate is not None:
         synth_generate(n, str(out_dir), seed=seed, error_rate=0.1)  # convert leaves *.gold.json out
-        return "extractor.synth.generate"
+        return "extractor.evaluation.synth.generate"
     rnd = random.Random(seed)
     for i in range(n):
         (out_dir / f"report-{i:04d}.txt").write_text(text_report(rnd), "utf-8")

@@ -39,9 +39,9 @@ import bench_convert  # noqa: E402  (the other helpers' benches: reused, not cop
 from bench_pdf_readers import plumber_text  # noqa: E402
 
 from extractor import extract  # noqa: E402
-from extractor.evaluate import PRF, match_amounts  # noqa: E402
+from extractor.evaluation.evaluate import PRF, match_amounts  # noqa: E402
 from extractor.readers import read  # noqa: E402
-from extractor.synth import KINDS, make_document, write_document  # noqa: E402
+from extractor.evaluation.synth import KINDS, make_document, write_document  # noqa: E402
 
 
 def machine() -> None:
@@ -111,7 +111,9 @@ def bench_docs(work: Path, n: int) -> list[tuple[Path, dict]]:
 
 def our_amounts(doc: Any) -> list[dict]:
     """The pipeline's quantity stages on a Document (they add flattened tables to it)."""
-    from extractor import facts, flattened, quantities
+    from extractor import facts
+    from extractor.tables import flattened
+    from extractor.text import quantities
     from extractor.jsonout import decimal_text
 
     flattened.add_flattened_tables(doc)

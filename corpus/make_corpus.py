@@ -1,14 +1,14 @@
 """Regenerate the committed sample corpus (run once from the repo root: python corpus/make_corpus.py).
 
 Each entry names the kind, format, TXT encoding, the seed and the error rate of one
-document; the files and their gold are written by extractor.synth so the gold is exact.
+document; the files and their gold are written by extractor.evaluation.synth so the gold is exact.
 Re-running rewrites identical documents (PDF/DOCX/XLSX metadata timestamps aside).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.synth import make_document, write_document
+from extractor.evaluation.synth import make_document, write_document
 
 ENTRIES = [  # name, kind, format, encoding, seed, error rate
     ("01-project-report-clean", "project-report", "pdf", "utf-8", "corpus-1", 0.0),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from ._version import __version__
 from .model import Document, Flag, Quantity, ReadError, Report
 
-__all__ = ["extract", "check", "convert", "Report", "Document", "Quantity", "Flag", "ReadError"]
-__version__ = "0.1.0"
+__all__ = ["extract", "check", "convert", "__version__", "Report", "Document", "Quantity", "Flag", "ReadError"]
 
 
 def extract(path: str | Path) -> Report:
@@ -30,6 +30,6 @@ def check(path: str | Path) -> list[Flag]:
 
 def convert(paths: Iterable[str | Path], out: str | Path = "dataset.sqlite", **options) -> dict:
     """Convert files and folders into the SQLite dataset at `out`; returns the run summary."""
-    from .dataset import convert as _convert
+    from .dataset.convert import convert as _convert
 
     return _convert([str(p) for p in paths], str(out), **options)

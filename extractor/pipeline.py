@@ -8,7 +8,9 @@ from .model import Document, Report
 
 def build_report(doc: Document) -> Report:
     """Run every format-blind stage on a document that a reader produced."""
-    from . import facts, flattened, quantities, selfeval
+    from . import facts
+    from .tables import flattened, selfeval
+    from .text import quantities
     from .checks import run_checks
 
     flattened.add_flattened_tables(doc)

@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from extractor.cli import main
-from extractor.cli_check import CONTRACT
+from extractor.cli.check import CONTRACT
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "real" / "ganzhou-2023-zhengwu-self-eval.txt"
 CLEAN = "某局2023年部门绩效自评报告\n支出预算100万元，分别为人员经费60万元、公用经费40万元。\n"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor import store
-from extractor.batch import WorkerPool, WorkerStartError
-from extractor.dataset import check_across_documents, convert, walk_inputs
-from extractor.exports import export, export_column, export_value
+from extractor.dataset import store
+from extractor.dataset.batch import WorkerPool, WorkerStartError
+from extractor.dataset.convert import check_across_documents, convert, walk_inputs
+from extractor.dataset.exports import export, export_column, export_value
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 GANZHOU = REAL / "ganzhou-2023-zhengwu-self-eval.txt"

@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from extractor.cli import main
-from extractor.evaluate import Score, evaluate
-from extractor.synth import generate, make_document
+from extractor.evaluation.evaluate import Score, evaluate
+from extractor.evaluation.synth import generate, make_document
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.flattened import add_flattened_tables, tokenize
+from extractor.tables.flattened import add_flattened_tables, tokenize
 from extractor.model import Block, Document, Table
 from extractor.pipeline import build_report
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.frames import COLUMNS, TABLES, report_rows, written_precision
+from extractor.model import COLUMNS, TABLES, report_rows, written_precision
 from extractor.model import (BudgetLine, DocMeta, Document, Evidence, Flag, Indicator, Project,
                              Quantity, Report)
 

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, strategies as st
 
-from extractor.interval import Interval, can_be_at_most, can_equal, ratio, total
+from extractor.checks.interval import Interval, can_be_at_most, can_equal, ratio, total
 
 
 def test_written_value_is_half_ulp_interval():

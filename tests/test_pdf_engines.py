@@ -13,7 +13,7 @@ import pytest
 
 from extractor.model import Document
 from extractor.readers import pdf
-from extractor.synth import KINDS, make_document, write_document
+from extractor.evaluation.synth import KINDS, make_document, write_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.quantities import MONEY_FACTORS, parse_quantities_in
+from extractor.text.quantities import MONEY_FACTORS, parse_quantities_in
 
 FULLWIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 UNITS = ["元", "万元", "亿元", "千元"]

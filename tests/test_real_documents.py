@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from extractor.quantities import find_quantities
+from extractor.text.quantities import find_quantities
 from extractor.readers import read
 
 GHZY = "31_shanghai-putuo-ghzy-2024-final-accounts-with-selfeval-summary.pdf"

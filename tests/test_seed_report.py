@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from extractor.model import Block, Document
-from extractor.quantities import find_quantities
+from extractor.text.quantities import find_quantities
 
 # (text as written, exact value in 元, year) of all 58 money amounts, in document order
 SEED_AMOUNTS = [

@@ -9,7 +9,7 @@ import pytest
 
 from extractor.model import Block, DocMeta, Document, Report, Table
 from extractor.pipeline import build_report
-from extractor.selfeval import read_selfeval
+from extractor.tables.selfeval import read_selfeval
 from tablemaker import WRITERS
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from extractor.cli import main
-from extractor.evaluate import norm
-from extractor.render import DocSpec, Para, TableSpec, render
-from extractor.synth import ERROR_CODES, KINDS, generate, make_document, pct, transpose_digit
+from extractor.evaluation.evaluate import norm
+from extractor.evaluation.render import DocSpec, Para, TableSpec, render
+from extractor.evaluation.synth import ERROR_CODES, KINDS, generate, make_document, pct, transpose_digit
 
 SEEDS = range(8)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
-from ..interval import Interval, can_be_at_most, can_equal, ratio, total
+from .interval import Interval, can_be_at_most, can_equal, ratio, total
 from ..jsonout import decimal_text
-from ..quantities import MONEY_FACTORS, to_yuan
+from ..text.quantities import MONEY_FACTORS, to_yuan
 from ..model import Evidence, Flag, Quantity, Report
-from ..relations import Change, PartOf, Ratio, Remaining, amount_interval, finest_exponent, relations_of
+from .relations import Change, PartOf, Ratio, Remaining, amount_interval, finest_exponent, relations_of
 from . import register
 from .units import Fix, Scale, check_same_figure, check_scale, diagnose, merge_same, unit_flag, yuan_text
 

@@ -64,12 +64,3 @@ def check_stale_categories(report: Report) -> list[Flag]:
             page=first.page, start=first.start, end=first.end, table=first.table, row=first.row, col=first.col,
             evidence=others, suggestion={"text": e["current"], "category_code": e["code"]}, confidence=0.9))
     return flags
-
-
-def example_stale(text: str) -> list[list[str]]:
-    """Runner of stale_names.json: [old name, suggested name] of each flag of the text."""
-    from ..model import Block, Document
-    from ..pipeline import build_report
-
-    doc = Document(path="<example>", reader="text", text=text, blocks=[Block("paragraph", None, 0, len(text))])
-    return [[f.text, f.suggestion["text"]] for f in build_report(doc).flags if f.code == "stale-category"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..interval import Interval, can_equal, ratio, total
+from .interval import Interval, can_equal, ratio, total
 from ..model import Evidence, Flag, Indicator, Project, Report
 from . import register
 

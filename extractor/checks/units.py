@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Sequence
 
-from ..interval import Interval
+from .interval import Interval
 from ..jsonout import decimal_text
 from ..model import Evidence, Flag, Quantity, Report
-from ..quantities import MONEY_FACTORS, to_yuan
-from ..relations import relations_of
+from ..text.quantities import MONEY_FACTORS, to_yuan
+from .relations import relations_of
 from . import register
 
 # the unit swaps users make: (written unit, intended unit)

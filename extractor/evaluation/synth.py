@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import click
 
-from .jsonout import decimal_text
+from ..jsonout import decimal_text
 from .render import DocSpec, Para, TableSpec, render
 
 KINDS = ("project-report", "dept-report", "project-table", "sichuan-table", "dept-table", "final-accounts")

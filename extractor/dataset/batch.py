@@ -46,7 +46,7 @@ def _one_line(text: str) -> str:
 
 def error_message(path: str, exc: BaseException) -> str:
     """The one-line reason stored for a failed document."""
-    from .model import ReadError
+    from ..model import ReadError
 
     if isinstance(exc, ReadError):
         return _one_line(str(exc)) or f"{path}: unreadable"

@@ -10,10 +10,10 @@ import functools
 
 import regex
 
-from . import patternbook
+from .. import patternbook
 
 from .labels import label_before
-from .model import Quantity
+from ..model import Quantity
 
 _SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
 _COMPARISON_BEFORE = regex.compile(r"(?:比|较|同比|与|相比|对比|上年|较上年)\s*$")

@@ -16,9 +16,9 @@ import sqlite3
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from .frames import COLUMNS as FACT_COLUMNS
-from .frames import TABLES as FACT_TABLES
-from .jsonout import decimal_text, dumps
+from ..model import COLUMNS as FACT_COLUMNS
+from ..model import TABLES as FACT_TABLES
+from ..jsonout import decimal_text, dumps
 
 DOCUMENT_COLUMNS = (
     "doc_id", "path", "status", "error", "reader", "pages", "text_chars", "needs_ocr",

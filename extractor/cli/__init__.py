@@ -6,11 +6,11 @@ import importlib
 import click
 
 _COMMANDS = {
-    "extract": "extractor.cli_extract:extract_command",
-    "check": "extractor.cli_check:check_command",
-    "convert": "extractor.cli_convert:convert_command",
-    "synth": "extractor.synth:synth_command",
-    "eval": "extractor.evaluate:eval_command",
+    "extract": "extractor.cli.extract:extract_command",
+    "check": "extractor.cli.check:check_command",
+    "convert": "extractor.cli.convert:convert_command",
+    "synth": "extractor.evaluation.synth:synth_command",
+    "eval": "extractor.evaluation.evaluate:eval_command",
 }
 
 

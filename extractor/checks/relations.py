@@ -21,9 +21,9 @@ from typing import Any
 
 import regex
 
-from . import patternbook
+from .. import patternbook
 from .interval import Interval, can_equal, total
-from .model import Document, Quantity, Report, Table
+from ..model import Document, Quantity, Report, Table
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
@@ -675,7 +675,7 @@ def relations_of(report: Report) -> Relations:
 
 def describe(text: str) -> list[dict]:
     """Pattern-book runner: the relations found in a text, by the texts of their figures."""
-    from .quantities import find_quantities
+    from ..text.quantities import find_quantities
 
     doc = Document(path="<example>", reader="text", text=text)
     rel = find_relations(doc, find_quantities(doc))

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Block, Document, Table
-from .normalize import normalize
+from ..model import Block, Document, Table
+from ..text.normalize import normalize
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}

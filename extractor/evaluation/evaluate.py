@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 import click
 
-from .jsonout import decimal_text
+from ..jsonout import decimal_text
 
 PROJECT_FIELDS = ("name", "code", "fiscal_year", "supervising_dept", "implementing_unit",
                   "initial_budget_yuan", "adjusted_budget_yuan", "executed_yuan", "execution_rate",
@@ -110,8 +110,8 @@ def _round(x: float | None) -> float | None:
 
 def predict(path: str) -> dict[str, Any]:
     """The facts of one document, as plain data (strings for Decimals) so workers can return it."""
-    from . import extract
-    from .model import ReadError
+    from ..pipeline import extract_path as extract
+    from ..model import ReadError
 
     def s(v: Any) -> Any:
         return decimal_text(v) if isinstance(v, Decimal) else v

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import store
-from .jsonout import decimal_text
+from ..jsonout import decimal_text
 
 _WAN = 4  # 1万元 = 10^4 元
 

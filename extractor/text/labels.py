@@ -13,7 +13,7 @@ from typing import Any
 
 import regex
 
-from . import patternbook
+from .. import patternbook
 
 _BOUNDARY = regex.compile(r"[，,。；;：:、\n|（）()《》【】\[\]!！?？]")
 _YEARISH = regex.compile(
@@ -131,12 +131,3 @@ def strip_row_label(text: str) -> str | None:
     s = _QIZHONG.sub("", s)
     s = s.strip(":：")
     return s or None
-
-
-def example_labels(text: str) -> list[list]:
-    """[text, label, year] of each amount and rate, as the pipeline assigns them."""
-    from .model import Document, Block
-    from .quantities import find_quantities
-
-    doc = Document(path="<example>", reader="text", text=text, blocks=[Block("paragraph", None, 0, len(text))])
-    return [[q.text, q.label, q.year] for q in find_quantities(doc) if q.kind in ("amount", "rate")]

@@ -11,9 +11,9 @@ from typing import Iterable, TextIO
 
 import click
 
-from .cli_common import display_width, notice_needs_ocr, report_error
-from .jsonout import dumps
-from .model import Document, Flag
+from .common import display_width, notice_needs_ocr, report_error
+from ..jsonout import dumps
+from ..model import Document, Flag
 
 CONTRACT = ("doc", "code", "severity", "text", "page", "start", "end", "message", "evidence", "suggestion",
             "confidence")
@@ -67,7 +67,7 @@ def write_text(out: TextIO, path: str, document: Document, flags: Iterable[Flag]
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
 def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None) -> None:
     """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in FILE..."""
-    from . import extract
+    from ..pipeline import extract_path as extract
 
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = errors = False

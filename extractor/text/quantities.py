@@ -17,9 +17,9 @@ from decimal import Decimal
 
 import regex
 
-from . import patternbook
+from .. import patternbook
 from .labels import strip_row_label
-from .model import Document, Quantity, Table
+from ..model import Document, Quantity, Table
 from .normalize import NormText, normalize
 from .numerals import CN_CHARS, number_regex, parse_number
 

@@ -17,11 +17,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from . import patternbook
-from .model import DocMeta, Document, Indicator, Project, Quantity, Table
-from .normalize import normalize
-from .numerals import parse_number
-from .quantities import to_yuan, unit_declared
+from .. import patternbook
+from ..model import DocMeta, Document, Indicator, Project, Quantity, Table
+from ..text.normalize import normalize
+from ..text.numerals import parse_number
+from ..text.quantities import to_yuan, unit_declared
 
 MONEY_ROLES = ("initial_budget", "adjusted_budget", "executed")
 FUND_COLUMN_ROLES = MONEY_ROLES + ("rate", "weight", "score", "exec_reason")
@@ -203,7 +203,7 @@ def _table_unit(t: Table, start: int, end: int) -> str:
 
 
 def _year_in(texts: list[str]) -> int | None:
-    from .facts import year_of
+    from ..text.titles import year_of
 
     for txt in texts:
         if "年" in txt:

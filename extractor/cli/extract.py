@@ -8,9 +8,9 @@ from typing import Iterator
 
 import click
 
-from .jsonout import decimal_text, dumps
-from .cli_common import display_width, notice_needs_ocr, report_error
-from .model import Quantity
+from ..jsonout import decimal_text, dumps
+from .common import display_width, notice_needs_ocr, report_error
+from ..model import Quantity
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
 
@@ -27,7 +27,7 @@ def _cell(v) -> str:
 
 def quantity_rows(path: str) -> Iterator[dict]:
     """Contract records of every quantity in one file (raises ReadError)."""
-    from . import extract
+    from ..pipeline import extract_path as extract
 
     report = extract(path)
     notice_needs_ocr(path, report)

@@ -55,7 +55,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, force, retry_errors,
                     quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
-    from .dataset import RunError, convert
+    from ..dataset.convert import RunError, convert
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 import regex
 
-from . import patternbook
+from .. import patternbook
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6,

@@ -5,7 +5,7 @@ import unicodedata
 
 import click
 
-from .model import ReadError, Report
+from ..model import ReadError, Report
 
 
 def report_error(path: str, exc: BaseException) -> None:

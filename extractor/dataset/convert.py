@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from . import store
-from .jsonout import decimal_text
+from .._version import __version__
+from ..jsonout import decimal_text
 
 CROSS_DOC_CODE = "cross-doc-mismatch"
 
@@ -31,8 +32,6 @@ class RunError(Exception):
 
 
 def tool_version() -> str:
-    from . import __version__
-
     return __version__
 
 
@@ -41,9 +40,9 @@ def tool_version() -> str:
 def warm_up() -> None:
     """Load once per worker what is costly (pipeline modules, pattern book, jieba, checks) by
     running the whole pipeline over a tiny report, so the first real document pays nothing."""
-    from .model import Block, Document
-    from .pipeline import build_report
-    from .quantities import warm_up as load_patterns_and_dictionary
+    from ..model import Block, Document
+    from ..pipeline import build_report
+    from ..text.quantities import warm_up as load_patterns_and_dictionary
 
     load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"
@@ -53,8 +52,8 @@ def warm_up() -> None:
 
 def read_document(path: str) -> dict[str, Any]:
     """Extract one file into documents metadata and fact rows (what a worker sends back)."""
-    from . import extract
-    from .frames import report_rows
+    from ..pipeline import extract_path as extract
+    from ..model import report_rows
     from .store import encode_facts
 
     report = extract(path)
@@ -76,7 +75,7 @@ def document_suffixes() -> frozenset[str]:
     supported (so a `.doc` shows up as an error row instead of vanishing)."""
     import importlib
 
-    from . import readers
+    from .. import readers
 
     found = set(readers.UNSUPPORTED_SUFFIXES)
     for name in readers.READER_MODULES:
@@ -273,8 +272,8 @@ class _Run:
         if not tasks:
             return
         jobs = jobs or os.cpu_count() or 1
-        pool = WorkerPool(min(jobs, len(tasks)), "extractor.dataset:read_document",
-                          "extractor.dataset:warm_up", timeout, memory_mb)
+        pool = WorkerPool(min(jobs, len(tasks)), "extractor.dataset.convert:read_document",
+                          "extractor.dataset.convert:warm_up", timeout, memory_mb)
         started = time.monotonic()
         bar = tqdm(total=len(tasks), unit="doc", disable=quiet, file=sys.stderr, dynamic_ncols=True)
         try:

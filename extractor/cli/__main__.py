@@ -1,0 +1,4 @@
+"""`python -m extractor.cli`: the `jixiao` command."""
+from . import main
+
+main()

@@ -1,0 +1,105 @@
+"""Document meta: the report's title, department, fiscal year and type."""
+from __future__ import annotations
+
+import re
+
+from ..model import DocMeta, Document
+from ..text.normalize import normalize
+from ..text.titles import department_of, has_cue, report_type_of, title_rules, year_of
+
+def _clean_line(line: str) -> str:
+    return line.strip(" \t\u3000|")
+
+
+def _title_from_lines(text: str) -> str | None:
+    """Title = the first short line holding a report cue, with the org-name lines right above it."""
+    lines = [_clean_line(x) for x in text.splitlines()[:30]]
+    lines = [x for x in lines if x]
+    head: list[str] = []
+    for i, line in enumerate(lines[:8]):
+        norm = normalize(line).text
+        if len(norm) > 60:
+            break
+        joined = "".join(head + [line])
+        # a cue word may be split by a wrapped title (`…支出绩效自` / `评报告`)
+        if has_cue(norm) or (head and len(joined) <= 60 and has_cue(normalize(joined).text)):
+            tail = lines[i + 1] if i + 1 < len(lines) else ""
+            if _TITLE_TAIL.fullmatch(normalize(tail).text):
+                joined += tail  # the last characters of a wrapped title (`报告`, `告`)
+            return joined
+        if re.search(r"[:：A-Za-z]", norm):
+            head = []
+        else:
+            head.append(line)
+    return None
+
+
+_TITLE_TAIL = re.compile(r"(?:自?评?报?告|总结|结|表|情况)")
+_TITLE_DELIMS = re.compile(r"[\s:：《》|，。,]")
+
+
+def _title_in_run(text: str) -> str | None:
+    """For flattened one-line text: the phrase around the first report cue in the opening."""
+    nt = normalize(text[:1500])
+    norm = nt.text
+    hits = [(norm.find(c), c) for _t, cues in title_rules()["types"] for c in cues if c in norm]
+    if not hits:
+        return None
+    pos, cue = min(hits)
+    start = pos
+    while start > 0 and pos - start < 30 and not _TITLE_DELIMS.match(norm[start - 1]):
+        start -= 1
+    end = pos + len(cue)
+    while end < len(norm) and end - pos < 30 and "\u4e00" <= norm[end] <= "\u9fff":
+        end += 1
+    m = title_rules()["bracketed"].match(norm, end)
+    if m:
+        end = m.end()
+    s, e = nt.span(start, end)
+    return text[s:e]
+
+
+def _signature_department(text: str) -> str | None:
+    """A closing signature: an organisation line followed by a date line."""
+    lines = [_clean_line(x) for x in text.rstrip().splitlines()[-6:]]
+    lines = [x for x in lines if x]
+    org = title_rules()["org"]
+    for a, b in zip(lines, lines[1:]):
+        na = normalize(a).text
+        if org.fullmatch(na) and re.match(r"(?:19|20)\d{2}年\d{1,2}月", normalize(b).text):
+            return na
+    return None
+
+
+def document_meta(doc: Document) -> DocMeta:
+    """Title, department, fiscal year and report type from the title, cover and signature."""
+    text = doc.text
+    declared = doc.meta.get("title")  # an HTML page's <title>, more reliable than its breadcrumbs
+    title = declared if declared and has_cue(normalize(declared).text) else None
+    title = title or _title_from_lines(text) or _title_in_run(text)
+    if title is None and doc.tables:
+        # a spreadsheet: the title sits above the first table (its context) or in its first rows
+        first = doc.tables[0]
+        text = first.context + "\n" + "\n".join(" ".join(c for c in row if c) for row in first.cells[:4])
+        title = _title_from_lines(text) or _title_in_run(text)
+    meta = DocMeta(title=title)
+    if title:
+        meta.report_type = report_type_of(title)
+        meta.report_year = year_of(title)
+        meta.department = department_of(title)
+    opening = text[:1500]
+    if meta.report_year is None:
+        m = title_rules()["bracketed"].search(normalize(opening).text)
+        meta.report_year = int(m.group(1)) if m else None
+    if meta.department is None:
+        meta.department = department_of(opening) or _signature_department(text)
+        if meta.department is None:
+            for line in text.splitlines()[:3]:
+                cand = normalize(_clean_line(line)).text
+                if cand and title_rules()["org"].fullmatch(cand):
+                    meta.department = cand
+                    break
+    if meta.report_type == "other" and title is None:
+        meta.report_type = report_type_of(opening[:300])
+    return meta
+
