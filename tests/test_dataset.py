@@ -340,7 +340,7 @@ def corpus(tmp_path_factory):
 def test_convert_real_and_broken_files(corpus):
     root, broken = corpus
     db = root / "clean.sqlite"
-    proc = _run_cli(["in", "-o", str(db), "-j", "2", "--timeout", "60"], root)
+    proc = _run_cli(["in", "-o", str(db), "-j", "2"], root)  # the default per-document timeout: 171-page real PDFs are in the folder
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert "Traceback" not in err

@@ -23,7 +23,8 @@ import regex
 
 from .. import patternbook
 from .interval import Interval, can_equal, total
-from ..model import Document, Quantity, Report, Table
+from ..model import Document, Quantity, Report
+from ..tables.ledger import Ledger, parts_of, read_ledgers
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
@@ -34,9 +35,6 @@ _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][�
 MAX_LISTED_PARTS = 200
 _SPACES = regex.compile(r"\s+")
 _LIST_COLON = regex.compile(r"[：:]\s*\n")
-_CODE_START = regex.compile(r"\d{3,}")
-_PLAIN_NUMBER = regex.compile(r"-?[\d,]+(?:\.\d+)?")
-_TOTAL_ROW = regex.compile(r"^(?:合计|总计|小计|[^\d]{0,8}(?:合计|总计))$")
 _YEAR = regex.compile(r"(\d{4})年")
 _LIST_END = regex.compile(r"[。！？!?\n]")
 _PREV_YEAR = regex.compile(r"上年|上一年|去年|上年度")
@@ -107,6 +105,7 @@ class Relations:
     remaining: list[Remaining] = field(default_factory=list)
     ratios: list[Ratio] = field(default_factory=list)
     same: list[SameFigure] = field(default_factory=list)
+    ledgers: list[Ledger] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ cue book
@@ -245,7 +244,7 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
         if whole is None:
             continue
         if list_form:
-            parts = _list_items(p, ce)
+            parts = _list_items(p, ce, whole)
         else:
             if "（" in p.text[whole.end:cs] or "(" in p.text[whole.end:cs]:
                 end = _closing_paren(p.text, ce, p.list_end(ce))
@@ -257,8 +256,12 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
                     break
                 if q.kind == "count" or (q.kind == "rate" and c.share_rx.match(p.lead_of(q))):
                     continue
+                if _paren_depth(p.text, ce, q.start) > 0:
+                    continue  # `公务用车购置及运行费5万元（其中，购置费0万元…）`: a breakdown of the item before
                 if q.kind != "amount" or _has(p.lead_of(q), c.part_stop) or _is_delta(p, q):
                     break
+                if parts and c.part_rx.search(p.text[q.end:q.end + 4]):
+                    break  # `…385万元，包括…`: the whole of a list of its own, and a new item
                 parts.append(q)
         if parts and not list_form and exhaustive != "no":
             # `…9万元,科` : the list goes on with items we could not read (or the excerpt
@@ -270,6 +273,17 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
             conf = {"yes": 0.9, "near": 0.7, "no": 0.8}[exhaustive] * (0.8 if list_form else 1.0)
             out.append(PartOf(whole, parts, exhaustive, cue, conf))
     return out
+
+
+def _paren_depth(text: str, start: int, end: int) -> int:
+    """How many parentheses opened in text[start:end] are still open at end."""
+    depth = 0
+    for ch in text[start:end]:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+    return depth
 
 
 def _closing_paren(text: str, pos: int, limit: int) -> int:
@@ -309,20 +323,36 @@ def _whole_before(p: _Prose, pos: int, list_form: bool) -> Quantity | None:
     return None
 
 
-def _list_items(p: _Prose, pos: int) -> list[Quantity]:
-    """The first amount of each numbered line following pos."""
-    items: list[Quantity] = []
+def _list_items(p: _Prose, pos: int, whole: Quantity) -> list[Quantity]:
+    """One amount of each numbered item following pos, at the outline level of the first
+    item (lines of a deeper level, `（1）` under `1．`, and wrapped lines belong to the item
+    above); a heading or a blank line ends the list. Of an item's amounts the one named like
+    the whole is taken (`支出决算` among `年初预算…，支出决算…`), else the first."""
+    starts: list[int] = []
     line_start = p.text.find("\n", pos) + 1
+    marker_kind: str | None = None
+    end = len(p.text)
     while 0 < line_start < len(p.text):
         line_end = p.text.find("\n", line_start)
         line_end = line_end if line_end >= 0 else len(p.text)
-        if not _LIST_ITEM.match(p.text, line_start):
+        line = p.text[line_start:line_end]
+        m = _LIST_ITEM.match(line)
+        kind = None if m is None else ("paren" if "(" in m.group(0) or "（" in m.group(0) else "dot")
+        if m is None and (marker_kind is None or _HEADING.match(line) or not line.strip()):
+            end = line_start
             break
-        j = p.after(line_start)
-        if j >= len(p.all) or p.all[j].start >= line_end or p.all[j].kind != "amount":
-            break
-        items.append(p.all[j])
+        marker_kind = marker_kind or kind
+        if kind == marker_kind:
+            starts.append(line_start)
         line_start = line_end + 1
+    items: list[Quantity] = []
+    for k, st in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else end
+        amounts = [q for q in p.all[p.after(st):p.after(stop)] if q.kind == "amount"]
+        if not amounts or amounts[0].start >= p.line_at(st)[1]:
+            break  # an item without a figure on its first line: the list is not one of amounts
+        named = [q for q in amounts if whole.label and q.label == whole.label]
+        items.append(named[0] if named else amounts[0])
     return items
 
 
@@ -518,108 +548,20 @@ def _same_figures(quantities: list[Quantity]) -> list[SameFigure]:
 _UNIT_RATIOS = {Decimal(10**3), Decimal(10**4), Decimal(10**8)}
 
 
-def _table_chains(doc: Document) -> list[list[Table]]:
-    """Tables continued over a page break: a table whose first row is already data (a
-    category code or a number) and that has as many columns continues the one before."""
-    chains: list[list[Table]] = []
-    for t in doc.tables:
-        first = _SPACES.sub("", t.cell(0, 0)) if t.n_rows else ""
-        data_first = bool(_CODE_START.match(first)) or any(
-            _PLAIN_NUMBER.fullmatch(t.cell(0, c).strip()) for c in range(1, t.n_cols))
-        if chains and data_first and chains[-1][-1].n_cols == t.n_cols and chains[-1][-1].index == t.index - 1:
-            chains[-1].append(t)
-        else:
-            chains.append([t])
-    return chains
-
-
-def _table_totals(quantities: list[Quantity], doc: Document) -> list[PartOf]:
-    """Rows under (or above) a `合计` row of a table add up to it, column by column.
-
-    Only the top level of a coded hierarchy (类 201, not 款 20139) counts, `其中` rows never;
-    a table continued on the next page is read as one.
-    """
+def _table_totals(doc: Document, ledgers: list[Ledger]) -> list[PartOf]:
+    """Every total of a line table with the rows one level below it, column by column
+    (`tables/ledger.py` found the levels); parents with their direct children likewise."""
     out: list[PartOf] = []
-    by_cell: dict[tuple[int, int, int], Quantity] = {}
-    for q in quantities:
-        if q.table is not None and q.kind == "amount" and q.row is not None:
-            by_cell[(q.table, q.row, q.col)] = q
-    if not by_cell:
-        return out
-    for chain in _table_chains(doc):
-        columns: dict[int, dict[int, tuple[Quantity, str]]] = {}
-        offset = 0
-        for t in chain:
-            for r in range(t.n_rows):
-                for c in range(t.n_cols):
-                    q = by_cell.get((t.index, r, c))
-                    if q is not None:
-                        columns.setdefault(c, {})[offset + r] = (q, _row_text(t, r, c))
-            offset += t.n_rows
-        for col in sorted(columns):
-            out += _column_totals(columns[col])
+    for ledger in ledgers:
+        for group in ledger.groups:
+            for block in group.blocks:
+                for parent, kids in parts_of(block):
+                    for col in group.amount_cols:
+                        whole = parent.values.get(col)
+                        parts = [k.values[col] for k in kids if col in k.values]
+                        if whole is not None and parts:
+                            out.append(PartOf(whole, parts, "yes", parent.name, 0.8))
     return out
-
-
-def _column_totals(column: dict[int, tuple[Quantity, str]]) -> list[PartOf]:
-    """The total rows of one column with their parts, in one pass over the rows (a hostile
-    table of thousands of 小计 rows stays linear)."""
-    out: list[PartOf] = []
-    labels = {r: lab for r, (_, lab) in column.items()}
-    rows = sorted(column)
-    pos = {r: i for i, r in enumerate(rows)}
-    totals = [r for r in rows if _TOTAL_ROW.match(labels[r])]
-    subtotals: list[int] = []  # 小计 rows since the last other total
-    for k, tr in enumerate(totals):
-        prev = totals[k - 1] if k else -1
-        nxt = totals[k + 1] if k + 1 < len(totals) else None
-        i = pos[tr]
-        below = rows[i + 1:pos[nxt] if nxt is not None else len(rows)]
-        above = rows[pos[prev] + 1:i] if prev >= 0 else rows[:i]
-        if "小计" not in labels[tr] and subtotals:
-            members = subtotals  # 合计 = Σ 小计
-        elif above:
-            # 收入总计 = 本年收入合计 + the rows after it (结余, 结转)
-            members = ([prev] if prev >= 0 and "总计" in labels[tr] and "合计" in labels[prev] else []) + above
-        else:
-            members = below
-        if "小计" in labels[tr]:
-            subtotals.append(tr)
-        else:
-            subtotals = []
-        members = [r for r in members if not labels[r].startswith("其中")]
-        codes = {r: _CODE_START.match(labels[r]) for r in members}
-        if any(codes.values()):
-            shortest = min(len(m.group(0)) for m in codes.values() if m)
-            members = [r for r in members if codes[r] and len(codes[r].group(0)) == shortest]
-        if len(members) >= 2:
-            out.append(PartOf(column[tr][0], [column[r][0] for r in members], "yes", labels[tr], 0.8))
-    return out
-
-
-_NUMBER_CELL = regex.compile(r"-?[\d,]+(?:\.\d+)?%?")
-# a 功能分类/经济分类 code (类 3, 款 5, 项 7 digits) stands in the first column; elsewhere
-# an integer such as 7090 is an amount
-_CODE_CELL = regex.compile(r"\d{3}(?:\d{2}){0,2}")
-
-
-def _row_text(t: Table, r: int, c: int | None = None) -> str:
-    """The label of row r for the figure in column c: the text cells just left of it
-    (code and name), so side-by-side panels (`人员经费合计 … 公用经费合计`) keep apart."""
-    c = t.n_cols if c is None else c
-    texts: list[str] = []
-    for k in range(c - 1, -1, -1):
-        s = _SPACES.sub("", t.cell(r, k))
-        if s and _NUMBER_CELL.fullmatch(s) and not (k == 0 and _CODE_CELL.fullmatch(s)):
-            if texts:
-                break
-            continue
-        if s:
-            texts.append(s)
-        elif texts:
-            break
-    texts.reverse()
-    return "".join(texts) if c < t.n_cols else "".join(texts[:2])
 
 
 # ------------------------------------------------------------------ public
@@ -655,7 +597,8 @@ def find_relations(doc: Document, quantities: list[Quantity]) -> Relations:
     rel.part_of = _part_of_cued(p)
     taken = {id(r.whole) for r in rel.part_of}
     rel.part_of += _part_of_totals(p, taken)
-    rel.part_of += _table_totals(quantities, doc)
+    rel.ledgers = read_ledgers(doc, quantities, set(doc.meta.get("selfeval_tables", [])))
+    rel.part_of += _table_totals(doc, rel.ledgers)
     rel.changes = _changes(p)
     rel.remaining = _remaining(p)
     rel.ratios = _ratios(p, rel.part_of)

@@ -450,7 +450,37 @@ class TableLayout:
 
 
 def _is_data_row(t: Table, r: int) -> bool:
-    return any(_is_bare_number(x) for x in t.cells[r] if x.strip())
+    return any(_is_bare_number(x) for x in t.cells[r] if x.strip()) and not is_numbering_row(t, r)
+
+
+@functools.lru_cache(maxsize=4096)
+def _numbering_cell(text: str) -> int | str | None:
+    """A cell of a column-numbering row: its integer, "label" for 栏次/行次/`**`, else None."""
+    s = normalize(text).text.strip().replace(" ", "")
+    if s.isdigit() and len(s) <= 3:
+        return int(s)
+    if s and (set(s) <= {"*", "＊"} or column_kind(s) == "code" and len(s) <= 4):
+        return "label"
+    return None
+
+
+def is_numbering_row(t: Table, r: int) -> bool:
+    """A row that numbers the columns (`栏次 | 1 | 2 | 3`, `** | ** | 1 | 2 | 3`): neither
+    header words nor figures: consecutive integers and nothing else, three or more of them
+    unless a 栏次/行次 cell names the row."""
+    nums: list[int] = []
+    named = False
+    for x in t.cells[r]:
+        if not x.strip():
+            continue
+        got = _numbering_cell(x)
+        if got is None:
+            return False
+        if got == "label":
+            named = True
+        else:
+            nums.append(got)
+    return len(nums) >= (1 if named else 3) and nums == list(range(nums[0], nums[0] + len(nums)))
 
 
 def _is_reheader_row(t: Table, r: int) -> bool:
@@ -530,6 +560,8 @@ def _header_text(t: Table, lay: TableLayout, block: tuple[int, ...], c: int) -> 
         return lay.inherited_headers.get(c, "")
     parts: list[str] = []
     for h in block:
+        if is_numbering_row(t, h):
+            continue
         txt = t.cell(h, c)
         if txt and (not parts or parts[-1] != txt):
             parts.append(txt)
