@@ -36,6 +36,10 @@ MAX_LISTED_PARTS = 200
 _SPACES = regex.compile(r"\s+")
 _LIST_COLON = regex.compile(r"[：:]\s*\n")
 _YEAR = regex.compile(r"(\d{4})年")
+_SUBJECT = regex.compile(r"\p{Han}{2,}")
+# `三、` after running text, not at a line start (where the line itself is the heading)
+# (after `；` or `：` it is the next item of a list: `包括：一、办公费5万元；二、…`)
+_INLINE_HEADING = regex.compile(r"(?<=[^\n一二三四五六七八九十、；;：:，,])(?:[一二三四五六七八九十]{1,3})、(?=\p{Han})")
 _LIST_END = regex.compile(r"[。！？!?\n]")
 _PREV_YEAR = regex.compile(r"上年|上一年|去年|上年度")
 
@@ -174,7 +178,11 @@ class _Prose:
         )
         self.starts = [q.start for q in self.all]
         self.ends = [q.end for q in self.all]
-        self.sentence_bounds = [i for i, ch in enumerate(text) if ch in _SENTENCE_END]
+        # sentences end at 。；！？ and line ends, and where a section heading stands inline
+        # (`…本级59.75万元,项目绩效目标…三、预算支出组织实施情况…`: a page flattened to one line)
+        bounds = {i for i, ch in enumerate(text) if ch in _SENTENCE_END}
+        bounds |= {m.start() - 1 for m in _INLINE_HEADING.finditer(text) if m.start() > 0}
+        self.sentence_bounds = sorted(bounds)
         self.lead: dict[int, str] = {}
         prev_end = 0
         for q in self.all:
@@ -208,9 +216,11 @@ class _Prose:
         return 0
 
     def list_end(self, pos: int) -> int:
-        """End of a list of parts: items may be separated by `；`, the list ends at `。` or a line end."""
+        """End of a list of parts: items may be separated by `；`, the list ends at `。`, a line
+        end or an inline section heading."""
         m = _LIST_END.search(self.text, pos)
-        return m.start() if m else len(self.text)
+        h = _INLINE_HEADING.search(self.text, pos)
+        return min(m.start() if m else len(self.text), h.start() if h else len(self.text))
 
     def before(self, pos: int) -> int:
         """Index of the last quantity ending at or before pos (−1 if none)."""
@@ -428,6 +438,11 @@ def _changes(p: _Prose) -> list[Change]:
                 break
         if current is None:
             continue
+        own = max(p.text.rfind(ch, 0, m.start()) for ch in _SENTENCE_END) + 1
+        if current.start < own and _SUBJECT.search(p.text[own:m.start()]):
+            # `2026年预算比2025年预算增加50.32万元`: the sentence names what changed but states
+            # no figure for it; the nearest figure before belongs to another subject
+            continue
         ref = m.group("ref")
         ym = _YEAR.search(ref)
         ref_year = int(ym.group(1)) if ym else None
@@ -473,9 +488,10 @@ def _window_floor(p: _Prose, pos: int, span: int = 300) -> int:
     return floor
 
 
-def _remaining(p: _Prose) -> list[Remaining]:
+def _remaining(p: _Prose, part_of: list[PartOf]) -> list[Remaining]:
     c = cues()
     out: list[Remaining] = []
+    parts = {id(q) for r in part_of for q in r.parts}  # `13,237万元（包括…4,020万元）`: not the budget
     for r in p.all:
         lead = p.lead_of(r)
         m = c.remaining_rx.search(lead) if r.kind == "amount" else None
@@ -489,7 +505,8 @@ def _remaining(p: _Prose) -> list[Remaining]:
             spent = _nearest_before(p, r.start, floor, lambda q: is_spent(p.lead_of(q)))
             budget = None
             if spent is not None:
-                budget = _nearest_before(p, spent.start, floor, lambda q: is_budget(p.lead_of(q)))
+                budget = _nearest_before(p, spent.start, floor,
+                                         lambda q: is_budget(p.lead_of(q)) and id(q) not in parts)
         if spent is not None and budget is not None:
             out.append(Remaining(budget, spent, r, m.group(0)))
     return out
@@ -517,7 +534,10 @@ def _ratios(p: _Prose, part_of: list[PartOf]) -> list[Ratio]:
         def plain(q: Quantity) -> bool:
             return not c.remaining_rx.search(p.lead_of(q))
 
-        den = _nearest_before(p, r.start, floor, lambda q: plain(q) and is_budget(p.lead_of(q)))
+        # a budget followed by its breakdown (`预算数1018.55万元，其中…上年结转资金120.55万元`):
+        # the rate is of the whole, never of one of its parts
+        den = _nearest_before(p, r.start, floor,
+                              lambda q: plain(q) and is_budget(p.lead_of(q)) and id(q) not in whole_of)
         num = _nearest_before(p, r.start, floor, lambda q: q is not den and plain(q) and is_spent(p.lead_of(q)))
         if num is not None and den is not None:
             out.append(Ratio(r, num, den, cue))
@@ -556,7 +576,7 @@ def _table_totals(doc: Document, ledgers: list[Ledger]) -> list[PartOf]:
         for group in ledger.groups:
             for block in group.blocks:
                 for parent, kids in parts_of(block):
-                    for col in group.amount_cols:
+                    for col in range(len(group.amount_cols)):
                         whole = parent.values.get(col)
                         parts = [k.values[col] for k in kids if col in k.values]
                         if whole is not None and parts:
@@ -600,7 +620,7 @@ def find_relations(doc: Document, quantities: list[Quantity]) -> Relations:
     rel.ledgers = read_ledgers(doc, quantities, set(doc.meta.get("selfeval_tables", [])))
     rel.part_of += _table_totals(doc, rel.ledgers)
     rel.changes = _changes(p)
-    rel.remaining = _remaining(p)
+    rel.remaining = _remaining(p, rel.part_of)
     rel.ratios = _ratios(p, rel.part_of)
     rel.same = _same_figures(quantities)
     return rel

@@ -122,6 +122,9 @@ def exec_rate_mismatch(report: Report) -> list[Flag]:
                 f"{row['label']}: execution rate stated {rate['text']}, but executed {done['text']} / budget "
                 f"{budget['text']} = {fix}% (tolerance ±{_fmt(tol, places=places + 1)} points from the written precision)",
                 [done, budget], {"text": f"{fix}%", "value": Decimal(fix)},
+                # the form defines 执行率 on the total row only; generators fill the fund-source
+                # rows below it with template values (`0.0%`, `--`): there, only a warning
+                severity=None if row["source"] == "total" else "warning",
             ))
     return flags
 
@@ -217,6 +220,9 @@ def _indicator_flags(report: Report, ind: Indicator) -> list[Flag]:
         f"indicator '{ind.l3}': score stated {score_cell['text']}, but target {ind.target_raw} ({ind.operator}), "
         f"actual {ind.actual_raw}, weight {ind.weight} give {fix} under the form's rule (tolerance ±{_fmt(tol, places=3)})",
         evidence, {"text": fix, "value": Decimal(fix)},
+        # indicator scoring rules vary by province (steps, 酌情扣分): the pmkpi rule gives the
+        # expected score, but a departure is a question for the reviewer, not an arithmetic error
+        severity="warning",
     )]
 
 

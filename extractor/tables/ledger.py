@@ -40,7 +40,7 @@ class LedgerRow:
     kind: str  # total | sub | line
     code: str | None = None
     level: int | None = None
-    values: dict[int, Quantity] = field(default_factory=dict)  # amount column -> figure
+    values: dict[int, Quantity] = field(default_factory=dict)  # k-th amount column of the group -> figure
     rank: int | None = None  # outline prefix rank (一、 1; （一） 2; 1、 3; （1） 4)
     indent: int = 0  # leading spaces of the label
 
@@ -215,7 +215,7 @@ def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tu
         for r in range(t.n_rows):
             if r in header_rows[t.index] or is_numbering_row(t, r):
                 continue
-            values = {c: amounts[(t.index, r, c)] for c in amount_cols if (t.index, r, c) in amounts}
+            values = {k: amounts[(t.index, r, c)] for k, c in enumerate(amount_cols) if (t.index, r, c) in amounts}
             raw = " ".join(t.cell(r, c) for c in label_cols if t.cell(r, c).strip())
             kind, code, rank, name = read_label(raw) if raw.strip() else ("line", None, None, "")
             if kind == "total":
@@ -241,9 +241,9 @@ def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tu
 # ---------------------------------------------------------------- blocks and levels
 
 
-def _vector(row: LedgerRow, cols: tuple[int, ...]) -> tuple[Decimal, ...]:
-    return tuple(row.values[c].value_yuan if c in row.values and row.values[c].value_yuan is not None
-                 else Decimal(0) for c in cols)
+def _vector(row: LedgerRow, width: int) -> tuple[Decimal, ...]:
+    return tuple(row.values[k].value_yuan if k in row.values and row.values[k].value_yuan is not None
+                 else Decimal(0) for k in range(width))
 
 
 def _half_ulp(q: Quantity) -> Decimal:
@@ -305,13 +305,14 @@ def _levels_from(members: list[LedgerRow], attr: str) -> list[int | None] | None
     return [1 if m.kind == "total" else (rank_level[v] if v is not None else None) for m, v in zip(members, vals)]
 
 
-def _infer(total: LedgerRow, members: list[LedgerRow], cols: tuple[int, ...]) -> list[int] | None:
+def _infer(total: LedgerRow, members: list[LedgerRow], width: int) -> list[int] | None:
     """Levels under which every parent is the sum of its children and the total the sum of
     the top rows (the first hierarchy found, members that are totals kept at the top), or
     None when none exists within the search budget."""
-    vecs = [_vector(m, cols) for m in members]
+    vecs = [_vector(m, width) for m in members]
     n = len(members)
-    tol_unit = [sum((_half_ulp(m.values[c]) for m in members + [total] if c in m.values), Decimal(0)) for c in cols]
+    tol_unit = [sum((_half_ulp(m.values[k]) for m in members + [total] if k in m.values), Decimal(0))
+                for k in range(width)]
     pinned = [m.kind == "total" for m in members]
     steps = [0]
     memo: dict[tuple[int, int, tuple[Decimal, ...]], dict[int, tuple[str, int]]] = {}
@@ -344,7 +345,7 @@ def _infer(total: LedgerRow, members: list[LedgerRow], cols: tuple[int, ...]) ->
                             got.setdefault(j, ("parent", k))
         return got
 
-    start = _vector(total, cols)
+    start = _vector(total, width)
     if n not in sibs(0, 1, start):
         return None
     levels = [0] * n
@@ -415,7 +416,7 @@ def _depths(parents: list[int | None]) -> list[int | None]:
     return out
 
 
-def _settle(total: LedgerRow, members: list[LedgerRow], cols: tuple[int, ...]) -> Block:
+def _settle(total: LedgerRow, members: list[LedgerRow], width: int) -> Block:
     total.level = 0
     parents = _code_parents(members)
     how = "code"
@@ -426,10 +427,10 @@ def _settle(total: LedgerRow, members: list[LedgerRow], cols: tuple[int, ...]) -
                 parents, how = _level_parents(levels), name
                 break
     if parents is None:
-        inferred = _infer(total, members, cols)
+        inferred = _infer(total, members, width)
         if inferred is not None:
             parents, how = _level_parents(inferred), "sums"
-        elif len(members) <= 2 or not any(any(_vector(m, cols)) for m in members):
+        elif len(members) <= 2 or not any(any(_vector(m, width)) for m in members):
             parents, how = [-1] * len(members), "flat"
         else:
             return Block(total, members, "unbalanced")
@@ -461,11 +462,10 @@ def table_chains(doc: Document) -> list[list[Table]]:
 
 
 def _same_header(a: Table, b: Table) -> bool:
-    """A table whose first two rows repeat the previous table's (a header printed again on
-    the continuation page)."""
-    k = min(2, a.n_rows, b.n_rows)
-    return k > 0 and all(_SPACE.sub("", a.cell(r, c)) == _SPACE.sub("", b.cell(r, c))
-                         for r in range(k) for c in range(a.n_cols))
+    """A table whose first row repeats the previous table's (a header printed again on the
+    continuation page)."""
+    return bool(a.n_rows and b.n_rows) and any(a.cell(0, c).strip() for c in range(a.n_cols)) and all(
+        _SPACE.sub("", a.cell(0, c)) == _SPACE.sub("", b.cell(0, c)) for c in range(a.n_cols))
 
 
 _CODE_START = regex.compile(r"\d{3,}")
@@ -496,14 +496,33 @@ def read_ledgers(doc: Document, quantities: list[Quantity], skip: set[int] = fro
         if any(t.index in skip for t in chain):
             continue
         header_rows = {t.index: _header_rows(t, amounts) for t in chain}
-        groups: list[Group] = []
+        headers = _header_texts(chain, header_rows)
+        laid: list[tuple[tuple[int, ...], tuple[int, ...], list[LedgerRow]]] = []
         for code_cols, label_cols, amount_cols in _groups_of(chain, amounts, header_rows):
             rows = _rows_of(chain, header_rows, code_cols, label_cols, amount_cols, amounts)
-            blocks = [_settle(total, members, amount_cols) for total, members in _blocks(rows)]
+            if laid and _continues(laid[-1], label_cols, amount_cols, headers):
+                # a list printed in newspaper columns: its rows go on in the next half
+                kept = [r for r in laid[-1][2] if r.kind != "total"]  # its total row spans into this half
+                label_cols, amount_cols, rows = laid[-1][0], laid[-1][1], kept + rows
+                laid.pop()
+            laid.append((label_cols, amount_cols, rows))
+        groups: list[Group] = []
+        for label_cols, amount_cols, rows in laid:
+            blocks = [_settle(total, members, len(amount_cols)) for total, members in _blocks(rows)]
             groups.append(Group(label_cols, amount_cols, rows, blocks))
         if groups:
             out.append(Ledger([t.index for t in chain], groups))
     return out
+
+
+def _continues(prev: tuple[tuple[int, ...], tuple[int, ...], list[LedgerRow]], label_cols: tuple[int, ...],
+               amount_cols: tuple[int, ...], headers: dict[int, str]) -> bool:
+    """The next half continues the previous one's list: the previous has no total of its
+    own, the two have as many amount columns, and the same header over their labels."""
+    p_labels, p_amounts, p_rows = prev
+    if any(r.kind == "total" and r.values for r in p_rows) or len(p_amounts) != len(amount_cols):
+        return False
+    return bool(p_labels and label_cols) and headers.get(p_labels[0]) == headers.get(label_cols[0])
 
 
 def parts_of(block: Block) -> list[tuple[LedgerRow, list[LedgerRow]]]:

@@ -531,15 +531,26 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
     if table_unit is None and not decl:
         table_unit = _flattened_unit(t, text)
     inherited: dict[int, str] = {}
-    if previous is not None and not header_rows and table_unit is None and not decl:
+    if previous is not None and table_unit is None and not decl:
         pt, pl = previous
-        if pt.n_cols == t.n_cols and pt.page is not None and t.page == pt.page + 1:
-            table_unit, code_cols = pl.table_unit, set(pl.code_cols)
-            last = pt.n_rows
-            inherited = {c: _column_header(pt, pl, last, c) for c in range(t.n_cols)}
+        # a table at the top of the next page continues the previous one: headless, or with
+        # the header printed again (then its own header rows name the columns)
+        if pt.n_cols == t.n_cols and pt.page is not None and t.page == pt.page + 1 and (
+                not header_rows or _repeats_header(pt, pl, t, header_rows)):
+            table_unit, code_cols = pl.table_unit, set(pl.code_cols) | code_cols
+            if not header_rows:
+                inherited = {c: _column_header(pt, pl, pt.n_rows, c) for c in range(t.n_cols)}
             if not table_unit and pl.decl_cells:
                 table_unit = next(iter(pl.decl_cells.values()))
     return TableLayout(header_rows, code_cols, table_unit, decl, inherited)
+
+
+def _repeats_header(pt: Table, pl: "TableLayout", t: Table, header_rows: set[int]) -> bool:
+    """The header rows of t are the previous table's first header rows, word for word."""
+    mine = sorted(header_rows)
+    theirs = sorted(pl.header_rows)[:len(mine)]
+    return len(theirs) == len(mine) and all(
+        "".join(t.cells[a]).replace(" ", "") == "".join(pt.cells[b]).replace(" ", "") for a, b in zip(mine, theirs))
 
 
 def _header_block(lay: TableLayout, r: int) -> tuple[int, ...]:
