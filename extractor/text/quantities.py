@@ -101,6 +101,12 @@ class _Book:
             rf"(?P<suf>{suf_alt})?"
             rf"(?(pct)|(?(u1)|(?(unit)|(?(count)|(?!)))))"
         )
+        bare = next(e for e in patternbook.entries("units") if e.get("bare"))
+        # `下达资金356.8万，`: a bare 万 after money words (no 元, no measure word following)
+        self.bare_wan = regex.compile(rf"(?<![\d.,])(?P<n1>(?>\d+(?:,\d{{3}})*(?:\.\d+)?)){regex.escape(bare['bare'])}"
+                                      rf"(?![\p{{Han}}A-Za-z0-9])")
+        self.bare_unit = _Unit(bare["bare"], bare["unit"], "amount", bare.get("confidence", 1.0))
+        self.bare_cues = regex.compile("|".join(regex.escape(c) for c in bare["cues"]))
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
         kinds = []
         for e in patternbook.entries("column_kinds"):
@@ -196,6 +202,37 @@ def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tu
         q = _quantity_from_match(mm, nt, original)
         if q is not None:
             out.append((mm.start(), mm.end(), q))
+    taken = bytearray(mask)
+    for ms, me, _q in out:
+        taken[ms:me] = b"\x01" * (me - ms)
+    out += _bare_wan(nt, original, taken)
+    return out
+
+
+_CLAUSE_START = regex.compile(r"[，,。；;：:！？!?\n（(]")
+
+
+def _bare_wan(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, int, Quantity]]:
+    """Amounts written with a bare 万 after a money word of the same clause (`拨付1200万，`)."""
+    b = book()
+    text = nt.text
+    out: list[tuple[int, int, Quantity]] = []
+    for mm in b.bare_wan.finditer(text):
+        s, e = mm.span()
+        if taken.find(1, s, e) != -1:
+            continue
+        lo = max(0, s - 24)
+        clause = _CLAUSE_START.split(text[lo:s])[-1]
+        if not b.bare_cues.search(clause):
+            continue
+        value = parse_number(mm.group("n1"))
+        if value is None:
+            continue
+        os_, oe = nt.span(s, e)
+        u = b.bare_unit
+        q = Quantity(kind="amount", text=original[os_:oe], value=value, unit=u.unit, unit_source="inline",
+                     value_yuan=to_yuan(value, u.unit), start=os_, end=oe, confidence=u.confidence)
+        out.append((s, e, q))
     return out
 
 
