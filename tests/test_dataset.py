@@ -96,13 +96,15 @@ def _doc(path: str, **kw) -> dict:
     return {"path": path, "status": "ok", "size": 1, "mtime_ns": 1, "tool_version": "t", **kw}
 
 
-def test_store_keeps_decimals_exact_as_text(tmp_path):
+def test_store_keeps_decimals_as_numbers_and_exact_text(tmp_path):
     conn = store.open_store(str(tmp_path / "d.sqlite"))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for i, v in enumerate([Decimal("0.005"), Decimal("-187860.11"), Decimal("33.39").scaleb(4)]):
         store.write_document(conn, f"id{i}", [_doc(f"f{i}.txt")], _facts(v))
-    got = conn.execute("SELECT value_yuan, typeof(value_yuan) FROM quantities ORDER BY doc_id").fetchall()
-    assert got == [("0.005", "text"), ("-187860.11", "text"), ("333900", "text")]
+    got = conn.execute("SELECT value_yuan, typeof(value_yuan), value_yuan_text, typeof(value_yuan_text) "
+                       "FROM quantities ORDER BY doc_id").fetchall()
+    assert got == [(0.005, "real", "0.005", "text"), (-187860.11, "real", "-187860.11", "text"),
+                   (333900.0, "real", "333900", "text")]
     ev, sug = conn.execute("SELECT evidence, suggestion FROM flags WHERE doc_id='id0'").fetchone()
     assert json.loads(ev) == [{"text": "1.5", "page": 1, "start": 0, "end": 3}]
     assert sug == '{"text": "108690.55元", "value_yuan": 108690.55}'
@@ -113,7 +115,7 @@ def test_store_rewrites_a_document_without_duplicates_and_drops_orphans(tmp_path
     store.write_document(conn, "A", [_doc("x.txt"), _doc("copy.txt")], _facts(Decimal("1")))
     store.write_document(conn, "A", [_doc("x.txt")], _facts(Decimal("2")))
     assert conn.execute("SELECT COUNT(*) FROM quantities").fetchone()[0] == 1
-    assert conn.execute("SELECT value_yuan FROM quantities").fetchone()[0] == "2"
+    assert conn.execute("SELECT value_yuan, value_yuan_text FROM quantities").fetchone() == (2.0, "2")
     # x.txt now holds other bytes; copy.txt still points at A, so A's facts stay
     store.write_document(conn, "B", [_doc("x.txt")], _facts(Decimal("3")))
     assert conn.execute("SELECT doc_id, COUNT(*) FROM quantities GROUP BY doc_id").fetchall() == [("A", 1), ("B", 1)]
@@ -367,7 +369,9 @@ def test_convert_real_and_broken_files(corpus):
         for name in ("ganzhou-utf8.txt", "ganzhou-gbk.txt")
     }
     assert amounts["ganzhou-utf8.txt"] and amounts["ganzhou-utf8.txt"] == amounts["ganzhou-gbk.txt"]
-    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) = 'real'").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) NOT IN ('real', 'null')"
+                        ).fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) = 'real'").fetchone()[0] > 0
     assert conn.execute("SELECT COUNT(*) FROM quantities").fetchone()[0] > 0
     for fmt in ("csv", "xlsx", "parquet"):
         assert_exports_equal_store(conn, root / f"export-{fmt}", fmt, "万元")

@@ -322,12 +322,12 @@ def check_across_documents(conn: sqlite3.Connection) -> int:
     """
     lines = conn.execute(
         """SELECT d.department, b.year, b.stage, b.direction, b.item, b.doc_id, d.path,
-                  b.value_yuan, b.precision_yuan, b.text, b.page
+                  b.value_yuan_text, b.precision_yuan_text, b.text, b.page
            FROM budget_lines b
            JOIN (SELECT doc_id, MIN(department) AS department, MIN(path) AS path FROM documents
                  WHERE status = 'ok' AND department IS NOT NULL AND department != ''
                  GROUP BY doc_id) d ON d.doc_id = b.doc_id
-           WHERE b.value_yuan IS NOT NULL AND b.year IS NOT NULL
+           WHERE b.value_yuan_text IS NOT NULL AND b.year IS NOT NULL
            ORDER BY d.path, b.rowid"""
     ).fetchall()
     by_key: dict[tuple, list[tuple]] = defaultdict(list)
