@@ -22,7 +22,7 @@ import pytest
 from extractor.dataset import store
 from extractor.dataset.batch import WorkerPool, WorkerStartError
 from extractor.dataset.convert import check_across_documents, convert, walk_inputs
-from extractor.dataset.exports import export, export_column, export_value
+from extractor.dataset.exports import EXPORTED, export, export_value, exported_columns, table_frame_rows
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 GANZHOU = REAL / "ganzhou-2023-zhengwu-self-eval.txt"
@@ -167,8 +167,11 @@ def test_walk_skips_hidden_files_outside_symlinks_and_the_dataset(tmp_path):
 # ---------------------------------------------------------------- exports
 
 def _stored(conn, table, unit):
-    cols = store.table_columns(table)
-    return [[export_value(c, r[c], unit) for c in cols] for r in store.iter_rows(conn, table)]
+    if table == "budget_summary":
+        return table_frame_rows(conn, table, unit)[1]
+    cols = exported_columns(table)
+    return [[unit if c == "amount_unit" else export_value(c, r[c], unit) for c in cols]
+            for r in store.iter_rows(conn, table)]
 
 
 def _same(a, b) -> bool:
@@ -194,9 +197,9 @@ def _filled_store(tmp_path) -> sqlite3.Connection:
 
 def assert_exports_equal_store(conn: sqlite3.Connection, out_dir: Path, fmt: str, unit: str) -> None:
     """Export every table, read each back with pandas, compare cell by cell with SQLite."""
-    files = export(conn, str(out_dir), fmt, unit)
-    for table in store.TABLES:
-        header = [export_column(c, unit) for c in store.table_columns(table)]
+    files = export(conn, str(out_dir), fmt, unit, headers="en", raw=True)
+    for table in EXPORTED:
+        header = exported_columns(table)
         if fmt == "csv":
             path = out_dir / f"{table}.csv"
             assert path.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -220,7 +223,8 @@ def test_exports_read_back_equal_to_sqlite(tmp_path, fmt, unit):
     assert_exports_equal_store(conn, tmp_path / "out", fmt, unit)
     if fmt == "csv" and unit == "万元":
         q = pd.read_csv(tmp_path / "out" / "quantities.csv", dtype=str, encoding="utf-8-sig")
-        assert list(q["value_wan"]) == ["0.0000005", "-18.786011", "33.39", "1234567890123.456789"]
+        assert list(q["value_yuan"]) == ["0.0000005", "-18.786011", "33.39", "1234567890123.456789"]
+        assert set(q["amount_unit"]) == {"万元"}
 
 
 def test_export_value_converts_to_wan_exactly():
@@ -228,8 +232,7 @@ def test_export_value_converts_to_wan_exactly():
     assert export_value("value_yuan", "0", "万元") == Decimal("0")
     assert export_value("value_yuan", "1200000", "万元") == Decimal("120")
     assert export_value("value", "33.39", "万元") == Decimal("33.39")  # not an amount in 元
-    assert export_column("value_yuan_max", "万元") == "value_wan_max"
-    assert export_column("value_yuan", "元") == "value_yuan"
+    assert export_value("value_yuan_max", Decimal("25000"), "万元") == Decimal("2.5")
 
 
 # ---------------------------------------------------------------- acceptance: real + broken files
@@ -428,7 +431,7 @@ def test_convert_api_exports_and_duplicates_in_one_run(tmp_path):
                       export_dir=str(tmp_path / "x"), export_as="parquet")
     assert (summary["converted"], summary["duplicates"], summary["failed"]) == (1, 1, 1)
     assert summary["failed_by_reason"] == {"empty file (0 bytes)": 1}
-    assert summary["exported"] == [str(tmp_path / "x" / f"{t}.parquet") for t in store.TABLES]
+    assert summary["exported"] == [str(tmp_path / "x" / f"{t}.parquet") for t in EXPORTED]
     again = convert([str(folder)], str(tmp_path / "d.sqlite"), jobs=1, quiet=True)
     assert (again["converted"], again["skipped"], again["failed"]) == (0, 3, 0)
     os.utime(folder / "b.txt", ns=(1, 1))  # touched, same bytes: hashed, not converted

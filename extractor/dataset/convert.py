@@ -345,7 +345,7 @@ def check_across_documents(conn: sqlite3.Connection) -> int:
             store.insert_rows(conn, "flags", [flag], flag.pop("_doc_id"))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        store.rollback(conn)
         raise
     return len(flags)
 

@@ -46,10 +46,12 @@ DECIMAL_COLUMNS = frozenset({
     "value", "value_yuan", "value_max", "value_yuan_max", "initial_budget_yuan",
     "adjusted_budget_yuan", "executed_yuan", "execution_rate", "exec_weight", "exec_score",
     "total_score", "target_value", "actual_value", "weight", "score", "precision_yuan",
+    "spread_yuan",  # budget_summary
 })
 INTEGER_COLUMNS = frozenset({
     "page", "start", "end", "table", "row", "col", "year", "fiscal_year", "pages",
     "text_chars", "needs_ocr", "report_year", "size", "mtime_ns",
+    "statements",  # budget_summary
 })
 REAL_COLUMNS = frozenset({"confidence"})
 JSON_COLUMNS = frozenset({"evidence", "suggestion"})
@@ -143,10 +145,17 @@ def open_store(path: str) -> sqlite3.Connection:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         conn.close()
         raise
     return conn
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already (it does on a full disk, and a
+    second ROLLBACK would hide the real error behind "no transaction is active")."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 # ---------------------------------------------------------------- migration
@@ -335,7 +344,7 @@ def write_document(
         _drop_orphans(conn, [p for p in previous if p != doc_id])
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 

@@ -69,7 +69,7 @@ WITH docs AS (
                         precision_yuan IS NULL, precision_yuan, report_year DESC, path, line_rowid
            ) AS pick,
            COUNT(*) OVER ({_WINDOW}) AS statements,
-           MAX(value_yuan) OVER ({_WINDOW}) - MIN(value_yuan) OVER ({_WINDOW}) AS spread_yuan
+           ROUND(MAX(value_yuan) OVER ({_WINDOW}) - MIN(value_yuan) OVER ({_WINDOW}), 6) AS spread_yuan
     FROM stated
 )
 SELECT region, department, year, stage, direction, line, category_code, value_yuan, value_yuan_text,
