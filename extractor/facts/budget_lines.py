@@ -198,7 +198,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         dedup = (year, stage, cls["direction"], item, q.value_yuan)
         line = BudgetLine(year=year, stage=stage, direction=cls["direction"], item=item, category_code=code,
                           value_yuan=q.value_yuan, text=q.text, page=q.page,
-                          source="text" if q.start is not None else "table")
+                          source="table" if q.table is not None else "text")
         if dedup in seen:
             at = seen[dedup]
             if q.table is not None and not from_table[at]:  # the table is the source
