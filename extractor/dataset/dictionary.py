@@ -24,7 +24,7 @@ COMMON: dict[str, tuple[str, str, str]] = {
     "row": ("行号", "", "表格中的行（从 0 开始）"),
     "col": ("列号", "", "表格中的列（从 0 开始）"),
     "text": ("原文", "", "承载该数字的原文片段"),
-    "year": ("年度", "年", "数字所属的财政年度"),
+    "year": ("年度", "", "数字所属的财政年度"),
     "value_yuan": ("金额", "元", "金额，精确到书写的最后一位"),
     "precision_yuan": ("书写精度", "元", "书写的最后一位数字的位值（260.85万元 → 100元）"),
     "amount_unit": ("金额单位", "", "导出文件中金额列的单位（元或万元，见 --unit）；数据库内金额均为元"),
@@ -41,7 +41,7 @@ TABLES: dict[str, dict[str, tuple[str, str, str]]] = {
         "needs_ocr": ("需要OCR", "", "1 表示扫描件，没有文字层"),
         "title": ("标题", "", "报告标题"),
         "department": ("部门", "", "报告所属部门或单位（文档、--meta 清单或路径）"),
-        "report_year": ("报告年度", "年", "报告的财政年度（文档、--meta 清单或路径）"),
+        "report_year": ("报告年度", "", "报告的财政年度（文档、--meta 清单或路径）"),
         "report_type": ("报告类型", "", "project-self-eval、dept-self-eval、self-eval-table、final-accounts、other"),
         "converted_at": ("转换时间", "", "转换完成的时间（UTC，ISO 8601）"),
         "tool_version": ("工具版本", "", "转换所用的 jixiao 版本"),
@@ -65,7 +65,7 @@ TABLES: dict[str, dict[str, tuple[str, str, str]]] = {
     "projects": {
         "name": ("项目名称", "", "项目名称（一体化编码已分出）"),
         "code": ("项目编码", "", "一体化项目编码"),
-        "fiscal_year": ("年度", "年", "项目的财政年度"),
+        "fiscal_year": ("年度", "", "项目的财政年度"),
         "supervising_dept": ("主管部门", "", "主管部门"),
         "implementing_unit": ("实施单位", "", "实施单位"),
         "initial_budget_yuan": ("年初预算数", "元", "年初预算数"),
@@ -112,14 +112,14 @@ TABLES: dict[str, dict[str, tuple[str, str, str]]] = {
     "budget_summary": {
         "region": ("地区", "", "--meta 清单给出的地区"),
         "department": ("部门", "", "部门或单位"),
-        "year": ("年度", "年", "财政年度"),
+        "year": ("年度", "", "财政年度"),
         "stage": ("阶段", "", "budget 预算；final 决算"),
         "direction": ("收支", "", "income 收入；expenditure 支出；balance 结转结余"),
         "line": ("科目", "", "按所合计内容命名的科目（收入总计、本年收入合计…；旧功能分类名用现名）"),
         "category_code": ("科目编码", "", "支出功能分类编码"),
         "value_yuan_text": ("金额（精确文本）", "元", "所选数字的精确十进制文本"),
         "source": ("来源", "", "所选数字来自 table 表格或 text 正文"),
-        "statements": ("出处数", "个", "各文档中陈述该科目的次数"),
+        "statements": ("出处数", "", "各文档中陈述该科目的次数"),
         "spread_yuan": ("出处差额", "元", "各处所述最大值与最小值之差（0 表示一致）"),
         "item": ("原文科目", "", "所选数字在文档中的科目名称"),
         "path": ("文件路径", "", "所选数字所在文件"),
@@ -172,6 +172,9 @@ def markdown() -> str:
             zh, unit, meaning = describe(table, c)
             out.append(f"| `{c}` | {zh} | {unit} | {meaning} |")
         out.append("")
+    out += ["## Exports", "", "Every exported table (CSV, XLSX, Parquet) has the columns above without the",
+            "`_text` ones (an export is exact already), plus:", "", "| column | 中文名 | unit | meaning |",
+            "|---|---|---|---|", "| `amount_unit` | {} |  | {} |".format(COMMON["amount_unit"][0], COMMON["amount_unit"][2]), ""]
     return "\n".join(out)
 
 

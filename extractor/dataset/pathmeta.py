@@ -6,7 +6,7 @@ document leaves open:
 
 - a manifest (`--meta manifest.csv`, columns `path, department, year, region`, or 路径, 部门,
   年度, 地区): what the user states wins over the document; a path may be a folder, which
-  covers every file below it (the deepest entry wins); relative paths are read from the
+  covers every file below it (a deeper entry overrides the fields it gives); relative paths are read from the
   manifest's folder; UTF-8 or GB18030 (what Excel on Chinese Windows saves);
 - path rules (`patterns/path_meta.json`): only where the document and the manifest are silent.
 
@@ -116,14 +116,14 @@ class Manifest:
         return cls(entries)
 
     def lookup(self, path: str) -> dict[str, Any]:
-        """The values for a file: its own entry, else that of the deepest folder holding it."""
+        """The values for a file: its folders' entries from the top down, each deeper one (and
+        finally the file's own) overriding the fields it gives."""
         real = os.path.realpath(path)
-        best: tuple[int, dict[str, Any]] = (-1, {})
-        for target, values in self.entries.items():
-            if real == target or real.startswith(target.rstrip(os.sep) + os.sep):
-                if len(target) > best[0]:
-                    best = (len(target), values)
-        return best[1]
+        hits = [t for t in self.entries if real == t or real.startswith(t.rstrip(os.sep) + os.sep)]
+        out: dict[str, Any] = {}
+        for target in sorted(hits, key=len):
+            out.update(self.entries[target])
+        return out
 
 
 def label(path: str, department: str | None, year: int | None, manifest: Manifest | None) -> dict[str, Any]:
