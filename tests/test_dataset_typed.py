@@ -394,3 +394,25 @@ def test_data_dictionary_is_generated_from_the_code():
         "regenerate: python -m extractor.dataset.dictionary > docs/data-dictionary.md"
     assert dictionary.header("quantities", "value_yuan", "万元") == "金额（万元）"
     assert dictionary.header("budget_lines", "value_yuan_text", "元") == "金额（精确文本）（元）"
+
+
+def test_cli_convert_takes_meta_headers_and_raw(tmp_path):
+    from click.testing import CliRunner
+
+    from extractor.cli.convert import convert_command
+
+    folder = tmp_path / "普陀区卫生健康局" / "2024"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("=1+1\n2024年预算收入211.01万元。\n", "utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,region\n普陀区卫生健康局,上海市普陀区\n", "utf-8")
+    db, out = tmp_path / "d.sqlite", tmp_path / "out"
+    result = CliRunner().invoke(convert_command, [str(tmp_path / "普陀区卫生健康局"), "-o", str(db), "-j", "1", "-q",
+                                                  "--meta", str(manifest), "--export", str(out), "--as", "csv",
+                                                  "--headers", "zh", "--unit", "元"])
+    assert result.exit_code == 0, result.output
+    assert sqlite3.connect(db).execute("SELECT department, department_source, report_year, region FROM documents"
+                                       ).fetchone() == ("普陀区卫生健康局", "path", 2024, "上海市普陀区")
+    rows = list(csv.reader(open(out / "budget_summary.csv", encoding="utf-8-sig")))
+    assert rows[0][:8] == ["地区", "部门", "年度", "阶段", "收支", "科目", "科目编码", "金额（元）"]
+    assert rows[1][:8] == ["上海市普陀区", "普陀区卫生健康局", "2024", "budget", "income", "收入总额", "", "2110100"]

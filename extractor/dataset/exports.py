@@ -227,7 +227,23 @@ def _write_xlsx(conn: sqlite3.Connection, path: str, unit: str, headers: str) ->
         ws.append([xlsx_text(n) for n in names])
         for row in rows:
             ws.append([_xlsx_cell(ws, v) for v in row])
-    wb.save(path)
+    try:
+        wb.save(path)
+    except BaseException:
+        _discard_sheet_writers(wb)
+        raise
+
+
+def _discard_sheet_writers(wb: Any) -> None:
+    """Close the streaming writers of a workbook whose save failed, now: left to the garbage
+    collector they print tracebacks to stderr, after the one-line error."""
+    for ws in wb.worksheets:
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:  # noqa: BLE001 - the save already failed; this is clean-up
+                pass
 
 
 def _arrow_column(column: str, values: list[Any]):
