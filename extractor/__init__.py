@@ -4,6 +4,7 @@ Python API:
     extract(path) -> Report      every quantity, project, indicator, budget line and flag
     check(path) -> list[Flag]    only the flags
     convert(paths, out) -> dict  batch into a SQLite dataset (see `jixiao convert`)
+    load_dataset(path) -> dict   the dataset's tables and `budget_summary` as typed DataFrames
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Iterable
 from ._version import __version__
 from .model import Document, Flag, Quantity, ReadError, Report
 
-__all__ = ["extract", "check", "convert", "__version__", "Report", "Document", "Quantity", "Flag", "ReadError"]
+__all__ = ["extract", "check", "convert", "load_dataset", "__version__", "Report", "Document", "Quantity", "Flag", "ReadError"]
 
 
 def extract(path: str | Path) -> Report:
@@ -33,3 +34,11 @@ def convert(paths: Iterable[str | Path], out: str | Path = "dataset.sqlite", **o
     from .dataset.convert import convert as _convert
 
     return _convert([str(p) for p in paths], str(out), **options)
+
+
+def load_dataset(path: str | Path) -> dict:
+    """A dataset written by `convert`, as {table name: DataFrame} with numeric dtypes
+    (amounts float64 with their exact text in `*_text`, integers nullable Int64)."""
+    from .dataset.load import load_dataset as _load
+
+    return _load(path)

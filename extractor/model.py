@@ -272,6 +272,7 @@ class BudgetLine:
     value_yuan: Decimal | None = None
     text: str | None = None
     page: int | None = None
+    source: str | None = None  # table | text: where the document states the line
 
     COLUMNS = ("year", "stage", "direction", "item", "category_code", "value_yuan", "text", "page")
 
@@ -324,8 +325,9 @@ QUANTITY_COLUMNS = ("doc",) + Quantity.CONTRACT_FIELDS
 PROJECT_COLUMNS = Project.COLUMNS
 INDICATOR_COLUMNS = Indicator.COLUMNS
 # precision_yuan is an added column: the place value (in 元) of the last digit written, so a
-# figure can be compared with another "within written precision" after it was stored as text.
-BUDGET_LINE_COLUMNS = BudgetLine.COLUMNS + ("precision_yuan",)
+# figure can be compared with another "within written precision" after it was stored.
+# source (table | text) is added too: a dataset picks a table's figure over a sentence's.
+BUDGET_LINE_COLUMNS = BudgetLine.COLUMNS + ("precision_yuan", "source")
 FLAG_COLUMNS = (
     "doc", "code", "severity", "text", "page", "start", "end", "table", "row", "col",
     "message", "evidence", "suggestion", "confidence", "message_en",
@@ -358,6 +360,7 @@ def flag_row(flag: Flag, doc: str) -> dict[str, Any]:
 def _budget_line_row(line: BudgetLine) -> dict[str, Any]:
     rec = line.record()
     rec["precision_yuan"] = written_precision(line.value_yuan)
+    rec["source"] = line.source
     return rec
 
 

@@ -22,7 +22,7 @@ import pytest
 from extractor.dataset import store
 from extractor.dataset.batch import WorkerPool, WorkerStartError
 from extractor.dataset.convert import check_across_documents, convert, walk_inputs
-from extractor.dataset.exports import export, export_column, export_value
+from extractor.dataset.exports import EXPORTED, export, export_value, exported_columns, table_frame_rows
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 GANZHOU = REAL / "ganzhou-2023-zhengwu-self-eval.txt"
@@ -96,13 +96,15 @@ def _doc(path: str, **kw) -> dict:
     return {"path": path, "status": "ok", "size": 1, "mtime_ns": 1, "tool_version": "t", **kw}
 
 
-def test_store_keeps_decimals_exact_as_text(tmp_path):
+def test_store_keeps_decimals_as_numbers_and_exact_text(tmp_path):
     conn = store.open_store(str(tmp_path / "d.sqlite"))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for i, v in enumerate([Decimal("0.005"), Decimal("-187860.11"), Decimal("33.39").scaleb(4)]):
         store.write_document(conn, f"id{i}", [_doc(f"f{i}.txt")], _facts(v))
-    got = conn.execute("SELECT value_yuan, typeof(value_yuan) FROM quantities ORDER BY doc_id").fetchall()
-    assert got == [("0.005", "text"), ("-187860.11", "text"), ("333900", "text")]
+    got = conn.execute("SELECT value_yuan, typeof(value_yuan), value_yuan_text, typeof(value_yuan_text) "
+                       "FROM quantities ORDER BY doc_id").fetchall()
+    assert got == [(0.005, "real", "0.005", "text"), (-187860.11, "real", "-187860.11", "text"),
+                   (333900.0, "real", "333900", "text")]
     ev, sug = conn.execute("SELECT evidence, suggestion FROM flags WHERE doc_id='id0'").fetchone()
     assert json.loads(ev) == [{"text": "1.5", "page": 1, "start": 0, "end": 3}]
     assert sug == '{"text": "108690.55元", "value_yuan": 108690.55}'
@@ -113,7 +115,7 @@ def test_store_rewrites_a_document_without_duplicates_and_drops_orphans(tmp_path
     store.write_document(conn, "A", [_doc("x.txt"), _doc("copy.txt")], _facts(Decimal("1")))
     store.write_document(conn, "A", [_doc("x.txt")], _facts(Decimal("2")))
     assert conn.execute("SELECT COUNT(*) FROM quantities").fetchone()[0] == 1
-    assert conn.execute("SELECT value_yuan FROM quantities").fetchone()[0] == "2"
+    assert conn.execute("SELECT value_yuan, value_yuan_text FROM quantities").fetchone() == (2.0, "2")
     # x.txt now holds other bytes; copy.txt still points at A, so A's facts stay
     store.write_document(conn, "B", [_doc("x.txt")], _facts(Decimal("3")))
     assert conn.execute("SELECT doc_id, COUNT(*) FROM quantities GROUP BY doc_id").fetchall() == [("A", 1), ("B", 1)]
@@ -165,8 +167,11 @@ def test_walk_skips_hidden_files_outside_symlinks_and_the_dataset(tmp_path):
 # ---------------------------------------------------------------- exports
 
 def _stored(conn, table, unit):
-    cols = store.table_columns(table)
-    return [[export_value(c, r[c], unit) for c in cols] for r in store.iter_rows(conn, table)]
+    if table == "budget_summary":
+        return table_frame_rows(conn, table, unit)[1]
+    cols = exported_columns(table)
+    return [[unit if c == "amount_unit" else export_value(c, r[c], unit) for c in cols]
+            for r in store.iter_rows(conn, table)]
 
 
 def _same(a, b) -> bool:
@@ -192,9 +197,9 @@ def _filled_store(tmp_path) -> sqlite3.Connection:
 
 def assert_exports_equal_store(conn: sqlite3.Connection, out_dir: Path, fmt: str, unit: str) -> None:
     """Export every table, read each back with pandas, compare cell by cell with SQLite."""
-    files = export(conn, str(out_dir), fmt, unit)
-    for table in store.TABLES:
-        header = [export_column(c, unit) for c in store.table_columns(table)]
+    files = export(conn, str(out_dir), fmt, unit, headers="en", raw=True)
+    for table in EXPORTED:
+        header = exported_columns(table)
         if fmt == "csv":
             path = out_dir / f"{table}.csv"
             assert path.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -218,7 +223,8 @@ def test_exports_read_back_equal_to_sqlite(tmp_path, fmt, unit):
     assert_exports_equal_store(conn, tmp_path / "out", fmt, unit)
     if fmt == "csv" and unit == "万元":
         q = pd.read_csv(tmp_path / "out" / "quantities.csv", dtype=str, encoding="utf-8-sig")
-        assert list(q["value_wan"]) == ["0.0000005", "-18.786011", "33.39", "1234567890123.456789"]
+        assert list(q["value_yuan"]) == ["0.0000005", "-18.786011", "33.39", "1234567890123.456789"]
+        assert set(q["amount_unit"]) == {"万元"}
 
 
 def test_export_value_converts_to_wan_exactly():
@@ -226,8 +232,7 @@ def test_export_value_converts_to_wan_exactly():
     assert export_value("value_yuan", "0", "万元") == Decimal("0")
     assert export_value("value_yuan", "1200000", "万元") == Decimal("120")
     assert export_value("value", "33.39", "万元") == Decimal("33.39")  # not an amount in 元
-    assert export_column("value_yuan_max", "万元") == "value_wan_max"
-    assert export_column("value_yuan", "元") == "value_yuan"
+    assert export_value("value_yuan_max", Decimal("25000"), "万元") == Decimal("2.5")
 
 
 # ---------------------------------------------------------------- acceptance: real + broken files
@@ -367,7 +372,9 @@ def test_convert_real_and_broken_files(corpus):
         for name in ("ganzhou-utf8.txt", "ganzhou-gbk.txt")
     }
     assert amounts["ganzhou-utf8.txt"] and amounts["ganzhou-utf8.txt"] == amounts["ganzhou-gbk.txt"]
-    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) = 'real'").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) NOT IN ('real', 'null')"
+                        ).fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM quantities WHERE typeof(value_yuan) = 'real'").fetchone()[0] > 0
     assert conn.execute("SELECT COUNT(*) FROM quantities").fetchone()[0] > 0
     for fmt in ("csv", "xlsx", "parquet"):
         assert_exports_equal_store(conn, root / f"export-{fmt}", fmt, "万元")
@@ -424,7 +431,7 @@ def test_convert_api_exports_and_duplicates_in_one_run(tmp_path):
                       export_dir=str(tmp_path / "x"), export_as="parquet")
     assert (summary["converted"], summary["duplicates"], summary["failed"]) == (1, 1, 1)
     assert summary["failed_by_reason"] == {"empty file (0 bytes)": 1}
-    assert summary["exported"] == [str(tmp_path / "x" / f"{t}.parquet") for t in store.TABLES]
+    assert summary["exported"] == [str(tmp_path / "x" / f"{t}.parquet") for t in EXPORTED]
     again = convert([str(folder)], str(tmp_path / "d.sqlite"), jobs=1, quiet=True)
     assert (again["converted"], again["skipped"], again["failed"]) == (0, 3, 0)
     os.utime(folder / "b.txt", ns=(1, 1))  # touched, same bytes: hashed, not converted

@@ -48,19 +48,25 @@ def format_summary(summary: dict[str, Any]) -> str:
 @click.option("--as", "export_as", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True,
               help="Export format: CSV per table, one XLSX workbook, or Parquet per table.")
 @click.option("--unit", type=click.Choice(["元", "万元"]), default="万元", show_default=True,
-              help="Unit of the amount columns in exports (the dataset keeps 元).")
+              help="Unit of the amount columns in exports (the dataset keeps 元); named in amount_unit.")
+@click.option("--headers", type=click.Choice(["zh", "en"]), default=None,
+              help="Export headers: zh (中文名（单位）, default for xlsx) or en (column names, default for csv).")
+@click.option("--raw", is_flag=True,
+              help="CSV cells exactly as stored: no leading ' on text starting with = + - @ (unsafe in Excel).")
+@click.option("--meta", "meta", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Manifest CSV (path, department, year, region) for documents that do not say.")
 @click.option("--force", is_flag=True, help="Convert every file again, changed or not.")
 @click.option("--retry-errors", is_flag=True, help="Convert again the files stored as errors (e.g. after a timeout).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, force, retry_errors,
-                    quiet) -> None:
+def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, headers, raw, meta,
+                    force, retry_errors, quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
-                          retry_errors=retry_errors)
+                          retry_errors=retry_errors, meta=meta, headers=headers, raw=raw)
     except (RunError, sqlite3.Error, OSError) as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(1)

@@ -166,6 +166,9 @@ def convert(
     memory_mb: int | None = 2048,
     force: bool = False,
     retry_errors: bool = False,
+    meta: str | None = None,
+    headers: str | None = None,
+    raw: bool = False,
 ) -> dict[str, Any]:
     """Convert files and folders into the SQLite dataset `out`; return the run summary.
 
@@ -174,12 +177,22 @@ def convert(
     new document runs in a worker with `timeout` seconds and `memory_mb` MiB; one that
     fails is stored as `status=error` with its one-line reason. Workers are started with
     `spawn`, so a script calling this must do so under `if __name__ == "__main__":`.
+    `meta` is a manifest CSV (path → department, year, region; `pathmeta.py`); `headers`
+    (zh/en) and `raw` (no CSV formula escaping) shape the export (`exports.py`).
     """
     started = time.monotonic()
     if unit not in ("元", "万元"):
         raise RunError(f"unit must be 元 or 万元, not {unit}")
     if export_dir is not None and export_as not in ("csv", "xlsx", "parquet"):
         raise RunError(f"export format must be csv, xlsx or parquet, not {export_as}")
+    if headers not in (None, "zh", "en"):
+        raise RunError(f"headers must be zh or en, not {headers}")
+    from .pathmeta import Manifest, ManifestError
+
+    try:
+        manifest = Manifest.load(meta) if meta is not None else None
+    except ManifestError as exc:
+        raise RunError(str(exc)) from exc
     out_real = os.path.realpath(out)
     exclude = {out_real + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     files, ignored = walk_inputs(paths, exclude)
@@ -188,13 +201,14 @@ def convert(
         files = [f for f in files if not os.path.realpath(f).startswith(export_real)]
     try:
         conn = store.open_store(out)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, store.SchemaError) as exc:
         raise RunError(f"{out}: cannot open the dataset: {exc}") from exc
     try:
-        run = _Run(conn, tool_version(), force, retry_errors)
+        run = _Run(conn, tool_version(), force, retry_errors, manifest)
         for path in files:
             run.plan(path)
         run.convert_queued(jobs, timeout, memory_mb, quiet)
+        run.apply_manifest()
         cross = check_across_documents(conn)
         summary = {
             "dataset": out, "inputs": len(files), "ignored": ignored,
@@ -206,9 +220,12 @@ def convert(
             ).fetchall()),
         }
         if export_dir is not None:
-            from .exports import export
+            from .exports import ExportError, export
 
-            summary["exported"] = export(conn, export_dir, export_as, unit)
+            try:
+                summary["exported"] = export(conn, export_dir, export_as, unit, headers, raw)
+            except ExportError as exc:
+                raise RunError(str(exc)) from exc
     finally:
         conn.close()
     summary["seconds"] = round(time.monotonic() - started, 3)
@@ -223,6 +240,7 @@ class _Run:
     version: str
     force: bool
     retry_errors: bool
+    manifest: Any = None  # pathmeta.Manifest or None
     counts: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     queued: dict[str, list[_File]] = field(default_factory=lambda: defaultdict(list))
@@ -257,6 +275,8 @@ class _Run:
             return
         # the same bytes were converted before: record this path, convert nothing
         values = {c: done[c] for c in store.DOCUMENT_COLUMNS if c not in ("path", "size", "mtime_ns", "doc_id")}
+        values.update(self._label(path, *(done[c] if done[c + "_source"] in (None, "document") else None
+                                          for c in ("department", "report_year"))))
         if values.get("error"):
             values["error"] = _renamed(values["error"], done["path"], path)
         store.write_document(self.conn, doc_id, [f.row(**values)], None)
@@ -294,7 +314,8 @@ class _Run:
         now = _now()
         if outcome.error is None:
             meta = outcome.result["meta"]
-            rows = [m.row(status="ok", error=None, converted_at=now, tool_version=self.version, **meta)
+            rows = [m.row(status="ok", error=None, converted_at=now, tool_version=self.version,
+                          **{**meta, **self._label(m.path, meta["department"], meta["report_year"])})
                     for m in members]
             store.write_document(self.conn, outcome.key, rows, outcome.result["facts"])
             self.counts["converted"] += 1
@@ -305,6 +326,35 @@ class _Run:
             store.write_document(self.conn, outcome.key, rows, {})
             self._failed(outcome.path, outcome.error)
         self.counts["duplicates"] += len(members) - 1
+
+
+    def _label(self, path: str, department: str | None, year: int | None) -> dict[str, Any]:
+        from .pathmeta import label
+
+        return label(path, department, year, self.manifest)
+
+    def apply_manifest(self) -> None:
+        """Give the manifest's values to every row it names, also rows converted by earlier runs."""
+        if self.manifest is None:
+            return
+        rows = self.conn.execute("SELECT path, department, report_year, region FROM documents").fetchall()
+        updates = []
+        for path, department, year, region in rows:
+            given = self.manifest.lookup(path)
+            new = (given.get("department", department), given.get("year", year), given.get("region", region))
+            if given and new != (department, year, region):
+                updates.append(new + tuple("manifest" if k in given else None for k in ("department", "year")) + (path,))
+        if updates:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany(
+                    "UPDATE documents SET department = ?, report_year = ?, region = ?, "
+                    "department_source = COALESCE(?, department_source), "
+                    "report_year_source = COALESCE(?, report_year_source) WHERE path = ?", updates)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                store.rollback(self.conn)
+                raise
 
 
 def _renamed(message: str, old: str, new: str) -> str:
@@ -322,12 +372,12 @@ def check_across_documents(conn: sqlite3.Connection) -> int:
     """
     lines = conn.execute(
         """SELECT d.department, b.year, b.stage, b.direction, b.item, b.doc_id, d.path,
-                  b.value_yuan, b.precision_yuan, b.text, b.page
+                  b.value_yuan_text, b.precision_yuan_text, b.text, b.page
            FROM budget_lines b
            JOIN (SELECT doc_id, MIN(department) AS department, MIN(path) AS path FROM documents
                  WHERE status = 'ok' AND department IS NOT NULL AND department != ''
                  GROUP BY doc_id) d ON d.doc_id = b.doc_id
-           WHERE b.value_yuan IS NOT NULL AND b.year IS NOT NULL
+           WHERE b.value_yuan_text IS NOT NULL AND b.year IS NOT NULL
            ORDER BY d.path, b.rowid"""
     ).fetchall()
     by_key: dict[tuple, list[tuple]] = defaultdict(list)
@@ -345,7 +395,7 @@ def check_across_documents(conn: sqlite3.Connection) -> int:
             store.insert_rows(conn, "flags", [flag], flag.pop("_doc_id"))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        store.rollback(conn)
         raise
     return len(flags)
 

@@ -1,4 +1,4 @@
-"""The SQLite dataset that `jixiao convert` writes (design §3): schema, exact values, transactions.
+"""The SQLite dataset that `jixiao convert` writes (design §3): schema, typed values, transactions.
 
 Why this shape:
 - `documents` has one row per input *path*; the facts tables are keyed by `doc_id` (the
@@ -6,25 +6,38 @@ Why this shape:
 - Every document is written in ONE transaction: delete its old facts, insert the new ones,
   then its `documents` rows. A run killed at any instant leaves either the whole document
   or none of it, and a restarted run redoes exactly the missing ones.
-- Decimal values are stored as exact TEXT (declared TEXT so SQLite never coerces them to
-  REAL); amounts are in 元.
+- Numbers are numbers: every decimal column (amounts in 元, rates, scores, precisions) is
+  REAL, so `ORDER BY value_yuan`, `value_yuan > 1e8` and `SUM()` work in any SQLite client;
+  beside it `<column>_text` keeps the exact decimal text (`2608500`, `0.005`). A double holds
+  15 significant digits exactly, i.e. every amount below 10^13 元 to the cent; the text
+  column is what exact readers (`iter_rows`, exports, the cross-document check) use.
+- The schema is versioned (`PRAGMA user_version`); an older dataset is migrated forward
+  when it is opened (`migrate`), so conversion work is never lost to a schema change.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
 from ..model import COLUMNS as FACT_COLUMNS
 from ..model import TABLES as FACT_TABLES
+from ..model import written_precision
 from ..jsonout import decimal_text, dumps
+
+# 0: the first datasets (decimals as TEXT, no precision_yuan); 1: REAL + `_text` columns,
+# budget_lines.source, documents.region and the sources of department and year.
+SCHEMA_VERSION = 1
 
 DOCUMENT_COLUMNS = (
     "doc_id", "path", "status", "error", "reader", "pages", "text_chars", "needs_ocr",
     "title", "department", "report_year", "report_type", "converted_at", "tool_version",
     # added columns: what the incremental fast path compares before hashing a file again
     "size", "mtime_ns",
+    # added: where department and year came from (document | manifest | path), and the
+    # region a `--meta` manifest names
+    "region", "department_source", "report_year_source",
 )
 TABLES = ("documents",) + FACT_TABLES
 COLUMNS: dict[str, tuple[str, ...]] = {"documents": DOCUMENT_COLUMNS, **FACT_COLUMNS}
@@ -33,17 +46,20 @@ DECIMAL_COLUMNS = frozenset({
     "value", "value_yuan", "value_max", "value_yuan_max", "initial_budget_yuan",
     "adjusted_budget_yuan", "executed_yuan", "execution_rate", "exec_weight", "exec_score",
     "total_score", "target_value", "actual_value", "weight", "score", "precision_yuan",
+    "spread_yuan",  # budget_summary
 })
 INTEGER_COLUMNS = frozenset({
     "page", "start", "end", "table", "row", "col", "year", "fiscal_year", "pages",
     "text_chars", "needs_ocr", "report_year", "size", "mtime_ns",
+    "statements",  # budget_summary
 })
 REAL_COLUMNS = frozenset({"confidence"})
 JSON_COLUMNS = frozenset({"evidence", "suggestion"})
+TEXT_SUFFIX = "_text"
 
 
 def column_kind(column: str) -> str:
-    """`decimal`, `integer`, `real`, `json` or `text`: how a column is stored and exported."""
+    """`decimal`, `integer`, `real`, `json` or `text`: how a logical column is stored and exported."""
     if column in DECIMAL_COLUMNS:
         return "decimal"
     if column in INTEGER_COLUMNS:
@@ -64,49 +80,157 @@ def _q(name: str) -> str:
     return '"' + name + '"'
 
 
-_SQL_TYPE = {"decimal": "TEXT", "integer": "INTEGER", "real": "REAL", "json": "TEXT", "text": "TEXT"}
+_SQL_TYPE = {"decimal": "REAL", "integer": "INTEGER", "real": "REAL", "json": "TEXT", "text": "TEXT"}
 
 
 def table_columns(table: str) -> list[str]:
-    """Column names of a stored table in order (doc_id first for the facts tables)."""
+    """Logical column names of a table in order (doc_id first for the facts tables)."""
     return list(COLUMNS[table]) if table == "documents" else ["doc_id"] + list(COLUMNS[table])
 
 
-def _create_sql(table: str) -> str:
-    cols = table_columns(table)
+def stored_columns(table: str) -> list[str]:
+    """The SQLite columns of a table: the logical ones, each decimal followed by its `_text`."""
+    out: list[str] = []
+    for c in table_columns(table):
+        out.append(c)
+        if column_kind(c) == "decimal":
+            out.append(c + TEXT_SUFFIX)
+    return out
+
+
+def _sql_type(column: str) -> str:
+    if column.endswith(TEXT_SUFFIX) and column_kind(column[: -len(TEXT_SUFFIX)]) == "decimal":
+        return "TEXT"
+    return _SQL_TYPE[column_kind(column)]
+
+
+def _create_sql(table: str, name: str | None = None) -> str:
     defs = []
-    for c in cols:
-        d = f"{_q(c)} {_SQL_TYPE[column_kind(c)]}"
+    for c in stored_columns(table):
+        d = f"{_q(c)} {_sql_type(c)}"
         if table == "documents" and c == "path":
             d += " PRIMARY KEY"
         defs.append(d)
-    return f"CREATE TABLE IF NOT EXISTS {_q(table)} ({', '.join(defs)})"
+    return f"CREATE TABLE IF NOT EXISTS {_q(name or table)} ({', '.join(defs)})"
+
+
+class SchemaError(Exception):
+    """A dataset this version cannot open (written by a newer jixiao)."""
 
 
 def open_store(path: str) -> sqlite3.Connection:
-    """Open (creating if needed) the dataset; WAL so readers never block the writer."""
+    """Open (creating or migrating if needed) the dataset; WAL so readers never block the writer."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=60)
     conn.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode cannot corrupt or half-apply a transaction when the process dies;
     # only an OS crash may lose the last commits, which a rerun then redoes.
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("BEGIN")
-    for table in TABLES:
-        conn.execute(_create_sql(table))
-    conn.execute("CREATE INDEX IF NOT EXISTS documents_doc_id ON documents(doc_id)")
-    for table in FACT_TABLES:
-        conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_doc_id ON {_q(table)}(doc_id)")
-    conn.execute("COMMIT")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"dataset schema version {version} is newer than this jixiao's "
+                              f"({SCHEMA_VERSION}); upgrade jixiao to open it")
+        from .summary import create_views, drop_views
+
+        if version < SCHEMA_VERSION:
+            drop_views(conn)
+            migrate(conn)
+        for table in TABLES:
+            conn.execute(_create_sql(table))
+        conn.execute("CREATE INDEX IF NOT EXISTS documents_doc_id ON documents(doc_id)")
+        for table in FACT_TABLES:
+            conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_doc_id ON {_q(table)}(doc_id)")
+        create_views(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        conn.close()
+        raise
     return conn
 
 
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already (it does on a full disk, and a
+    second ROLLBACK would hide the real error behind "no transaction is active")."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+# ---------------------------------------------------------------- migration
+
+def _existing_columns(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    return {r[1]: (r[2] or "").upper() for r in conn.execute(f"PRAGMA table_info({_q(table)})")}
+
+
+def _exact_text(value: Any) -> str | None:
+    """Old stored value (exact text, or a number some tool wrote) as canonical decimal text."""
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return decimal_text(d) if d.is_finite() else None
+
+
+def _precision_of(text: Any) -> str | None:
+    exact = _exact_text(text)
+    return None if exact is None else decimal_text(written_precision(Decimal(exact)))
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring every table of an older dataset to the current schema, inside the caller's transaction.
+
+    Each table whose columns or types differ is rebuilt: columns that exist are copied;
+    a decimal column that was TEXT gives both its number (REAL) and its `_text`; columns
+    that did not exist are NULL, except `precision_yuan`, computed from the written value.
+    """
+    conn.create_function("jixiao_exact", 1, _exact_text, deterministic=True)
+    conn.create_function("jixiao_precision", 1, _precision_of, deterministic=True)
+    for table in TABLES:
+        old = _existing_columns(conn, table)
+        if not old:
+            continue  # created fresh below
+        wanted = stored_columns(table)
+        if list(old) == wanted and all(old[c] == _sql_type(c) for c in wanted):
+            continue
+        select = []
+        for c in wanted:
+            base = c[: -len(TEXT_SUFFIX)] if c.endswith(TEXT_SUFFIX) else c
+            base = base if column_kind(base) == "decimal" else c
+            if c in old and not (column_kind(c) == "decimal" and old[c] != "REAL"):
+                select.append(_q(c))
+            elif column_kind(c) == "decimal" and c in old:  # TEXT decimal -> number
+                select.append(f"CAST(jixiao_exact({_q(c)}) AS REAL)")
+            elif base != c and base in old and c not in old:  # the exact text of a decimal column
+                select.append(f"jixiao_exact({_q(base)})")
+            elif c == "precision_yuan" and "value_yuan" in old:
+                select.append('CAST(jixiao_precision("value_yuan") AS REAL)')
+            elif c == "precision_yuan" + TEXT_SUFFIX and "value_yuan" in old:
+                select.append('jixiao_precision("value_yuan")')
+            else:
+                select.append("NULL")
+        tmp = f"{table}__migrating"
+        conn.execute(f"DROP TABLE IF EXISTS {_q(tmp)}")
+        conn.execute(_create_sql(table, tmp))
+        conn.execute(f"INSERT INTO {_q(tmp)} ({', '.join(map(_q, wanted))}) "
+                     f"SELECT {', '.join(select)} FROM {_q(table)} ORDER BY rowid")
+        conn.execute(f"DROP TABLE {_q(table)}")
+        conn.execute(f"ALTER TABLE {_q(tmp)} RENAME TO {_q(table)}")
+
+
+# ---------------------------------------------------------------- values in and out
+
 def to_db(column: str, value: Any) -> Any:
-    """A Python value as stored: Decimal -> exact text, JSON columns -> JSON text, bool -> 0/1."""
+    """A Python value as stored in its logical column: Decimal -> number (its exact text goes to
+    `_text`, see `encode_rows`), JSON columns -> JSON text, bool -> 0/1."""
     if value is None:
         return None
     kind = column_kind(column)
     if kind == "decimal":
-        return decimal_text(value if isinstance(value, Decimal) else Decimal(str(value)))
+        return float(_decimal(value))
     if kind == "json":
         return dumps(value)
     if kind == "integer":
@@ -116,25 +240,37 @@ def to_db(column: str, value: Any) -> Any:
     return str(value)
 
 
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def from_db(column: str, value: Any) -> Any:
     """A stored value back as Python: decimal text -> Decimal, JSON text -> objects."""
     if value is None:
         return None
     kind = column_kind(column)
     if kind == "decimal":
-        return Decimal(value)
+        return Decimal(value) if isinstance(value, str) else Decimal(repr(value))
     if kind == "json":
         return json.loads(value, parse_float=Decimal)
     return value
 
 
 def encode_rows(table: str, rows: Iterable[dict[str, Any]]) -> list[tuple]:
-    """Rows of Python values as stored tuples in column order (without the leading doc_id).
+    """Rows of Python values as stored tuples in `stored_columns` order (without the leading doc_id).
 
     Batch workers call this so the parent only inserts ready tuples.
     """
-    cols = COLUMNS[table]
-    return [tuple(to_db(c, row.get(c)) for c in cols) for row in rows]
+    out = []
+    for row in rows:
+        values: list[Any] = []
+        for c in COLUMNS[table]:
+            v = row.get(c)
+            values.append(to_db(c, v))
+            if column_kind(c) == "decimal":
+                values.append(None if v is None else decimal_text(_decimal(v)))
+        out.append(tuple(values))
+    return out
 
 
 def encode_facts(facts: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple]]:
@@ -143,7 +279,7 @@ def encode_facts(facts: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple
 
 
 def _insert_sql(table: str) -> str:
-    cols = table_columns(table)
+    cols = stored_columns(table)
     verb = "INSERT OR REPLACE" if table == "documents" else "INSERT"
     return f"{verb} INTO {_q(table)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})"
 
@@ -208,14 +344,16 @@ def write_document(
         _drop_orphans(conn, [p for p in previous if p != doc_id])
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 
 def iter_rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
-    """Stored rows of a table as dicts of stored values (exact text for decimals)."""
+    """Rows of a table as dicts of its logical columns: decimals exact (Decimal, read from the
+    `_text` column), JSON columns as their JSON text, the rest as stored."""
     cols = table_columns(table)
+    read = [c + TEXT_SUFFIX if column_kind(c) == "decimal" else c for c in cols]
     order = "path" if table == "documents" else "doc_id, rowid"
-    for row in conn.execute(f"SELECT {', '.join(map(_q, cols))} FROM {_q(table)} ORDER BY {order}"):
-        yield dict(zip(cols, row))
+    for row in conn.execute(f"SELECT {', '.join(map(_q, read))} FROM {_q(table)} ORDER BY {order}"):
+        yield {c: (Decimal(v) if v is not None and column_kind(c) == "decimal" else v) for c, v in zip(cols, row)}
 

@@ -197,7 +197,8 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         item = re.sub(r"^(?:[0-9]+[.．、]|[一二三四五六七八九十]+、|(?:19|20)\d{2}年度?)+", "", item) or item
         dedup = (year, stage, cls["direction"], item, q.value_yuan)
         line = BudgetLine(year=year, stage=stage, direction=cls["direction"], item=item, category_code=code,
-                          value_yuan=q.value_yuan, text=q.text, page=q.page)
+                          value_yuan=q.value_yuan, text=q.text, page=q.page,
+                          source="table" if q.table is not None else "text")
         if dedup in seen:
             at = seen[dedup]
             if q.table is not None and not from_table[at]:  # the table is the source
