@@ -568,6 +568,18 @@ def _same_figures(quantities: list[Quantity]) -> list[SameFigure]:
 _UNIT_RATIOS = {Decimal(10**3), Decimal(10**4), Decimal(10**8)}
 
 
+def _unread_cell(doc: Document, group: Any, block: Any, k: int) -> bool:
+    """A row of the block whose cell in amount column k holds digits that did not become a
+    figure (`出 2,022.39`: text shifted across a ruling)."""
+    col = group.amount_cols[k]
+    for row in [block.total, *block.members]:
+        if k in row.values or row.table >= len(doc.tables):
+            continue
+        if any(ch.isdigit() for ch in doc.tables[row.table].cell(row.row, col)):
+            return True
+    return False
+
+
 def _table_totals(doc: Document, ledgers: list[Ledger]) -> list[PartOf]:
     """Every total of a line table with the rows one level below it, column by column
     (`tables/ledger.py` found the levels); parents with their direct children likewise."""
@@ -575,8 +587,11 @@ def _table_totals(doc: Document, ledgers: list[Ledger]) -> list[PartOf]:
     for ledger in ledgers:
         for group in ledger.groups:
             for block in group.blocks:
+                unread = {k for k in range(len(group.amount_cols)) if _unread_cell(doc, group, block, k)}
                 for parent, kids in parts_of(block):
                     for col in range(len(group.amount_cols)):
+                        if col in unread:
+                            continue  # a figure of the block could not be read: no claim on its sums
                         whole = parent.values.get(col)
                         parts = [k.values[col] for k in kids if col in k.values]
                         if whole is not None and parts:

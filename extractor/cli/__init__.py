@@ -9,7 +9,7 @@ _COMMANDS = {
     "extract": "extractor.cli.extract:extract_command",
     "check": "extractor.cli.check:check_command",
     "convert": "extractor.cli.convert:convert_command",
-    "synth": "extractor.evaluation.synth:synth_command",
+    "synth": "extractor.evaluation.layouts:synth_command",
     "eval": "extractor.evaluation.evaluate:eval_command",
 }
 

@@ -22,8 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-import click
-
 from ..jsonout import decimal_text
 from .render import DocSpec, Para, TableSpec, render
 
@@ -946,19 +944,3 @@ def generate(n: int, out_dir: str | Path, seed: int = 0, error_rate: float = 0.0
         gold["seed"] = seed
         paths.append(write_document(spec, gold, out / f"synth-{seed}-{i:04d}-{kind}.{fmt}", encoding))
     return paths
-
-
-@click.command("synth")
-@click.option("-n", "count", type=click.IntRange(min=1), default=20, show_default=True, help="number of documents")
-@click.option("-o", "out_dir", type=click.Path(file_okay=False), required=True, help="output folder")
-@click.option("--errors", "error_rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="probability that a relation carries a planted error")
-@click.option("--seed", type=int, default=0, show_default=True)
-def synth_command(count: int, out_dir: str, error_rate: float, seed: int) -> None:
-    """Write N sample reports of every kind and format with NAME.gold.json beside each."""
-    try:
-        paths = generate(count, out_dir, seed=seed, error_rate=error_rate)
-    except ImportError as e:  # reportlab writes the PDFs; it is an optional dependency
-        raise click.ClickException(f"cannot write sample documents: {e} (pip install reportlab)") from e
-    planted = sum(len(json.loads(p.with_name(p.stem + ".gold.json").read_text("utf-8"))["flags"]) for p in paths)
-    click.echo(f"wrote {len(paths)} documents with {planted} planted errors to {out_dir}")

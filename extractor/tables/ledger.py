@@ -185,6 +185,8 @@ def _split_code(cells: list[str], carry: list[str]) -> tuple[str | None, int | N
     joined = [s for _i, s in filled if _CODE.fullmatch(s) and len(s) > 3]
     if joined:  # a joined code (the first, when a second scheme's code stands beside it)
         return joined[0], (len(joined[0]) - 1) // 2
+    if len(cells) > 1:  # a spreadsheet stores the 款/项 part `01` as the number 1
+        filled = [(i, s.zfill(2) if i and s.isdigit() and len(s) == 1 else s) for i, s in filled]
     if not filled or not all(_PART_CODE.fullmatch(s) for _i, s in filled):
         return None, None
     if len(cells) == 1:  # one column holding `208`, then `05` for its 款
@@ -241,9 +243,10 @@ def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tu
 # ---------------------------------------------------------------- blocks and levels
 
 
-def _vector(row: LedgerRow, width: int) -> tuple[Decimal, ...]:
+def _vector(row: LedgerRow, width: int | tuple[int, ...]) -> tuple[Decimal, ...]:
+    ks = range(width) if isinstance(width, int) else width
     return tuple(row.values[k].value_yuan if k in row.values and row.values[k].value_yuan is not None
-                 else Decimal(0) for k in range(width))
+                 else Decimal(0) for k in ks)
 
 
 def _half_ulp(q: Quantity) -> Decimal:
@@ -305,14 +308,19 @@ def _levels_from(members: list[LedgerRow], attr: str) -> list[int | None] | None
     return [1 if m.kind == "total" else (rank_level[v] if v is not None else None) for m, v in zip(members, vals)]
 
 
-def _infer(total: LedgerRow, members: list[LedgerRow], width: int) -> list[int] | None:
+def column_balances(block: Block, k: int) -> bool:
+    """Whether the k-th amount column of a block adds up under some hierarchy on its own."""
+    return _infer(block.total, block.members, (k,)) is not None
+
+
+def _infer(total: LedgerRow, members: list[LedgerRow], width: int | tuple[int, ...]) -> list[int] | None:
     """Levels under which every parent is the sum of its children and the total the sum of
     the top rows (the first hierarchy found, members that are totals kept at the top), or
     None when none exists within the search budget."""
     vecs = [_vector(m, width) for m in members]
     n = len(members)
-    tol_unit = [sum((_half_ulp(m.values[k]) for m in members + [total] if k in m.values), Decimal(0))
-                for k in range(width)]
+    ks = range(width) if isinstance(width, int) else width
+    tol_unit = [sum((_half_ulp(m.values[k]) for m in members + [total] if k in m.values), Decimal(0)) for k in ks]
     pinned = [m.kind == "total" for m in members]
     steps = [0]
     memo: dict[tuple[int, int, tuple[Decimal, ...]], dict[int, tuple[str, int]]] = {}

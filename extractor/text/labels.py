@@ -124,9 +124,17 @@ def label_before(text: str, start: int, floor: int = 0) -> str | None:
     return clean_label(seg)
 
 
+@functools.lru_cache(maxsize=1)
+def _code_in_label() -> regex.Pattern:
+    """A 功能分类/经济分类 code written in a row label (`[2014001]行政运行`), from ledger_rows.json."""
+    entry = next(e for e in patternbook.entries("ledger_rows") if e["name"] == "code-in-label")
+    return regex.compile(entry["pattern"])
+
+
 def strip_row_label(text: str) -> str | None:
-    """A table row label without ordinals, `其中：`, colons and line breaks."""
+    """A table row label without ordinals, codes, `其中：`, colons and line breaks."""
     s = _SPACES.sub("", text)
+    s = _code_in_label().sub("", s, count=1)
     s = _ORDINAL.sub("", s)
     s = _QIZHONG.sub("", s)
     s = s.strip(":：")

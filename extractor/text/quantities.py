@@ -37,6 +37,7 @@ _DIGIT = regex.compile(r"\d")
 _ANY_DIGIT = regex.compile(r"[\d０-９]")
 _CODE = regex.compile(r"\d{3}(?:\d{2}){0,2}")  # 类/款/项 codes: 3, 5 or 7 digits
 _DASHES = regex.compile(r"[-—/－\s]*")
+_ZERO_LED = regex.compile(r"0\d+")
 _HEADER_YEAR = regex.compile(r"(\d{4})年")
 _DECLARATION_NEAR = regex.compile(r"[^|\n]{0,24}(?:单位|[(（]\s*(?:百万元|千元|万元|亿元|元|万兀)\s*[)）])[^|\n]{0,12}")
 
@@ -109,9 +110,12 @@ class _Book:
         self.bare_cues = regex.compile("|".join(regex.escape(c) for c in bare["cues"]))
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
         kinds = []
+        self.column_exact: dict[str, str] = {}
         for e in patternbook.entries("column_kinds"):
             for f in e["forms"]:
                 kinds.append((f, e["kind"]))
+            for f in e.get("exact_forms", []):  # one-character headers (类 | 款 | 项) name a column only alone
+                self.column_exact[f] = e["kind"]
         self.column_forms = kinds
         d = patternbook.load("dates")
         self.docnum = regex.compile(d["docnum_regex"])
@@ -458,6 +462,9 @@ def unit_declared(text: str) -> tuple[str, float] | None:
 def column_kind(header: str) -> str:
     """money | rate | score | code | target | count | unknown, from header text (latest match wins)."""
     t = normalize(header).text
+    exact = book().column_exact.get(t.replace(" ", "").replace("\u3000", ""))
+    if exact:
+        return exact
     best: tuple[int, int, str] | None = None
     for form, kind in book().column_forms:
         i = t.rfind(form)
@@ -701,8 +708,8 @@ def _bare_cell(r: int, c: int, txt: str, span, kind: str, header: str, lay: Tabl
                label: str | None) -> Quantity | None:
     """A bare number gets the unit its column, row group or table declares."""
     value = parse_number(normalize(txt).text.strip())
-    if value is None:
-        return None
+    if value is None or _ZERO_LED.fullmatch(txt.strip()):
+        return None  # `01`, `05`: a code part (款/项), never a figure
     stripped = txt.strip()
     start = end = None
     if span is not None:

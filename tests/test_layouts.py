@@ -1,0 +1,92 @@
+"""The same content in every layout gives the same facts (metamorphic test of the layouts issue).
+
+Each generated 支出决算表 is written in the four code layouts (joined codes, 类|款|项 columns,
+bracketed codes, names only) and in the four formats; every layout must give the amounts
+(value, unit, label) and budget lines of the joined layout, every row the level it was
+generated at, and no error flag. A planted slip is caught as an error where the layout tells
+the levels, and as a warning where nothing does.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.evaluation.layouts import LEDGER_LAYOUTS, generate_layouts, make_ledger_document
+from extractor.evaluation.render import render
+from extractor.tables.ledger import read_ledgers
+
+SEEDS = 8  # two documents per format
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    out = tmp_path_factory.mktemp("layouts")
+    paths = generate_layouts(SEEDS, out, seed=11)
+    docs: dict[str, dict[str, Path]] = {}
+    for p in paths:
+        doc, layout = p.stem.rsplit("-", 1)
+        docs.setdefault(doc, {})[layout] = p
+    return docs
+
+
+def _facts(path: Path) -> tuple[list, list, list]:
+    r = extract(path)
+    amounts = sorted((str(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
+    lines = sorted((b.year, b.stage, b.direction, b.item, str(b.value_yuan)) for b in r.budget_lines)
+    errors = [(f.code, f.message) for f in r.flags if f.severity == "error"]
+    return amounts, lines, errors
+
+
+def test_every_layout_gives_the_facts_of_the_joined_layout(written):
+    assert len(written) == SEEDS
+    for doc, by_layout in written.items():
+        assert set(by_layout) == set(LEDGER_LAYOUTS)
+        ref_amounts, ref_lines, ref_errors = _facts(by_layout["joined"])
+        gold = json.loads(by_layout["joined"].with_name(by_layout["joined"].stem + ".gold.json").read_text("utf-8"))
+        assert len(ref_amounts) == len(gold["amounts"]) and ref_errors == []
+        assert sorted(Decimal(a["value_yuan"]) for a in gold["amounts"]) == sorted(
+            Decimal(v) for v, _u, _l in ref_amounts)
+        for layout, path in by_layout.items():
+            amounts, lines, errors = _facts(path)
+            assert amounts == ref_amounts, (doc, layout)
+            assert lines == ref_lines, (doc, layout)
+            assert errors == [], (doc, layout)
+
+
+def test_every_row_gets_the_level_it_was_generated_at(written):
+    for by_layout in written.values():
+        for layout, path in by_layout.items():
+            gold = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))
+            r = extract(path)
+            ledgers = [lg for lg in read_ledgers(r.document, r.quantities) if lg.groups and lg.groups[0].blocks]
+            assert len(ledgers) == 1, (path.name, len(ledgers))
+            block = ledgers[0].groups[0].blocks[0]
+            assert [block.total.level] + [m.level for m in block.members] == gold["ledger_levels"], (path.name, block.how)
+            assert block.how == {"joined": "code", "split": "code", "bracket": "code", "names": "sums"}[layout]
+
+
+def _swap_two_digits(text: str) -> str:
+    digits = text.replace(".", "")
+    i = next(i for i in range(len(digits) - 1) if digits[i] != digits[i + 1])
+    new = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
+    return f"{new[:-2]}.{new[-2:]}"
+
+
+@pytest.mark.parametrize("layout", LEDGER_LAYOUTS)
+def test_a_slip_in_a_line_is_caught_where_the_levels_are_known(tmp_path, layout):
+    spec, gold = make_ledger_document("slip:3", layout, "xlsx")
+    table = next(b for b in spec.blocks if hasattr(b, "rows"))
+    row = table.rows[1 + gold["ledger_levels"].index(3)]  # the first 项 row (row 0 is the header)
+    col = len(row) - 3  # its 本年支出合计
+    before = row[col]
+    row[col] = _swap_two_digits(before)
+    assert row[col] != before
+    r = extract(render(spec, tmp_path / f"slip-{layout}.xlsx"))
+    sums = [f for f in r.flags if f.code == "sum-mismatch"]
+    assert [f.severity for f in sums] == (["warning"] if layout == "names" else ["error"]), \
+        [f.message for f in sums]
+    assert row[col] in [e.text for e in sums[0].evidence] or sums[0].text == row[col]
