@@ -208,7 +208,8 @@ def write_document(
         _drop_orphans(conn, [p for p in previous if p != doc_id])
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite already rolled back on a full disk: keep its error
+            conn.execute("ROLLBACK")
         raise
 
 
