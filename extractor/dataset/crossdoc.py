@@ -14,7 +14,6 @@ a run killed before the check, since the state is only advanced with the flags.
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -24,10 +23,15 @@ from ..jsonout import decimal_text
 CROSS_DOC_CODE = "cross-doc-mismatch"
 _EVIDENCE_DOC = "json_extract(evidence, '$[0].doc_id')"
 
+_KEY = "department, year, stage, direction, item"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cross_doc_state (doc_id TEXT PRIMARY KEY, department TEXT, stamp INTEGER)",
-    # the lines of one key, found without scanning budget_lines
-    "CREATE INDEX IF NOT EXISTS budget_lines_key ON budget_lines(item, year, stage, direction)",
+    # the index: every checked line under its key, so a key's distinct figures are read from
+    # an index in SQLite instead of loading every line of the key
+    f"""CREATE TABLE IF NOT EXISTS cross_doc_lines ({_KEY}, value_yuan TEXT, precision_yuan TEXT,
+                                                     doc_id TEXT, text TEXT, page INTEGER)""",
+    f"CREATE INDEX IF NOT EXISTS cross_doc_lines_key ON cross_doc_lines({_KEY}, value_yuan, precision_yuan)",
+    "CREATE INDEX IF NOT EXISTS cross_doc_lines_doc ON cross_doc_lines(doc_id)",
     # the flags that name a document as the other side, found without scanning flags
     f"CREATE INDEX IF NOT EXISTS flags_cross_doc_other ON flags({_EVIDENCE_DOC}) WHERE code = '{CROSS_DOC_CODE}'",
 )
@@ -54,30 +58,6 @@ def _chunks(items: list[str], n: int = 500) -> Iterable[list[str]]:
         yield items[i:i + n]
 
 
-def _lines_of(conn: sqlite3.Connection, doc_ids: list[str]) -> list[tuple]:
-    out: list[tuple] = []
-    for chunk in _chunks(doc_ids):
-        out += conn.execute(
-            f"""SELECT {_LINE_COLUMNS} FROM budget_lines b
-                WHERE b.doc_id IN ({', '.join('?' * len(chunk))})
-                  AND b.value_yuan IS NOT NULL AND b.year IS NOT NULL ORDER BY b.rowid""", chunk).fetchall()
-    return out
-
-
-def _lines_with_keys(conn: sqlite3.Connection, keys: set[tuple]) -> list[tuple]:
-    """Every stored line whose (item, year, stage, direction) is one of `keys`."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cross_doc_keys (item TEXT, year INTEGER, stage TEXT, direction TEXT)")
-    conn.execute("DELETE FROM cross_doc_keys")
-    conn.executemany("INSERT INTO cross_doc_keys VALUES (?, ?, ?, ?)", sorted(keys, key=repr))
-    lines = conn.execute(
-        f"""SELECT {_LINE_COLUMNS} FROM cross_doc_keys k
-            JOIN budget_lines b ON b.item = k.item AND b.year = k.year AND b.stage = k.stage
-                               AND b.direction = k.direction
-            WHERE b.value_yuan IS NOT NULL ORDER BY b.rowid""").fetchall()
-    conn.execute("DELETE FROM cross_doc_keys")
-    return lines
-
-
 def check_across_documents(conn: sqlite3.Connection, recheck_all: bool = False) -> int:
     """Compare the documents new or changed since the last check; return the number of
     cross-document flags in the dataset.
@@ -90,6 +70,7 @@ def check_across_documents(conn: sqlite3.Connection, recheck_all: bool = False) 
         conn.execute(sql)
     if recheck_all:
         conn.execute("DELETE FROM cross_doc_state")
+        conn.execute("DELETE FROM cross_doc_lines")
     current = _documents(conn)
     checked = {d: (dept, stamp) for d, dept, stamp in conn.execute("SELECT doc_id, department, stamp FROM cross_doc_state")}
     fresh = sorted(d for d, (dept, stamp, _) in current.items() if checked.get(d) != (dept, stamp))
@@ -97,7 +78,6 @@ def check_across_documents(conn: sqlite3.Connection, recheck_all: bool = False) 
     if not fresh and not stale:
         return _count(conn)
     touched = sorted(set(fresh) | set(stale))
-    flags = _mismatches(conn, current, fresh)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for chunk in _chunks(touched):
@@ -105,8 +85,13 @@ def check_across_documents(conn: sqlite3.Connection, recheck_all: bool = False) 
             conn.execute(f"DELETE FROM flags WHERE code = ? AND doc_id IN ({marks})", [CROSS_DOC_CODE, *chunk])
             conn.execute(f"DELETE FROM flags WHERE code = ? AND {_EVIDENCE_DOC} IN ({marks})", [CROSS_DOC_CODE, *chunk])
             conn.execute(f"DELETE FROM cross_doc_state WHERE doc_id IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM cross_doc_lines WHERE doc_id IN ({marks})", chunk)
+        flags = _mismatches(conn, current, fresh)
+        by_doc: dict[str, list[dict]] = {}
         for flag in flags:
-            store.insert_rows(conn, "flags", [flag], flag.pop("_doc_id"))
+            by_doc.setdefault(flag.pop("_doc_id"), []).append(flag)
+        for doc_id, rows in by_doc.items():
+            store.insert_rows(conn, "flags", rows, doc_id)
         conn.executemany("INSERT INTO cross_doc_state VALUES (?, ?, ?)",
                          [(d, current[d][0], current[d][1]) for d in fresh])
         conn.execute("COMMIT")
@@ -121,34 +106,57 @@ def _count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM flags WHERE code = ?", (CROSS_DOC_CODE,)).fetchone()[0]
 
 
-def _mismatches(conn: sqlite3.Connection, current: dict[str, tuple[str, int, str]], fresh: list[str]) -> list[dict]:
-    """Flags between each fresh document and every other document of its department.
+def _index_fresh(conn: sqlite3.Connection, current: dict[str, tuple[str, int, str]], fresh: list[str]) -> list[tuple]:
+    """Put the lines of the fresh documents into the index; return them as index rows."""
+    rows: list[tuple] = []
+    for chunk in _chunks(fresh):
+        for doc_id, year, stage, direction, item, value, precision, text, page in conn.execute(
+                f"""SELECT doc_id, year, stage, direction, item, value_yuan, precision_yuan, text, page
+                    FROM budget_lines WHERE doc_id IN ({', '.join('?' * len(chunk))})
+                      AND value_yuan IS NOT NULL AND year IS NOT NULL ORDER BY rowid""", chunk):
+            rows.append((current[doc_id][0], year, stage, direction, item, _text(value), _text(precision),
+                         doc_id, text, page))
+    conn.executemany("INSERT INTO cross_doc_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return rows
 
-    Each key's lines are grouped by figure (value, precision): a fresh line is compared once
-    per distinct figure, and only disagreeing pairs produce work beyond that."""
+
+def _mismatches(conn: sqlite3.Connection, current: dict[str, tuple[str, int, str]], fresh: list[str]) -> list[dict]:
+    """Flags between each fresh document and every other document of its department, read
+    from the index (inside the caller's transaction): each fresh line is compared once per
+    distinct figure of its key, and documents are fetched only for figures that disagree."""
     if not fresh:
         return []
     fresh_set = set(fresh)
-    new_lines = _lines_of(conn, fresh)
-    keys = {(ln[4], ln[1], ln[2], ln[3]) for ln in new_lines}
-    index: dict[tuple, dict[tuple, list[tuple]]] = defaultdict(lambda: defaultdict(list))
-    for ln in _lines_with_keys(conn, keys):
-        if ln[0] in current:
-            index[(current[ln[0]][0], ln[1], ln[2], ln[3], ln[4])][(_dec(ln[5]), ln[6])].append(ln)
+    where = " AND ".join(f"{c} = ?" for c in _KEY.split(", "))
+    figures: dict[tuple, list[tuple]] = {}
+    holders: dict[tuple, list[tuple]] = {}
     flags: list[dict[str, Any]] = []
-    for a in new_lines:
-        key = (current[a[0]][0], a[1], a[2], a[3], a[4])
+    for a in _index_fresh(conn, current, fresh):
+        key = a[:5]
+        if key not in figures:
+            figures[key] = conn.execute(
+                f"SELECT DISTINCT value_yuan, precision_yuan FROM cross_doc_lines WHERE {where}", key).fetchall()
         va = _dec(a[5])
-        for (vb, pb), others in index[key].items():
-            if abs(va - vb) <= _tolerance(a[6], pb):
+        for vb, pb in figures[key]:
+            if abs(va - _dec(vb)) <= _tolerance(a[6], pb):
                 continue
-            for b in others:
-                if b[0] == a[0]:
+            figure = key + (vb, pb)
+            if figure not in holders:
+                holders[figure] = conn.execute(
+                    f"""SELECT {_KEY}, value_yuan, precision_yuan, doc_id, text, page FROM cross_doc_lines
+                        WHERE {where} AND value_yuan IS ? AND precision_yuan IS ?""", figure).fetchall()
+            for b in holders[figure]:
+                if b[7] == a[7]:
                     continue
-                flags.append(_mismatch_flag(key, a, b, current))
-                if b[0] not in fresh_set:  # a fresh b gets its own flag when its lines are walked
-                    flags.append(_mismatch_flag(key, b, a, current))
+                flags.append(_mismatch_flag(a, b, current))
+                if b[7] not in fresh_set:  # a fresh b gets its own flag when its lines are walked
+                    flags.append(_mismatch_flag(b, a, current))
     return flags
+
+
+def _text(value: Any) -> str | None:
+    """A figure as exact text for the index (stored as text; `str` also reads a numeric column)."""
+    return None if value is None else str(value)
 
 
 def _dec(value: Any) -> Decimal:
@@ -165,22 +173,22 @@ _STAGE_ZH = {"budget": "预算", "final": "决算"}
 _DIRECTION_ZH = {"income": "收入", "expenditure": "支出", "balance": "结转结余"}
 
 
-def _mismatch_flag(key: tuple, a: tuple, b: tuple, current: dict[str, tuple[str, int, str]]) -> dict[str, Any]:
-    """The flag on document a: its figure, the other document's, the gap and the tolerance."""
-    department, year, stage, direction, item = key
+def _mismatch_flag(a: tuple, b: tuple, current: dict[str, tuple[str, int, str]]) -> dict[str, Any]:
+    """The flag on document a (an index row): its figure, the other's, the gap and the tolerance."""
+    department, year, stage, direction, item = a[:5]
     va, vb = _dec(a[5]), _dec(b[5])
-    path_a, path_b = current[a[0]][2], current[b[0]][2]
+    path_a, path_b = current[a[7]][2], current[b[7]][2]
     gap, tolerance = decimal_text(abs(va - vb)), decimal_text(_tolerance(a[6], b[6]))
     subject = f"{department}{year}年{_STAGE_ZH.get(stage, stage)}{_DIRECTION_ZH.get(direction, direction)}“{item}”"
     return {
-        "_doc_id": a[0], "doc": path_a, "code": CROSS_DOC_CODE, "severity": "warning",
-        "text": a[7] or decimal_text(va), "page": a[8],
+        "_doc_id": a[7], "doc": path_a, "code": CROSS_DOC_CODE, "severity": "warning",
+        "text": a[8] or decimal_text(va), "page": a[9],
         "message": (f"{subject}：本文件为{decimal_text(va)}元，{path_b}为{decimal_text(vb)}元，"
                     f"相差{gap}元，超出书写精度允许的{tolerance}元"),
         "message_en": (f"{department} {year} {stage} {direction} '{item}': {decimal_text(va)} yuan here, "
                        f"{decimal_text(vb)} yuan in {path_b}; they differ by {gap} yuan, more than the "
                        f"{tolerance} yuan their written precision allows"),
-        "evidence": [{"text": b[7] or decimal_text(vb), "page": b[8], "start": None, "end": None,
-                      "doc": path_b, "doc_id": b[0], "value_yuan": vb}],
+        "evidence": [{"text": b[8] or decimal_text(vb), "page": b[9], "start": None, "end": None,
+                      "doc": path_b, "doc_id": b[7], "value_yuan": vb}],
         "suggestion": None, "confidence": 1.0,
     }
