@@ -310,8 +310,10 @@ class _Run:
         tasks = sorted(self.queued.items(), key=lambda kv: -(kv[1][0].size or 0))  # biggest first: even finish
         if not tasks:
             return
-        self.workers = min(jobs, len(tasks))
-        runner = self._runner(self.workers, timeout, memory_mb)
+        # in this process only when one job was asked for (or is all the cap allows); else a
+        # pool, even for one document, so a hostile file cannot take the run down with it
+        self.workers = 0 if jobs == 1 else min(jobs, len(tasks))
+        runner = self._runner(jobs, self.workers, timeout, memory_mb)
         self.notes += [n for n in getattr(runner, "notes", lambda: [])() if n not in self.notes]
         started = time.monotonic()
         bar = tqdm(total=len(tasks), unit="doc", disable=quiet, file=sys.stderr, dynamic_ncols=True)
@@ -334,7 +336,7 @@ class _Run:
         finally:
             bar.close()
 
-    def _runner(self, jobs: int, timeout: float | None, memory_mb: int | None) -> Any:
+    def _runner(self, jobs: int, workers: int, timeout: float | None, memory_mb: int | None) -> Any:
         from .batch import InProcessRunner, WorkerPool, memory_limit_note
 
         target, warm = "extractor.dataset.convert:read_document", "extractor.dataset.convert:warm_up"
@@ -343,7 +345,7 @@ class _Run:
         note = memory_limit_note(memory_mb)
         if note and note not in self.notes:
             self.notes.append(note)
-        return WorkerPool(jobs, target, warm, timeout, memory_mb)
+        return WorkerPool(workers, target, warm, timeout, memory_mb)
 
     def _write(self, outcome: Any) -> tuple[str, str] | None:
         """Store one document's outcome for every path that holds its bytes; return the task
