@@ -54,11 +54,11 @@ def test_pool_bounds_each_document_and_goes_on():
     tasks = [("h", "/x/hang.pdf"), ("m", "/x/hog.pdf"), ("c", "/x/crash.pdf"), ("r", "/x/raise.pdf")]
     tasks += [(f"ok{i}", f"/x/fine{i}.txt") for i in range(6)]
     started = time.monotonic()
-    out = _outcomes(tasks, jobs=2, timeout=3, memory_mb=1024)
+    out = _outcomes(tasks, jobs=2, timeout=3, memory_mb=512)  # a hog reaches 512 MiB in < 1 s, 1 GiB in ~2 s here
     assert time.monotonic() - started < 30
     assert set(out) == {k for k, _ in tasks}
     assert out["h"].error == "/x/hang.pdf: timed out after 3 s"
-    assert out["m"].error == "/x/hog.pdf: memory limit exceeded (1024 MiB)"
+    assert out["m"].error == "/x/hog.pdf: memory limit exceeded (512 MiB)"
     assert out["c"].error == "/x/crash.pdf: worker died with SIGSEGV"
     assert out["r"].error == "/x/raise.pdf: internal error: ValueError: bad thing"
     for i in range(6):
@@ -157,11 +157,26 @@ def test_walk_skips_hidden_files_outside_symlinks_and_the_dataset(tmp_path):
     (root / "link-out.txt").symlink_to(outside)
     (root / "link-in.txt").symlink_to(root / "a.txt")
     (root / "dirlink").symlink_to(tmp_path)
-    found, ignored = walk_inputs([str(root)], {os.path.realpath(root / "dataset.sqlite")})
-    assert [os.path.relpath(p, root) for p in found] == ["a.txt", "link-in.txt", "old.doc", "sub/b.pdf"]
-    assert ignored == 1  # a.gold.json; the dataset itself is excluded, not counted
+    (root / "sublink").symlink_to(root / "sub")
+    (root / "dangling.pdf").symlink_to(tmp_path / "gone.pdf")
+    os.mkfifo(root / "fifo.txt")
+    walk = walk_inputs([str(root)], {os.path.realpath(root / "dataset.sqlite")})
+    real = os.path.realpath(root)
+    # stored resolved: the link inside the folder is its target, listed once
+    assert [os.path.relpath(p, real) for p in walk.files] == ["a.txt", "old.doc", "sub/b.pdf"]
+    assert walk.ignored == 1  # a.gold.json
+    assert {reason: [os.path.relpath(p, real) for p in paths] for reason, paths in walk.skipped.items()} == {
+        "hidden file or folder": [".hidden", ".secret.txt"],
+        "not a document (by suffix)": ["a.gold.json"],
+        "dangling link": ["dangling.pdf"],
+        "link to a folder (not followed)": ["sublink"],
+        "the dataset or the export folder itself": ["dataset.sqlite"],
+        "not a regular file (device, pipe or socket)": ["fifo.txt"],
+        "link leading outside the folder": ["dirlink", "link-out.txt"],
+        "link to a file also listed under its real path": ["link-in.txt"],
+    }
     # a file named explicitly is taken whatever its suffix
-    assert walk_inputs([str(root / "a.gold.json")]) == ([str(root / "a.gold.json")], 0)
+    assert walk_inputs([str(root / "a.gold.json")]).files == [os.path.join(real, "a.gold.json")]
 
 
 # ---------------------------------------------------------------- exports
@@ -319,7 +334,7 @@ def _corpus(root: Path) -> dict[str, str]:
     (broken / "text-named.docx").write_text("这不是一个Word文件。" * 20, "utf-8")
     _docx_bomb(broken / "bomb.docx")
     (broken / "junk.txt").write_bytes(bytes(rnd.getrandbits(8) for _ in range(8192)))
-    return {str(p.relative_to(root.parent)): p.name for p in broken.iterdir()}
+    return {os.path.realpath(p): p.name for p in broken.iterdir()}
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -345,30 +360,32 @@ def corpus(tmp_path_factory):
 def test_convert_real_and_broken_files(corpus):
     root, broken = corpus
     db = root / "clean.sqlite"
-    proc = _run_cli(["in", "-o", str(db), "-j", "2"], root)  # the default per-document timeout: 171-page real PDFs are in the folder
+    proc = _run_cli(["in", "-o", str(db), "-j", "2"], root)  # the 120 s default: a 171-page PDF on a loaded machine
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     conn = sqlite3.connect(db)
     paths = [r[0] for r in conn.execute("SELECT path FROM documents ORDER BY path")]
-    inputs = sorted(str(p.relative_to(root)) for p in (root / "in").rglob("*") if p.is_file())
-    assert paths == inputs
+    inputs = sorted(os.path.realpath(p) for p in (root / "in").rglob("*") if p.is_file())
+    assert paths == inputs  # stored resolved, whatever path the run was given
     errors = dict(conn.execute("SELECT path, error FROM documents WHERE status = 'error'"))
-    image = conn.execute("SELECT status, needs_ocr, text_chars FROM documents WHERE path = 'in/broken/image-only.pdf'")
+    real = os.path.realpath(root / "in")
+    image = conn.execute("SELECT status, needs_ocr, text_chars FROM documents WHERE path = ?",
+                         (f"{real}/broken/image-only.pdf",))
     assert image.fetchone() in {("error", None, None), ("ok", 1, 0)}  # no text layer: an error or OCR's job
     for rel in broken:
-        if rel == "in/broken/image-only.pdf" and rel not in errors:
+        if rel == f"{real}/broken/image-only.pdf" and rel not in errors:
             continue
         assert rel in errors, rel
         assert "\n" not in errors[rel] and errors[rel].startswith(rel + ": "), errors[rel]
-    assert not any(p.startswith("in/real/") or p.startswith("in/texts/") for p in errors), errors
+    assert not any(p.startswith(f"{real}/real/") or p.startswith(f"{real}/texts/") for p in errors), errors
     # the GBK and the UTF-8 text give the same amounts, and the copy is the same document
     ids = dict(conn.execute("SELECT path, doc_id FROM documents"))
-    assert ids["in/texts/copy-of-ganzhou.txt"] == ids["in/real/ganzhou-2023-zhengwu-self-eval.txt"]
+    assert ids[f"{real}/texts/copy-of-ganzhou.txt"] == ids[f"{real}/real/ganzhou-2023-zhengwu-self-eval.txt"]
     amounts = {
         name: conn.execute(
             "SELECT text, value_yuan FROM quantities WHERE doc_id = ? AND kind = 'amount' ORDER BY rowid",
-            (ids[f"in/texts/{name}"],)).fetchall()
+            (ids[f"{real}/texts/{name}"],)).fetchall()
         for name in ("ganzhou-utf8.txt", "ganzhou-gbk.txt")
     }
     assert amounts["ganzhou-utf8.txt"] and amounts["ganzhou-utf8.txt"] == amounts["ganzhou-gbk.txt"]

@@ -13,6 +13,10 @@ from typing import Any
 import click
 
 
+# paths listed per skip reason in the summary (the rest are counted)
+_LISTED = 5
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The end-of-run summary as a few readable lines."""
     lines = [
@@ -20,8 +24,21 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{summary['duplicates']} duplicates, {summary['failed']} failed "
         f"({summary['pages']} pages in {summary['seconds']:.1f} s) -> {summary['dataset']}",
     ]
+    lines += [f"note: {note}" for note in summary.get("notes", [])]
     if summary["ignored"]:
         lines.append(f"{summary['ignored']} files in the folders are not documents (by suffix) and were left out")
+    others = {r: p for r, p in summary.get("not_converted", {}).items() if r != "not a document (by suffix)"}
+    if others:
+        lines.append("not converted:")
+        for reason, paths in others.items():
+            more = f" (and {len(paths) - _LISTED} more)" if len(paths) > _LISTED else ""
+            lines.append(f"  {len(paths):5d}  {reason}: {', '.join(paths[:_LISTED])}{more}")
+    for key, what in (("missing", "no longer found, marked status=missing (--prune deletes them)"),
+                      ("pruned", "no longer found, deleted (--prune)")):
+        if summary.get(key):
+            paths = summary[key]
+            more = f" (and {len(paths) - _LISTED} more)" if len(paths) > _LISTED else ""
+            lines.append(f"{len(paths)} files {what}: {', '.join(paths[:_LISTED])}{more}")
     if summary["failed_by_reason"]:
         lines.append("failed by reason:")
         lines += [f"  {n:5d}  {reason}" for reason, n in summary["failed_by_reason"].items()]
@@ -33,16 +50,26 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _memory_floor(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    from ..dataset.batch import MIN_MEMORY_MB
+    from ..dataset.convert import memory_floor_reason
+
+    if value < MIN_MEMORY_MB:
+        raise click.BadParameter(memory_floor_reason(value))
+    return value
+
+
 @click.command("convert")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--out", default="dataset.sqlite", show_default=True, type=click.Path(dir_okay=False),
               help="SQLite dataset to create or extend.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the number of cores).")
+              help="Worker processes (default and cap: the usable cores, fewer if memory is short); "
+                   "1 converts in this process.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
               help="Seconds one document may take before it is stored as an error.")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
-              help="MiB of address space one worker may use.")
+@click.option("--memory", "memory_mb", type=int, default=2048, show_default=True, callback=_memory_floor,
+              help="MiB of address space one worker may use (at least 256; POSIX only).")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False), default=None,
               help="Also export every table into this folder.")
 @click.option("--as", "export_as", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True,
@@ -57,16 +84,18 @@ def format_summary(summary: dict[str, Any]) -> str:
               help="Manifest CSV (path, department, year, region) for documents that do not say.")
 @click.option("--force", is_flag=True, help="Convert every file again, changed or not.")
 @click.option("--retry-errors", is_flag=True, help="Convert again the files stored as errors (e.g. after a timeout).")
+@click.option("--prune", is_flag=True,
+              help="Delete the rows of files gone from the folders walked (default: mark them status=missing).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, headers, raw, meta,
-                    force, retry_errors, quiet) -> None:
+                    force, retry_errors, prune, quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
-                          retry_errors=retry_errors, meta=meta, headers=headers, raw=raw)
+                          retry_errors=retry_errors, meta=meta, headers=headers, raw=raw, prune=prune)
     except (RunError, sqlite3.Error, OSError) as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(1)
