@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+MAX_FAILED_LISTED = 10  # failed files named in the summary; the rest are in `documents`
+
 
 def format_summary(summary: dict[str, Any]) -> str:
     """The end-of-run summary as a few readable lines."""
@@ -22,6 +24,13 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     if summary["ignored"]:
         lines.append(f"{summary['ignored']} files in the folders are not documents (by suffix) and were left out")
+    failures = summary.get("failed_files", [])
+    if failures:
+        lines.append("failed files:")
+        lines += [f"  {path}: {reason}" for path, reason in failures[:MAX_FAILED_LISTED]]
+        if len(failures) > MAX_FAILED_LISTED:
+            lines.append(f"  ... and {len(failures) - MAX_FAILED_LISTED} more: "
+                         f"SELECT path, error FROM documents WHERE status = 'error'")
     if summary["failed_by_reason"]:
         lines.append("failed by reason:")
         lines += [f"  {n:5d}  {reason}" for reason, n in summary["failed_by_reason"].items()]
@@ -56,6 +65,12 @@ def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as
                     quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
+
+    ctx = click.get_current_context()
+    if export_dir is None:
+        for name, flag in (("export_as", "--as"), ("unit", "--unit")):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"{flag} applies to exports: add --export DIR")
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,

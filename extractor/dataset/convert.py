@@ -200,7 +200,8 @@ def convert(
             "dataset": out, "inputs": len(files), "ignored": ignored,
             "converted": run.counts["converted"], "failed": run.counts["failed"],
             "skipped": run.counts["skipped"], "duplicates": run.counts["duplicates"], "pages": run.pages,
-            "failed_by_reason": dict(run.reasons.most_common()), "cross_doc_mismatches": cross,
+            "failed_by_reason": dict(run.reasons.most_common()), "failed_files": run.failures,
+            "cross_doc_mismatches": cross,
             "flags_by_code": dict(conn.execute(
                 "SELECT code, COUNT(*) FROM flags GROUP BY code ORDER BY COUNT(*) DESC, code"
             ).fetchall()),
@@ -227,10 +228,12 @@ class _Run:
     reasons: Counter = field(default_factory=Counter)
     queued: dict[str, list[_File]] = field(default_factory=lambda: defaultdict(list))
     pages: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of this run
 
     def _failed(self, path: str, message: str) -> None:
         self.counts["failed"] += 1
         self.reasons[_reason(path, message)] += 1
+        self.failures.append((path, _reason(path, message)))
 
     def plan(self, path: str) -> None:
         """Skip an unchanged path, link a path to bytes already converted, or queue it."""
@@ -275,7 +278,9 @@ class _Run:
         pool = WorkerPool(min(jobs, len(tasks)), "extractor.dataset.convert:read_document",
                           "extractor.dataset.convert:warm_up", timeout, memory_mb)
         started = time.monotonic()
-        bar = tqdm(total=len(tasks), unit="doc", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+        # no bar where stderr is a log file or a pipe: its \r redraws would fill the log
+        bar = tqdm(total=len(tasks), unit="doc", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+                   dynamic_ncols=True)
         try:
             for outcome in pool.run((doc_id, members[0].path) for doc_id, members in tasks):
                 self._write(outcome)
