@@ -186,11 +186,11 @@ class SarifLog:
         loc = locate(document, f)
         physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(path)}}
         props: dict[str, Any] = {"severity": f.severity, "confidence": f.confidence}
-        if loc.line is not None and loc.page is None:
-            # the document's text is the file's text: lines and columns point into the file
+        if loc.line is not None and document.reader == "text":
+            # a plain-text file: its decoded text is the document's, lines and columns point into the file
             physical["region"] = {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line,
                                   "endColumn": loc.end_column, "snippet": {"text": f.text}}
-        elif loc.line is not None:
+        elif loc.line is not None:  # a line of the extracted text (of its page): no place in the file's bytes
             props.update(page=loc.page, line=loc.line, column=loc.column)
         elif loc.page is not None:
             props["page"] = loc.page
