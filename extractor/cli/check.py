@@ -12,13 +12,14 @@ stderr, never a traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from typing import Iterable
 
 import click
 
-from ..model import Flag
+from ..model import Flag, ReadError
 from .common import format_for, notice_needs_ocr, open_output, report_error
 from .flag_formats import CONTRACT, CsvWriter, SarifLog, flag_record, source_excerpt, write_jsonl, write_text
 
@@ -62,19 +63,16 @@ def summary_line(severities: Counter, files: int, unreadable: int, needs_ocr: in
 
 def _inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
     """Files to check (folders walked as `convert` walks them) and inputs that do not exist."""
-    import os
-
     from ..dataset.convert import walk_inputs
 
-    files: list[str] = []
+    files: dict[str, None] = {}
     missing: list[str] = []
     for inp in inputs:
         if not os.path.exists(inp):
             missing.append(inp)
             continue
-        found, _ignored = walk_inputs([inp])
-        files += [f for f in found if f not in files]
-    return files, missing
+        files.update(dict.fromkeys(walk_inputs([inp])[0]))
+    return list(files), missing
 
 
 @click.command("check")
@@ -119,7 +117,7 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
     unreadable = ocr = baselined = 0
     try:
         for path in missing:
-            report_error(path, FileNotFoundError(f"{path}: no such file or directory"))
+            report_error(path, ReadError(f"{path}: no such file or directory"))
             if sarif:
                 sarif.notify(path, f"{path}: no such file or directory")
             unreadable += 1
