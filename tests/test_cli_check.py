@@ -23,7 +23,8 @@ def test_text_output_marks_the_span(tmp_path):
     assert res.exit_code == 1
     lines = res.stdout.splitlines()
     i = next(k for k, line in enumerate(lines) if ": unit-suspect [error]" in line)
-    assert lines[i].startswith(f"{seed}:-: unit-suspect [error] 金额“108690.55万元”")
+    # file:line:col, 1-based, the column counted in characters (flag start offset 2277)
+    assert lines[i].startswith(f"{seed}:47:39: unit-suspect [error] 金额“108690.55万元”")
     src, marks = lines[i + 1], lines[i + 2]
     assert src.startswith("    47 | ") and "108690.55万元" in src
     # carets sit under the span (CJK characters are two columns wide)
@@ -52,7 +53,7 @@ def test_clean_file_exits_zero(tmp_path):
     f = tmp_path / "clean.txt"
     f.write_text(CLEAN, encoding="utf-8")
     res = run(str(f))
-    assert res.exit_code == 0 and res.stdout == ""
+    assert res.exit_code == 0 and res.stdout == "0 errors, 0 warnings in 1 file\n"
 
 
 def test_unreadable_input_is_one_line_and_exit_two(tmp_path):
@@ -63,7 +64,8 @@ def test_unreadable_input_is_one_line_and_exit_two(tmp_path):
     res = run("--format", "jsonl", str(tmp_path / "missing.txt"), str(bad), str(clean))
     assert res.exit_code == 2
     err = res.stderr.strip().splitlines()
-    assert len(err) == 2 and "missing.txt" in err[0] and "broken.pdf" in err[1]
+    assert len(err) == 3 and "missing.txt" in err[0] and "broken.pdf" in err[1]
+    assert err[2] == "1 error, 0 warnings in 3 files (2 unreadable)"
     assert "Traceback" not in res.stderr
     # the readable file is still checked
     assert [json.loads(line)["code"] for line in res.stdout.splitlines()] == ["unit-suspect"]
@@ -74,8 +76,9 @@ def test_bad_usage_exits_two():
     assert run("--format", "xml", "x.txt").exit_code == 2
 
 
-def test_scanned_pdf_is_announced_not_failed(tmp_path):
-    """A PDF with no text layer is no error (exit 0) but the user is told nothing was read."""
+def test_scanned_pdf_is_announced_and_check_fails(tmp_path):
+    """A PDF with no text layer: `extract` gives nothing (exit 0); `check` could check nothing
+    and says so with exit status 2, as for an unreadable file."""
     from click.testing import CliRunner
     from reportlab.pdfgen import canvas
 
@@ -86,8 +89,10 @@ def test_scanned_pdf_is_announced_not_failed(tmp_path):
     c.rect(50, 50, 400, 600, fill=1)
     c.showPage()
     c.save()
-    for command in ("extract", "check"):
-        result = CliRunner().invoke(main, [command, str(path)])
-        assert result.exit_code == 0
-        assert result.stdout == ""
-        assert result.stderr.strip() == f"jixiao: {path}: needs OCR: no text layer, nothing read from it"
+    notice = f"jixiao: {path}: needs OCR: no text layer, nothing read from it"
+    result = CliRunner().invoke(main, ["extract", str(path)])
+    assert (result.exit_code, result.stdout, result.stderr.strip()) == (0, "", notice)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == "0 errors, 0 warnings in 1 file (1 needs OCR)\n"
+    assert result.stderr.strip() == notice

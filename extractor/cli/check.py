@@ -1,92 +1,181 @@
-"""`jixiao check FILE... [--format text|jsonl] [--lang en] [-o OUT]`: the flags, like a linter.
+"""`jixiao check INPUT...`: the flags of report files and folders, the way linters report.
+
+Output: `--format text|jsonl|csv|sarif` (from `-o`'s suffix when not given); positions are
+`file:line:col` (PDFs: `file:pPAGE:line:col`, the line within the page); a closing line
+`N errors, M warnings in K files`. `--select/--ignore` keep or drop codes; `--baseline FILE`
+hides flags accepted earlier, `--write-baseline FILE` accepts the current ones.
 
 Exit status (design §3): 0 when no flag has severity `error`, 1 when at least one has,
-2 on bad usage or when a file cannot be read (the other files are still checked; each bad
-file gets one line on stderr, never a traceback).
+2 on bad usage or when a file could not be checked — unreadable, or a scan with no text
+layer (OCR-only) — the other files are still checked; each such file gets one line on
+stderr, never a traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
-from typing import Iterable, TextIO
+from collections import Counter
+from typing import Iterable
 
 import click
 
-from .common import display_width, notice_needs_ocr, report_error
-from ..jsonout import dumps
-from ..model import Document, Flag
+from ..model import Flag, ReadError
+from .common import format_for, notice_needs_ocr, open_output, report_error
+from .flag_formats import CONTRACT, CsvWriter, SarifLog, flag_record, source_excerpt, write_jsonl, write_text
 
-CONTRACT = ("doc", "code", "severity", "text", "page", "start", "end", "message", "evidence", "suggestion",
-            "confidence")
-_CONTEXT = 30  # characters of source shown on each side of a flagged span
+__all__ = ["check_command", "CONTRACT", "flag_record", "source_excerpt", "write_text", "summary_line"]
 
-
-def flag_record(doc: str, flag: Flag, lang: str = "zh") -> dict:
-    """The check-contract record of a flag (table/row/col added for table cells)."""
-    rec = flag.record(lang)
-    out = {"doc": doc}
-    out.update({k: rec[k] for k in CONTRACT[1:]})
-    if flag.table is not None:
-        out.update(table=flag.table, row=flag.row, col=flag.col)
-    return out
+FORMATS = ("text", "jsonl", "csv", "sarif")
+_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".sarif": "sarif", ".sarif.json": "sarif",
+              ".txt": "text"}
 
 
-def source_excerpt(document: Document, flag: Flag) -> list[str]:
-    """The source line around the flag with the span marked by carets underneath."""
-    text = document.text or ""
-    if flag.start is not None and flag.end is not None and text:
-        ls = text.rfind("\n", 0, flag.start) + 1
-        le = text.find("\n", flag.end)
-        le = len(text) if le < 0 else le
-        lo, hi = max(ls, flag.start - _CONTEXT), min(le, flag.end + _CONTEXT)
-        pre = ("…" if lo > ls else "") + text[lo:flag.start]
-        span = text[flag.start:flag.end]
-        post = text[flag.end:hi] + ("…" if hi < le else "")
-        line_no = text.count("\n", 0, flag.start) + 1
-        prefix = f"    {line_no} | "
-        return [prefix + pre + span + post, " " * (len(prefix) + display_width(pre)) + "^" * max(1, display_width(span))]
-    if flag.table is not None:
-        prefix = f"    table {flag.table}, row {flag.row}, col {flag.col}: "
-        return [prefix + flag.text, " " * display_width(prefix) + "^" * max(1, display_width(flag.text))]
-    return []
+def _codes(values: tuple[str, ...], option: str) -> set[str]:
+    """Codes given as `--select a,b --select c`; unknown codes are a usage error."""
+    from ..checks.codes import CODES, unknown_codes
+
+    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    bad = unknown_codes(codes)
+    if bad:
+        raise click.BadParameter(f"unknown code {', '.join(bad)} (known: {', '.join(CODES)})", param_hint=option)
+    return set(codes)
 
 
-def write_text(out: TextIO, path: str, document: Document, flags: Iterable[Flag], lang: str) -> None:
-    for f in flags:
-        where = f.page if f.page is not None else "-"
-        msg = f.message_en if lang == "en" else f.message
-        out.write(f"{path}:{where}: {f.code} [{f.severity}] {msg}\n")
-        for line in source_excerpt(document, f):
-            out.write(line + "\n")
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(severities: Counter, files: int, unreadable: int, needs_ocr: int, baselined: int) -> str:
+    """`N errors, M warnings in K files`, plus what could not be checked or was accepted."""
+    line = f"{_plural(severities['error'], 'error')}, {_plural(severities['warning'], 'warning')}"
+    if severities["info"]:
+        line += f", {severities['info']} info"
+    line += f" in {_plural(files, 'file')}"
+    notes = []
+    if unreadable:
+        notes.append(f"{unreadable} unreadable")
+    if needs_ocr:
+        notes.append(f"{needs_ocr} need{'s' if needs_ocr == 1 else ''} OCR")
+    if baselined:
+        notes.append(f"{_plural(baselined, 'flag')} accepted in the baseline")
+    return line + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Files to check (folders walked as `convert` walks them) and inputs that do not exist."""
+    from ..dataset.convert import walk_inputs
+
+    files: dict[str, None] = {}
+    missing: list[str] = []
+    for inp in inputs:
+        if not os.path.exists(inp):
+            missing.append(inp)
+            continue
+        if os.path.isfile(inp):
+            files[inp] = None  # a file named is reported as named
+            continue
+        root = os.path.realpath(inp)
+        files.update(dict.fromkeys(os.path.join(inp, os.path.relpath(f, root)) for f in walk_inputs([inp]).files))
+    return list(files), missing
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="text (default), jsonl, csv or sarif (SARIF 2.1.0); default from -o's suffix")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="language of the messages")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None) -> None:
-    """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in FILE..."""
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
+@click.option("--select", multiple=True, metavar="CODES", help="only these flag codes (comma-separated, repeatable)")
+@click.option("--ignore", multiple=True, metavar="CODES", help="leave out these flag codes")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="hide the flags accepted in this baseline file")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
+              help="accept every current flag: write them into this baseline file")
+def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: str | None,
+                  select: tuple[str, ...], ignore: tuple[str, ...], baseline_path: str | None,
+                  write_baseline: str | None) -> None:
+    """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in
+    report files and folders."""
+    from .._version import __version__
     from ..pipeline import extract_path as extract
+    from .baseline import Baseline, BaselineError
 
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    failed = errors = False
+    fmt = format_for(output, fmt, _BY_SUFFIX, "text")
+    selected, ignored = _codes(select, "--select"), _codes(ignore, "--ignore")
     try:
+        baseline = Baseline.load(baseline_path) if baseline_path else None
+    except BaselineError as exc:
+        click.echo(f"jixiao: {exc}", err=True)
+        sys.exit(2)
+    accepting = Baseline(write_baseline) if write_baseline else None
+
+    def keep(f: Flag) -> bool:
+        return (not selected or f.code in selected) and f.code not in ignored
+
+    files, missing = _inputs(inputs)
+    out = open_output(output, "utf-8-sig" if fmt == "csv" else "utf-8") if output else sys.stdout
+    csv_writer = CsvWriter(out) if fmt == "csv" else None
+    sarif = SarifLog(__version__, lang) if fmt == "sarif" else None
+    severities: Counter = Counter()
+    unreadable = ocr = baselined = 0
+    try:
+        for path in missing:
+            report_error(path, ReadError(f"{path}: no such file or directory"))
+            if sarif:
+                sarif.notify(path, f"{path}: no such file or directory")
+            unreadable += 1
         for path in files:
             try:
                 report = extract(path)
             except Exception as exc:  # every bad file is reported and skipped
                 report_error(path, exc)
-                failed = True
+                if sarif:
+                    sarif.notify(path, str(exc) if str(exc).startswith(path) else f"{path}: {exc}")
+                unreadable += 1
                 continue
-            notice_needs_ocr(path, report)
-            errors = errors or any(f.severity == "error" for f in report.flags)
+            if report.document.needs_ocr and not report.document.text.strip():
+                notice_needs_ocr(path, report)
+                if sarif:
+                    sarif.notify(path, f"{path}: needs OCR: no text layer, nothing read from it")
+                ocr += 1
+            elif report.document.needs_ocr:
+                notice_needs_ocr(path, report)  # some pages scanned: a notice, the rest is checked
+            flags = [f for f in report.flags if keep(f)]
+            shown = flags
+            if accepting is not None:  # every current flag is accepted: none is shown
+                accepting.add(path, flags)
+                shown = []
+            elif baseline is not None:
+                shown = [f for f in flags if not baseline.accepts(path, f)]
+            baselined += len(flags) - len(shown)
+            flags = shown
+            severities.update(f.severity for f in flags)
             if fmt == "jsonl":
-                for f in report.flags:
-                    out.write(dumps(flag_record(path, f, lang)) + "\n")
+                write_jsonl(out, path, report.document, flags, lang)
+            elif csv_writer is not None:
+                csv_writer.write(path, report.document, flags, lang)
+            elif sarif is not None:
+                sarif.add(path, report.document, flags)
             else:
-                write_text(out, path, report.document, report.flags, lang)
+                write_text(out, path, report.document, flags, lang)
+        if sarif is not None:
+            sarif.dump(out)
+        summary = summary_line(severities, len(files) + len(missing), unreadable, ocr, baselined)
+        if fmt == "text":
+            out.write(summary + "\n")
+            if output:
+                click.echo(summary, err=True)
+        else:
+            click.echo(summary, err=True)
     finally:
         if output:
             out.close()
-    sys.exit(2 if failed else (1 if errors else 0))
+    if accepting is not None:
+        try:
+            n = accepting.save()
+        except OSError as exc:
+            click.echo(f"jixiao: cannot write {write_baseline}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
+        click.echo(f"jixiao: {_plural(n, 'flag')} accepted into {write_baseline}", err=True)
+    sys.exit(2 if unreadable or ocr else (1 if severities["error"] else 0))

@@ -1,7 +1,9 @@
-"""What the command-line subcommands share: one-line notices on stderr and display width."""
+"""What the command-line subcommands share: one-line notices on stderr, display width, output files."""
 from __future__ import annotations
 
+import sys
 import unicodedata
+from typing import IO
 
 import click
 
@@ -28,3 +30,26 @@ def notice_needs_ocr(path: str, report: Report) -> None:
 def display_width(s: str) -> int:
     """Columns a string takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def format_for(output: str | None, fmt: str | None, by_suffix: dict[str, str], default: str) -> str:
+    """The output format: `--format` when given, else the one the output file's suffix names
+    (`-o flags.csv` writes CSV), else `default`."""
+    if fmt is not None:
+        return fmt
+    if output:
+        name = output.lower()
+        for suffix, found in sorted(by_suffix.items(), key=lambda kv: -len(kv[0])):
+            if name.endswith(suffix):
+                return found
+    return default
+
+
+def open_output(path: str, encoding: str = "utf-8") -> IO[str]:
+    """Open `-o FILE` for writing, or end with one line and exit status 2 (bad usage): a
+    missing folder or a read-only place is the user's to fix, not a traceback."""
+    try:
+        return open(path, "w", encoding=encoding, newline="")
+    except OSError as exc:
+        click.echo(f"jixiao: cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(2)

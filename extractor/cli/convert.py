@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+MAX_FAILED_LISTED = 10  # failed files named in the summary; the rest are in `documents`
+
 
 # paths listed per skip reason in the summary (the rest are counted)
 _LISTED = 5
@@ -27,6 +29,13 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines += [f"note: {note}" for note in summary.get("notes", [])]
     if summary["ignored"]:
         lines.append(f"{summary['ignored']} files in the folders are not documents (by suffix) and were left out")
+    failures = summary.get("failed_files", [])
+    if failures:
+        lines.append("failed files:")
+        lines += [f"  {path}: {reason}" for path, reason in failures[:MAX_FAILED_LISTED]]
+        if len(failures) > MAX_FAILED_LISTED:
+            lines.append(f"  ... and {len(failures) - MAX_FAILED_LISTED} more: "
+                         f"SELECT path, error FROM documents WHERE status = 'error'")
     others = {r: p for r, p in summary.get("not_converted", {}).items() if r != "not a document (by suffix)"}
     if others:
         lines.append("not converted:")
@@ -91,6 +100,12 @@ def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as
                     force, retry_errors, prune, quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
+
+    ctx = click.get_current_context()
+    if export_dir is None:
+        for name, flag in (("export_as", "--as"), ("unit", "--unit")):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"{flag} applies to exports: add --export DIR")
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,

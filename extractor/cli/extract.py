@@ -9,10 +9,12 @@ from typing import Iterator
 import click
 
 from ..jsonout import decimal_text, dumps
-from .common import display_width, notice_needs_ocr, report_error
+from .common import display_width, format_for, notice_needs_ocr, open_output, report_error
 from ..model import Quantity
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
+FORMATS = ("jsonl", "csv", "table")
+_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "table"}
 
 
 def _cell(v) -> str:
@@ -39,11 +41,13 @@ def quantity_rows(path: str) -> Iterator[dict]:
 
 @click.command("extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="jsonl (default), csv or table; default from -o's suffix (.csv, .jsonl, .txt)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
+def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     """Every amount, rate, count, year, date and period of FILE..., with provenance."""
-    out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
+    fmt = format_for(output, fmt, _BY_SUFFIX, "jsonl")
+    out = open_output(output, "utf-8-sig" if fmt == "csv" else "utf-8") if output else sys.stdout
     failed = False
     writer = None
     rows_for_table: list[dict] = []

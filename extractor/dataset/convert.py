@@ -206,7 +206,7 @@ def convert(
             "dataset": out, "inputs": len(walk.files), "ignored": walk.ignored,
             "converted": run.counts["converted"], "failed": run.counts["failed"],
             "skipped": run.counts["skipped"], "duplicates": run.counts["duplicates"], "pages": run.pages,
-            "failed_by_reason": dict(run.reasons.most_common()),
+            "failed_by_reason": dict(run.reasons.most_common()), "failed_files": run.failures,
             "not_converted": {reason: paths for reason, paths in walk.skipped.items()},
             "missing" if not prune else "pruned": gone,
             "cross_doc_mismatches": cross, "workers": run.workers, "notes": run.notes,
@@ -278,10 +278,12 @@ class _Run:
     pages: int = 0
     workers: int = 0
     notes: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of this run
 
     def _failed(self, path: str, message: str) -> None:
         self.counts["failed"] += 1
         self.reasons[_reason(path, message)] += 1
+        self.failures.append((path, _reason(path, message)))
 
     def plan(self, read_path: str) -> None:
         """Skip an unchanged path, link a path to bytes already converted, or queue it."""
@@ -336,7 +338,9 @@ class _Run:
         runner = self._runner(jobs, self.workers, timeout, memory_mb)
         self.notes += [n for n in getattr(runner, "notes", lambda: [])() if n not in self.notes]
         started = time.monotonic()
-        bar = tqdm(total=len(tasks), unit="doc", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+        # no bar where stderr is a log file or a pipe: its \r redraws would fill the log
+        bar = tqdm(total=len(tasks), unit="doc", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+                   dynamic_ncols=True)
         try:
             batch = [(doc_id, members[0].read_path) for doc_id, members in tasks]
             while batch:

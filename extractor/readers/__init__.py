@@ -25,11 +25,11 @@ from . import limits
 __all__ = ["read", "reader_for", "READER_MODULES"]
 
 # sniffing order: specific signatures first, text (the fallback) last
-READER_MODULES = ("pdf", "docx", "xlsx", "xls", "html", "text")
+READER_MODULES = ("pdf", "docx", "xlsx", "xls", "html", "delimited", "text")
 # readers that recognise a file by its decoded text, not by a binary signature: a file they
 # take must not carry a binary format's suffix, unless the reader lists that suffix in its
 # DISGUISE_SUFFIXES (an HTML table saved as `.xls` by a finance system)
-TEXT_READERS = ("html", "text")
+TEXT_READERS = ("html", "csv", "text")
 HEAD_BYTES = 8192
 # suffixes of formats no reader handles yet, when the bytes are not some other known format
 UNSUPPORTED_SUFFIXES = {".doc": "legacy .doc/.wps not supported yet", ".wps": "legacy .doc/.wps not supported yet"}
@@ -87,6 +87,9 @@ def reader_for(path: str) -> ModuleType:
             raise read_error(path, module.mismatch(head, zip_names))
     if zip_names:
         raise read_error(path, "zip archive that is neither DOCX nor XLSX (not supported)")
+    if chosen.NAME == "text":
+        # text with no markup: a format with no signature (CSV) is told by its suffix
+        return next((m for m in modules if getattr(m, "BY_SUFFIX", False) and suffix in m.SUFFIXES), chosen)
     return chosen
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from typing import Callable
 
 from ..model import Document
 from .builder import DocumentBuilder
@@ -66,9 +67,13 @@ Range = tuple[int, int, int, int]  # first row, first col, last row, last col (0
 
 
 def sheet_table(
-    grid: list[list[str]], ranges: list[Range], title: str
+    grid: list[list[str]], ranges: list[Range], title: str, is_title_row: Callable[[list[str]], bool] | None = None
 ) -> tuple[list[list[str]], dict[tuple[int, int], tuple[int, int]], str] | None:
-    """(cells, merged, context) of one sheet, or None when it holds no cell text."""
+    """(cells, merged, context) of one sheet, or None when it holds no cell text.
+
+    Rows above the header that are titles go to the context: by default rows with few texts
+    none of which tops a merged range; `is_title_row(texts)` decides instead where merges
+    are unknown (CSV)."""
     filled = [(r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if v]
     if not filled:
         return None
@@ -84,7 +89,10 @@ def sheet_table(
     skip = 0
     while n_cols >= 2 and skip < len(cells) - 1:
         texts = [(c, v) for c, v in enumerate(cells[skip]) if v]
-        small = len(texts) <= 1 or (len(texts) <= n_cols // 2 and not any((skip, c) in merged_tl for c, _ in texts))
+        if is_title_row is not None:
+            small = is_title_row([v for _, v in texts])
+        else:
+            small = len(texts) <= 1 or (len(texts) <= n_cols // 2 and not any((skip, c) in merged_tl for c, _ in texts))
         if not small:
             break
         skip += 1

@@ -16,7 +16,7 @@ from .errors import read_error
 
 NAME = "text"
 LABEL = "text"
-SUFFIXES = (".txt", ".text", ".csv")  # a README.md in an archive is not a report
+SUFFIXES = (".txt", ".text")  # a README.md in an archive is not a report; .csv: delimited.py
 # share of suspicious characters above which the bytes are taken for binary data
 MAX_CONTROL_SHARE = 0.01
 MIN_COMMON_SHARE_GB = 0.9
