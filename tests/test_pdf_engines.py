@@ -111,3 +111,33 @@ def test_real_pdf_pages_mostly_take_the_pdfium_path() -> None:
     taken = [t for path in real for t in _pages_taken(str(path))]
     taken, total = sum(taken), len(taken)
     assert taken * 3 >= total * 2
+
+
+def _float32(x: float) -> float:
+    import struct
+
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _paragraphs(lines: list[tuple[str, float, float]], rounding) -> str:
+    from extractor.readers.builder import DocumentBuilder
+
+    items = [("line", {"text": t, "x0": rounding(x0), "x1": rounding(x1), "char_w": 10.0}) for t, x0, x1 in lines]
+    builder = DocumentBuilder("x.pdf", "pdf")
+    pdf._assemble(builder, [items])
+    return builder.build(pages=1).text
+
+
+def test_layout_ties_do_not_depend_on_the_engines_precision() -> None:
+    """pdfium reports positions in single precision: a centred title ending exactly two
+    character widths before the text column's right edge (72.65..522.65, as in a real
+    Hangzhou 部门预算) must be a short line with either engine's coordinates, and a line
+    starting exactly 1.5 widths in an indented one."""
+    lines = [("表5：2026年市级部门一般公共预算支出预算表", 92.65000153, 502.65000153),
+             ("部门名称：杭州市气象局 单位：万元", 72.65000153, 522.65000153)]
+    lines += [("正文一行写满到右边", 72.65000153, 522.65000153)] * 8
+    lines += [("首行缩进的新段落", 87.65000153, 522.65000153), ("续行", 72.65000153, 522.65000153)]
+    exact = _paragraphs(lines, float)
+    assert _paragraphs(lines, _float32) == exact
+    assert exact.split("\n")[:2] == ["表5：2026年市级部门一般公共预算支出预算表", "部门名称：杭州市气象局 单位：万元" + "正文一行写满到右边" * 8]
+    assert exact.split("\n")[2] == "首行缩进的新段落续行"

@@ -46,6 +46,13 @@ SCAN_IMAGE_SHARE = 0.5
 SCAN_MAX_CHARS = 20
 # pages with fewer text lines take the text column's edges from the whole document
 MIN_LINES_FOR_PAGE_EDGES = 8
+# pdfium reports positions in single precision, pdfminer in double: the same character
+# lands up to ~1e-4 pt apart. Layout generators place text on round figures, so a line
+# often ends exactly SHORT_LINE_CHARS widths before the column's edge (a centred title
+# between symmetric margins) and a strict comparison would go either way depending on the
+# engine. Distances are compared with this slack, a value between the 0.001 pt steps
+# positions are written in, so that only engine noise falls inside it.
+POSITION_SLACK = 0.0025
 
 
 def matches(head: bytes, zip_names: frozenset[str] = frozenset()) -> bool:
@@ -141,8 +148,8 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
                 line = Line(
                     text=item["text"],
                     page=number,
-                    short=item["x1"] < right - SHORT_LINE_CHARS * item["char_w"],
-                    indented=item["x0"] > left + INDENT_CHARS * item["char_w"],
+                    short=_at_least(right - item["x1"], SHORT_LINE_CHARS * item["char_w"]),
+                    indented=_at_least(item["x0"] - left, INDENT_CHARS * item["char_w"]),
                 )
                 run.append(line)
                 page_lines.append(line)
@@ -152,6 +159,11 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
                 builder.add_table(cells, page=number, context=_context(page_lines[-CONTEXT_LINES:]), merged=merged)
                 page_lines.clear()
     flush()
+
+
+def _at_least(distance: float, length: float) -> bool:
+    """`distance` >= `length` up to the engines' rounding (see POSITION_SLACK)."""
+    return distance > length - POSITION_SLACK
 
 
 def _edges(raw: list[dict]) -> tuple[float, float]:
