@@ -110,7 +110,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
-    extract(paths[0])  # warm-up: imports, patterns, jieba's dictionary
+    from extractor.quantities import warm_up
+
+    warm_up()  # once per process, not per document: patterns and jieba's dictionary
+    extract(paths[0])
     print(f"ms/page, CPU, best of {repeat}; ratios to pdfplumber extract_text (plumber) and pypdfium2 text (pdfium)")
     head = f"{'file':44} {'pages':>5} {'fallback':>8} {'plumber':>8} {'pdfium':>7} {'read':>7} {'extract':>8}"
     head += f" {'read/pl':>7} {'extr/pl':>7} {'read/pdfium':>11}"

@@ -227,7 +227,9 @@ class _PageReader:
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
             n_chars = _C.FPDFText_CountChars(textpage)
-            shown = {_C.FPDFText_GetTextObject(textpage, i) for i in range(n_chars)}
+            owners = [_C.FPDFText_GetTextObject(textpage, i) for i in range(n_chars)]
+            shown = set(owners)
+            widths: dict[tuple[int, int, float], float] = {}  # (font, code, size) -> glyph width
             if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and obj not in shown and not _blank(obj)
                    for obj, kind in zip(raws, types)):
                 raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
@@ -237,7 +239,7 @@ class _PageReader:
                 code = _C.FPDFText_GetUnicode(textpage, i)
                 if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or _C.FPDFText_HasUnicodeMapError(textpage, i):
                     raise Refused("character without a unicode mapping")
-                address = _C.FPDFText_GetTextObject(textpage, i)
+                address = owners[i]
                 if address not in objects:
                     if address not in index:
                         raise Refused("text outside the page's own objects")
@@ -255,13 +257,16 @@ class _PageReader:
                 if prev_k == k and ox.value <= prev_x0:
                     raise Refused("glyph of several characters, or text moving back")
                 prev_x0 = ox.value
-                if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
-                    raise Refused("glyph width unknown")
+                glyph = widths.get((font, code, font_size))
+                if glyph is None:
+                    if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
+                        raise Refused("glyph width unknown")
+                    glyph = widths[(font, code, font_size)] = width.value
                 size = font_size * scale_y
                 y0 = oy.value + descent * size
                 prev_k = k
                 by_object.setdefault(k, []).append(
-                    self._char(chr(code), ox.value, ox.value + width.value * scale_x, y0, y0 + size)
+                    self._char(chr(code), ox.value, ox.value + glyph * scale_x, y0, y0 + size)
                 )
             chars: list[dict] = []
             for k, (obj, kind) in enumerate(zip(raws, types)):
