@@ -175,7 +175,8 @@ def _float32(x: float) -> float:
 def _paragraphs(lines: list[tuple[str, float, float]], rounding) -> str:
     from extractor.readers.builder import DocumentBuilder
 
-    items = [("line", {"text": t, "x0": rounding(x0), "x1": rounding(x1), "char_w": 10.0}) for t, x0, x1 in lines]
+    items = [("line", {"text": t, "x0": rounding(x0), "x1": rounding(x1), "char_w": 10.0, "lead_w": 0.0})
+             for t, x0, x1 in lines]
     builder = DocumentBuilder("x.pdf", "pdf")
     pdf._assemble(builder, [items])
     return builder.build(pages=1).text
