@@ -1,29 +1,40 @@
-"""ms/page of PDF text extraction on the real PDFs, in one run.
+"""Per-document cost of reading PDFs, in one run, against pdfplumber and pypdfium2.
 
-    python bench/bench_pdf_readers.py [PDF...]      (default: ../shared/real/*.pdf)
+    python bench/bench_pdf_readers.py [--repeat N] [--no-generated] [--pdfminer] [PDF...]
+        (default: ../shared/real/*.pdf, corpus/*.pdf and one generated PDF of every kind)
 
-Rows:
-  plumber-text   pdfplumber `page.extract_text()` alone: the floor for a pdfplumber reader
-  pdfminer       `extractor.readers.pdf.read(path, use_pdfium=False)`: every page parsed by
-                 pdfminer (the reader before the pdfium engine)
-  reader         `extractor.readers.read`: pages pdfium can vouch for taken from pdfium
-                 (extractor/readers/pdf_pdfium.py), the rest from pdfminer; `identical`
-                 says whether its Document equals the pdfminer one; `pdfium` counts its pages
+For every PDF, best of N runs (CPU time of this process), in ms per page:
+  plumber     pdfplumber `page.extract_text()` on every page: the reference
+  pdfium      pypdfium2's text alone (`get_textpage().get_text_range()`): the floor
+  read        `extractor.readers.read` (the part of `jixiao extract` that reads the PDF)
+  extract     `extractor.extract` (the whole of `jixiao extract`: read, quantities,
+              facts, checks)
+  pdfminer    (with --pdfminer) the reader with every page parsed by pdfminer
+and the pages that fell back to pdfminer with the condition that sent each
+(`pdf_pdfium.refusal`), the ratios read/plumber, extract/plumber and read/pdfium, and
+whether the reader's Document equals the pdfminer-only one (with --pdfminer). The last
+lines give the totals and the worst document's ratios.
 """
 from __future__ import annotations
 
+import argparse
+import collections
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import pdfplumber
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "real"
+sys.path.insert(0, str(ROOT))
 
-from extractor.readers import pdf as pdf_reader
-from extractor.readers import pdf_pdfium, read
+import pdfplumber  # noqa: E402
+import pypdfium2  # noqa: E402
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
-REPEAT = 3
+from extractor import extract  # noqa: E402
+from extractor.readers import pdf as pdf_reader  # noqa: E402
+from extractor.readers import pdf_pdfium, read  # noqa: E402
 
 
 def plumber_text(path: str) -> int:
@@ -34,19 +45,28 @@ def plumber_text(path: str) -> int:
         return len(pdf.pages)
 
 
-def pdfminer_read(path: str):
-    return pdf_reader.read(path, use_pdfium=False)
+def pdfium_text(path: str) -> int:
+    doc = pypdfium2.PdfDocument(path)
+    try:
+        for page in doc:
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+        return len(doc)
+    finally:
+        doc.close()
 
 
-def pdfium_pages(path: str) -> int:
-    """How many pages the reader takes from pdfium."""
+def fallbacks(path: str) -> collections.Counter:
+    """The conditions that sent pages to pdfminer, with their page counts."""
     doc = pdf_pdfium.open_document(path)
-    if doc is None:
-        return 0
     with pdfplumber.open(path) as pdf:
-        taken = sum(pdf_pdfium.load_objects(page, doc) for page in pdf.pages)
+        if doc is None:
+            return collections.Counter({"pdfium cannot open the file": len(pdf.pages)})
+        reasons = collections.Counter(r for r in (pdf_pdfium.refusal(page, doc) for page in pdf.pages) if r)
     doc.close()
-    return taken
+    return reasons
 
 
 def signature(doc) -> tuple:
@@ -57,33 +77,77 @@ def signature(doc) -> tuple:
     ])
 
 
-def best_of(fn, path: str) -> tuple[float, Any]:
+def best_of(fn: Callable[[str], Any], path: str, repeat: int) -> tuple[float, Any]:
     best, result = float("inf"), None
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
+    for _ in range(repeat):
+        t0 = time.process_time()
         result = fn(path)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best, result
 
 
-def main(paths: list[str]) -> None:
-    print(f"{'file':48} {'pages':>5} {'pdfium':>6} {'plumber-text':>13} {'pdfminer':>9} {'reader':>9}  identical"
-          f"  (ms/page, best of {REPEAT})")
-    totals = [0.0, 0.0, 0.0, 0]
+def generated(folder: Path) -> list[str]:
+    from extractor.synth import KINDS, make_document, write_document
+
+    paths = []
+    for kind in KINDS:
+        spec, gold = make_document(kind, f"bench-{kind}", 0.0, "pdf")
+        paths.append(str(write_document(spec, gold, folder / f"generated-{kind}.pdf")))
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-generated", action="store_true")
+    parser.add_argument("--pdfminer", action="store_true", help="also time the pdfminer-only reader and compare")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = args.paths or (sorted(str(p) for p in REAL.glob("*.pdf")) + sorted(str(p) for p in (ROOT / "corpus").glob("*.pdf"))
+                               + ([] if args.no_generated else generated(Path(tmp))))
+        run(paths, args.repeat, args.pdfminer)
+
+
+def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
+    from extractor.quantities import warm_up
+
+    warm_up()  # once per process, not per document: patterns and jieba's dictionary
+    extract(paths[0])
+    print(f"ms/page, CPU, best of {repeat}; ratios to pdfplumber extract_text (plumber) and pypdfium2 text (pdfium)")
+    head = f"{'file':44} {'pages':>5} {'fallback':>8} {'plumber':>8} {'pdfium':>7} {'read':>7} {'extract':>8}"
+    head += f" {'read/pl':>7} {'extr/pl':>7} {'read/pdfium':>11}"
+    print(head + ("  pdfminer identical" if with_pdfminer else "") + "  fallback conditions")
+    totals = collections.Counter()
+    worst: dict[str, tuple[float, str]] = {}
     for path in paths:
-        t_text, pages = best_of(plumber_text, path)
-        t_old, old = best_of(pdfminer_read, path)
-        t_new, new = best_of(read, path)
-        same = signature(old) == signature(new)
-        ms = lambda t: f"{1000 * t / pages:9.1f}"  # noqa: E731
-        print(f"{Path(path).name[:48]:48} {pages:5d} {pdfium_pages(path):6d} {ms(t_text):>13} {ms(t_old)} {ms(t_new)}  {same}")
-        for i, t in enumerate((t_text, t_old, t_new)):
-            totals[i] += t
-        totals[3] += pages
-    n = totals[3]
-    print(f"{'all':48} {n:5d} {'':6} {1000 * totals[0] / n:13.1f} {1000 * totals[1] / n:9.1f} {1000 * totals[2] / n:9.1f}"
-          f"  reader/plumber-text {totals[2] / totals[0]:.2f}")
+        t_plumber, pages = best_of(plumber_text, path, repeat)
+        t_pdfium, _ = best_of(pdfium_text, path, repeat)
+        t_read, doc = best_of(read, path, repeat)
+        t_extract, _ = best_of(extract, path, repeat)
+        reasons = fallbacks(path)
+        name = Path(path).name[:44]
+        ms = lambda t: 1000 * t / pages  # noqa: E731
+        ratios = {"read/plumber": t_read / t_plumber, "extract/plumber": t_extract / t_plumber, "read/pdfium": t_read / t_pdfium}
+        line = (f"{name:44} {pages:5d} {sum(reasons.values()):8d} {ms(t_plumber):8.1f} {ms(t_pdfium):7.1f} {ms(t_read):7.1f}"
+                f" {ms(t_extract):8.1f} {ratios['read/plumber']:7.3f} {ratios['extract/plumber']:7.3f} {ratios['read/pdfium']:11.1f}")
+        if with_pdfminer:
+            t_miner, old = best_of(lambda p: pdf_reader.read(p, use_pdfium=False), path, 1)
+            line += f" {ms(t_miner):8.1f} {str(signature(old) == signature(doc)):>9}"
+            totals["pdfminer"] += t_miner
+        print(line + "  " + "; ".join(f"{r}: {n}" for r, n in reasons.most_common()), flush=True)
+        for key, value in ratios.items():
+            if value > worst.get(key, (0.0, ""))[0]:
+                worst[key] = (value, name)
+        totals.update({"pages": pages, "fallback": sum(reasons.values()), "plumber": t_plumber, "pdfium": t_pdfium,
+                       "read": t_read, "extract": t_extract})
+    n = totals["pages"]
+    print(f"{'all':44} {n:5d} {totals['fallback']:8d} {1000 * totals['plumber'] / n:8.1f} {1000 * totals['pdfium'] / n:7.1f}"
+          f" {1000 * totals['read'] / n:7.1f} {1000 * totals['extract'] / n:8.1f} {totals['read'] / totals['plumber']:7.3f}"
+          f" {totals['extract'] / totals['plumber']:7.3f} {totals['read'] / totals['pdfium']:11.1f}")
+    for key, (value, name) in worst.items():
+        print(f"worst {key}: {value:.3f} ({name})")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or sorted(str(p) for p in REAL.glob("*.pdf")))
+    main()

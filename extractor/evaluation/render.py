@@ -45,13 +45,27 @@ class DocSpec:
     blocks: list[Para | TableSpec] = field(default_factory=list)
 
 
-def render(spec: DocSpec, path: str | Path, encoding: str = "utf-8") -> Path:
-    """Write `spec` to `path` in the format its suffix names; `encoding` applies to TXT only."""
+@dataclass(frozen=True)
+class FigureFont:
+    """Figures drawn in a second font, size and baseline from the Chinese around them, as
+    common 决算 generators write them (Helvetica digits raised beside 宋体 words). Readers
+    that group characters into lines by font or top detach every figure from its unit."""
+
+    name: str = "Helvetica"
+    scale: float = 1.15  # the figures' size over the words' size
+    rise: float = 1.5  # points above the words' baseline
+
+
+def render(spec: DocSpec, path: str | Path, encoding: str = "utf-8", figures: FigureFont | None = None) -> Path:
+    """Write `spec` to `path` in the format its suffix names; `encoding` applies to TXT
+    only, `figures` (a second font for the figures) to PDF only."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     writers = {"pdf": render_pdf, "docx": render_docx, "xlsx": render_xlsx}
     if fmt == "txt":
         render_txt(spec, path, encoding)
+    elif fmt == "pdf":
+        render_pdf(spec, path, figures)
     elif fmt in writers:
         writers[fmt](spec, path)
     else:
@@ -187,8 +201,9 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
 
 
-def render_pdf(spec: DocSpec, path: Path) -> None:
-    """A text PDF with ruled tables (GRID), as office software exports them."""
+def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> None:
+    """A text PDF with ruled tables (GRID), as office software exports them; with
+    `figures`, every figure (digits with their separators and a trailing %) in that font."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -200,16 +215,17 @@ def render_pdf(spec: DocSpec, path: Path) -> None:
     title = ParagraphStyle("title", parent=body, fontSize=15, leading=22, alignment=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11)
     page_w = A4[0] - 36 * mm
-    story: list = [Paragraph(_esc(spec.title), title), Spacer(1, 4 * mm)]
+    story: list = [Paragraph(_markup(spec.title, figures, title.fontSize), title), Spacer(1, 4 * mm)]
     for b in spec.blocks:
         if isinstance(b, Para):
-            story.append(Paragraph(_esc(b.text), body))
+            story.append(Paragraph(_markup(b.text, figures, body.fontSize), body))
             continue
         for ln in _caption_lines(b):
-            story.append(Paragraph(_esc(ln), body))
+            story.append(Paragraph(_markup(ln, figures, body.fontSize), body))
         grid = b.grid()
-        data = [[Paragraph(_esc(t), cell) if t else "" for t in row] for row in grid]
-        t = Table(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize), repeatRows=0)
+        data = [[Paragraph(_markup(t, figures, cell.fontSize), cell) if t else "" for t in row] for row in grid]
+        t = Table(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize, figures.scale if figures else 1.0),
+                  repeatRows=0)
         style = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -223,14 +239,15 @@ def render_pdf(spec: DocSpec, path: Path) -> None:
 
 
 def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int, int, int]],
-               font_size: float) -> list[float]:
+               font_size: float, figure_scale: float = 1.0) -> list[float]:
     """Column widths in points: every number and short label fits on one line (a wrapped
-    number is a trap of its own, not what these samples test); long text shares the rest."""
+    number is a trap of its own, not what these samples test); long text shares the rest.
+    Figures are `figure_scale` times the words' size."""
     n = max(len(r) for r in grid)
     spanning = {(r0, c0) for r0, c0, r1, c1 in merged if c1 > c0}
 
     def width(text: str) -> float:
-        return sum(font_size * (0.6 if ord(ch) < 0x2000 else 1.0) for ch in text) + 14
+        return sum(font_size * (0.6 * figure_scale if ord(ch) < 0x2000 else 1.0) for ch in text) + 14
 
     floor = [18.0] * n
     want = [18.0] * n
@@ -255,3 +272,21 @@ def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_FIGURE = re.compile(r"[0-9][0-9,.]*%?")
+
+
+def _markup(text: str, figures: FigureFont | None, size: float) -> str:
+    """`text` as reportlab paragraph markup, its figures in the `figures` font (the words
+    being `size` points)."""
+    if figures is None:
+        return _esc(text)
+    big = round(size * figures.scale, 2)
+    tag = f'<font name="{figures.name}" size="{big:g}"><super rise="{figures.rise:g}" size="{big:g}">'
+    out, at = [], 0
+    for hit in _FIGURE.finditer(text):
+        out += [_esc(text[at:hit.start()]), tag, _esc(hit.group()), "</super></font>"]
+        at = hit.end()
+    out.append(_esc(text[at:]))
+    return "".join(out)

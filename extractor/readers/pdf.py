@@ -8,18 +8,23 @@ with `needs_ocr=True` (and `meta["ocr_pages"]`) instead of failing, so a batch c
 it to OCR later. A page that is one big image with a handful of characters (a typed page
 number) counts as a scan too; its few characters are left to the OCR pass.
 
+Characters are grouped into lines by their boxes (`pdf_lines`), in paragraphs and in
+cells, so figures drawn in another font or baseline stay in their sentence. One-row boxes
+drawn behind the words of a sentence (shading, field frames) are prose, not tables.
+
 Content streams are interpreted by pdfium (C) wherever `pdf_pdfium` can vouch that its
 objects equal pdfminer's, which makes the reader several times faster; every other page is
 parsed by pdfminer. Both feed the same pdfplumber code, so the Document is the same.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import pdf_pdfium
+from . import pdf_lines, pdf_pdfium
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -44,8 +49,19 @@ INDENT_CHARS = 1.5
 # SCAN_MAX_CHARS (a typed page number, a stamp caption) is a scan as well
 SCAN_IMAGE_SHARE = 0.5
 SCAN_MAX_CHARS = 20
+# a one-row box at most this many times its text's size tall, with a cell ending in one
+# of these marks, frames one line of prose
+ONE_LINE_BOX = 2.0
+PROSE_PUNCTUATION = "，、。；：,;"
 # pages with fewer text lines take the text column's edges from the whole document
 MIN_LINES_FOR_PAGE_EDGES = 8
+# pdfium reports positions in single precision, pdfminer in double: the same character
+# lands up to ~1e-4 pt apart. Layout generators place text on round figures, so a line
+# often ends exactly SHORT_LINE_CHARS widths before the column's edge (a centred title
+# between symmetric margins) and a strict comparison would go either way depending on the
+# engine. Distances are compared with this slack, a value between the 0.001 pt steps
+# positions are written in, so that only engine noise falls inside it.
+POSITION_SLACK = 0.0025
 
 
 def matches(head: bytes, zip_names: frozenset[str] = frozenset()) -> bool:
@@ -136,13 +152,17 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
         raw = [item for kind, item in items if kind == "line"]
         left, right = _edges(raw) if len(raw) >= MIN_LINES_FOR_PAGE_EDGES else doc_edges
         page_lines: list[Line] = []
+        gap = 0.0  # room left at the end of the previous line of the page
         for kind, item in items:
             if kind == "line":
+                if page_lines and page_lines[-1].short and item["lead_w"] > gap + POSITION_SLACK:
+                    page_lines[-1].short = False  # its next word did not fit: a wrap
+                gap = right - item["x1"]
                 line = Line(
                     text=item["text"],
                     page=number,
-                    short=item["x1"] < right - SHORT_LINE_CHARS * item["char_w"],
-                    indented=item["x0"] > left + INDENT_CHARS * item["char_w"],
+                    short=_at_least(gap, SHORT_LINE_CHARS * item["char_w"]),
+                    indented=_at_least(item["x0"] - left, INDENT_CHARS * item["char_w"]),
                 )
                 run.append(line)
                 page_lines.append(line)
@@ -152,6 +172,11 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
                 builder.add_table(cells, page=number, context=_context(page_lines[-CONTEXT_LINES:]), merged=merged)
                 page_lines.clear()
     flush()
+
+
+def _at_least(distance: float, length: float) -> bool:
+    """`distance` >= `length` up to the engines' rounding (see POSITION_SLACK)."""
+    return distance > length - POSITION_SLACK
 
 
 def _edges(raw: list[dict]) -> tuple[float, float]:
@@ -183,13 +208,41 @@ def _page_items(page: Any) -> PageItems:
     sizes = [c["size"] for c in page.chars[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
-    for ln in text_page.extract_text_lines(return_chars=False):
+    for ln in _text_lines(text_page):
         if ln["text"].strip():
             items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
     for bbox, grid in tables:
         items.append((bbox[1], 1, "table", grid))
     items.sort(key=lambda it: (it[0], it[1]))
     return [(kind, item) for _, _, kind, item in items], False
+
+
+def _text_lines(page: Any) -> list[dict]:
+    """pdfplumber's text lines of a page, its characters grouped into lines by their
+    boxes first (`pdf_lines`): a figure in another font or baseline stays in its sentence."""
+    from pdfplumber.utils import chars_to_textmap
+    from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
+
+    original = page.chars
+    chars = pdf_lines.level(original, DEFAULT_Y_TOLERANCE)
+    if chars is original:
+        lines = page.extract_text_lines(return_chars=True)
+    else:
+        textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+        lines = textmap.extract_text_lines(return_chars=True)
+    for line in lines:
+        line["lead_w"] = _lead_width(line.pop("chars"))
+    return lines
+
+
+def _lead_width(chars: list[dict]) -> float:
+    """Width of the figure or Latin word a line starts with (0 when it starts with a
+    Chinese character): a line before it that ends short of the edge by less than this
+    was wrapped because the word did not fit, not ended."""
+    end = 0
+    while end < len(chars) and chars[end]["text"].isascii() and not chars[end]["text"].isspace():
+        end += 1
+    return chars[end - 1]["x1"] - chars[0]["x0"] if end else 0.0
 
 
 def _image_share(page: Any) -> float:
@@ -204,10 +257,14 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
 
 
 def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[list[list[str]], dict]]]:
-    """Ruled tables of a page: (bbox, (cells, merged)); single boxes around text are not tables."""
+    """Ruled tables of a page: (bbox, (cells, merged)). Single boxes around text are not
+    tables, nor are one-row boxes that share their line with text outside them or frame
+    one line of punctuated prose: shading or field frames drawn behind the words of a
+    sentence (`收入 [0.00] [万元，]`)."""
     found = []
+    chars = _by_middle(page.chars)
     for table in page.find_tables():
-        raw = table.extract()
+        raw = _cell_texts(table, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:
             continue
         if len(raw) == 1 and _boxed_prose(page, table.bbox, raw[0]):
@@ -216,7 +273,72 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[li
         if not any(any(c for c in row) for row in cells):
             continue
         found.append((tuple(table.bbox), (cells, _merged(table))))
-    return found
+    tables = [bbox for bbox, (cells, _) in found if len(cells) > 1]
+    return [t for t in found if len(t[1][0]) > 1 or not (
+        _text_beside(t[0], tables + [t[0]], chars) or (_one_line(t[0], chars) and _punctuated(t[1][0][0]))
+    )]
+
+
+def _punctuated(cells: list[str]) -> bool:
+    """A row with a cell ending in sentence punctuation: boxes cut from a sentence
+    (`局机关设办公室 | 、 | 机关党总支 | 、`), not a row of a table continued on this page."""
+    return any(c.strip() and c.strip()[-1] in PROSE_PUNCTUATION for c in cells)
+
+
+def _one_line(bbox: tuple[float, float, float, float], chars: tuple[list[float], list]) -> bool:
+    """True when a one-row box is no taller than one line of the text inside it (with
+    room for its padding): a frame or shading behind a line of prose."""
+    middles, order = chars
+    _, top, _, bottom = bbox
+    sizes = [c["size"] for _, c in order[bisect.bisect_left(middles, top):bisect.bisect_right(middles, bottom)]
+             if not c["text"].isspace()]
+    return bool(sizes) and bottom - top <= ONE_LINE_BOX * statistics.median(sizes)
+
+
+def _text_beside(bbox: tuple[float, float, float, float], boxes: list, chars: tuple[list[float], list]) -> bool:
+    """True when a visible character outside `boxes` (the box itself and the tables of
+    several rows) has its middle within `bbox`'s height: the box sits inside a line of
+    running text, or beside other one-row boxes of the same line."""
+    middles, order = chars
+    _, top, _, bottom = bbox
+    return any(
+        not c["text"].isspace() and not _inside(c, boxes)
+        for _, c in order[bisect.bisect_left(middles, top):bisect.bisect_right(middles, bottom)]
+    )
+
+
+def _by_middle(chars: list[dict]) -> tuple[list[float], list[tuple[int, dict]]]:
+    """The characters sorted by the middle of their height, with their page order."""
+    order = sorted(enumerate(chars), key=lambda ic: (ic[1]["top"] + ic[1]["bottom"]) / 2)
+    return [(c["top"] + c["bottom"]) / 2 for _, c in order], order
+
+
+def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -> list[list[str | None]]:
+    """What pdfplumber's `Table.extract()` returns (a character belongs to the cell that
+    holds the middle of its box; None for a position a merged cell covers), with two
+    differences: a row's characters are found by bisection, not by testing every
+    character of the page against every row and cell (a large table stays linear), and
+    each cell's characters are grouped into lines by their boxes (`pdf_lines`), so a
+    figure drawn in another font or baseline stays beside its words."""
+    from pdfplumber.utils import extract_text
+    from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
+
+    middles, order = chars
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        _, top, _, bottom = row.bbox
+        picked = order[bisect.bisect_left(middles, top):bisect.bisect_left(middles, bottom)]
+        row_chars = [c for _, c in sorted(picked, key=lambda ic: ic[0])]
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            inside = [c for c in row_chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
+            cells.append(extract_text(pdf_lines.level(inside, DEFAULT_Y_TOLERANCE)) if inside else "")
+        out.append(cells)
+    return out
 
 
 def _boxed_prose(page: Any, bbox: tuple[float, float, float, float], cells: list[str | None]) -> bool:

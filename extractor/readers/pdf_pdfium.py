@@ -7,12 +7,17 @@ time; pdfium does it in C. The objects are built the way pdfminer and pdfplumber
 line/rect/curve classification of paths, content-stream order) and cached on an ordinary
 pdfplumber `Page`, so pdfplumber's own table finder and text-line code run unchanged.
 
-A page whose pdfium view could differ from pdfminer's is refused and read by pdfminer:
-rotated or offset pages, form XObjects, characters without a unicode mapping, rotated,
-vertical or multi-character glyphs, and text pdfium leaves out of its text page (its
-duplicate filter, runs of spaces it folds into one, single glyphs of fonts it substitutes).
-The one omission it repairs is a text object holding a single blank glyph (a space Word
-writes on its own), which pdfminer reports as a space.
+A page whose pdfium view could differ from pdfminer's is refused and read by pdfminer, and
+`refusal` says which condition sent it: rotated or offset pages, form XObjects, type-3
+fonts, fonts pdfminer measures by its own metrics while pdfium reads the PDF's (a
+non-standard font named like a standard one), fractional glyph widths, characters without
+a unicode mapping, rotated, vertical or multi-character glyphs, and text pdfium leaves out
+of its text page. Two of pdfium's omissions are repaired: a text object holding a single
+blank glyph (a space Word writes on its own), which pdfminer reports as a space, and a run
+of spaces pdfium folds into its first, put back one advance apart when the gap holds a
+whole number of them (otherwise kerning moved them and the page is refused). Fonts that
+are not embedded are measured by their dictionaries in both engines (the standard 14 by
+the same Adobe metrics), so they no longer send a page to pdfminer.
 """
 from __future__ import annotations
 
@@ -22,12 +27,24 @@ from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdftypes import resolve1
 
 # pdfium leaves a text object out of its text page when it is no wider than this (pt)
 BLANK_OBJECT_WIDTH = 1e-4
 # a gap this wide (pt) after a space of the same text object means pdfium dropped a space
 SPACE_GAP = 0.5
+# the folded spaces restored must end this close (pt) to where pdfium's next glyph starts
+FOLDED_SPACE_SLACK = 0.01
+# the 14 standard fonts whose metrics pdfium and pdfminer both build in (Symbol and
+# ZapfDingbats map their glyphs differently)
+STANDARD_FONTS = frozenset(
+    f"{family}{style}" for family, styles in (
+        ("Courier", ("", "-Bold", "-Oblique", "-BoldOblique")),
+        ("Helvetica", ("", "-Bold", "-Oblique", "-BoldOblique")),
+        ("Times", ("-Roman", "-Bold", "-Italic", "-BoldItalic")),
+    ) for style in styles
+)
 # unicode values pdfium reports for a glyph it could not map
 UNMAPPED = frozenset({0, 0xFFFD, 0xFFFE, 0xFFFF})
 
@@ -57,6 +74,7 @@ for _name in (
     "FPDFText_IsGenerated", "FPDFText_GetUnicode", "FPDFText_HasUnicodeMapError", "FPDFText_GetTextObject",
     "FPDFText_GetMatrix", "FPDFText_GetCharOrigin", "FPDFText_GetFontSize", "FPDFTextObj_GetFont",
     "FPDFTextObj_GetFontSize", "FPDFFont_GetDescent", "FPDFFont_GetGlyphWidth", "FPDFFont_GetIsEmbedded",
+    "FPDFFont_GetBaseFontName",
     "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
     "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose",
 ):
@@ -71,57 +89,91 @@ def open_document(path: str) -> Any | None:
         return None
 
 
+class Refused(Exception):
+    """pdfium's view of a page could differ from pdfminer's; the message says which
+    condition (the bench and the tests report it)."""
+
+
 def load_objects(page: Any, document: Any) -> bool:
     """Give the pdfplumber `page` pdfium's objects of the same page of `document`; False
-    (page untouched) when pdfium's view of the page could differ from pdfminer's. The
-    cheap checks on the page and font dictionaries come before pdfium loads the page."""
-    if page.rotation or page.mediabox[0] != 0 or page.mediabox[1] != 0:
-        return False
-    if not _fonts_pdfium_reads_exactly(page.page_obj.resources):
-        return False
+    (page untouched) when pdfium's view of the page could differ from pdfminer's."""
+    return refusal(page, document) is None
+
+
+def refusal(page: Any, document: Any) -> str | None:
+    """Load pdfium's objects into `page` and return None, or return why the page is left
+    to pdfminer (page untouched). The cheap checks on the page and font dictionaries come
+    before pdfium loads the page."""
+    try:
+        _load(page, document)
+    except Refused as exc:
+        return str(exc)
+    return None
+
+
+def _load(page: Any, document: Any) -> None:
+    if page.rotation:
+        raise Refused("rotated page")
+    if page.mediabox[0] != 0 or page.mediabox[1] != 0:
+        raise Refused("media box not at the origin")
+    standard = _check_fonts(page.page_obj.resources)
     try:
         pdfium_page = document[page.page_number - 1]
     except Exception:  # pypdfium2.PdfiumError: a page pdfium cannot load is left to pdfminer
-        return False
+        raise Refused("pdfium cannot load the page") from None
     try:
         if abs(pdfium_page.get_width() - page.width) > 0.01 or abs(pdfium_page.get_height() - page.height) > 0.01:
-            return False
-        objects = _PageReader(page, pdfium_page).objects()
+            raise Refused("page size differs")
+        objects = _PageReader(page, pdfium_page, standard).objects()
     finally:
         pdfium_page.close()
-    if objects is None:
-        return False
     page._objects = objects  # what pdfplumber's `Page.objects` caches after parsing
-    return True
 
 
-def _fonts_pdfium_reads_exactly(resources: Any) -> bool:
-    """True when every font of the page is embedded and writes whole glyph widths and
-    descent (in 1/1000 em). pdfium substitutes a font that is not embedded (other metrics,
-    and it may lack the glyphs), and it keeps widths and descent as integers where pdfminer
-    takes them as written, so fractional ones (some generators' TrueType subsets) would
-    move characters by thousandths of a point. Reads the font dictionaries only."""
+def _check_fonts(resources: Any) -> dict[str, float]:
+    """The descent (per point of size) of each standard font of the page that pdfminer
+    takes from its own metrics, by base font name; `Refused` when pdfium would measure a
+    font differently from pdfminer. Reads the font dictionaries only.
+
+    pdfminer measures a simple font named like one of its built-in metrics (`Helvetica`,
+    `Arial`, ...) by those metrics, whatever the PDF says; pdfium uses the PDF's `/Widths`.
+    Only the standard fonts without `/Widths` are measured alike (pdfium's built-in widths
+    are the same Adobe metrics); their descent comes from pdfminer's table. Every other
+    font, embedded or not, is measured by its dictionary in both: whole glyph widths and
+    descent (in 1/1000 em) from its descriptor, since pdfium keeps widths and descent as
+    integers where pdfminer takes them as written (fractional ones, as in some generators'
+    TrueType subsets, would move characters by thousandths of a point)."""
     fonts = resolve1((resolve1(resources) or {}).get("Font")) or {}
+    standard: dict[str, float] = {}
     for spec in fonts.values():
         spec = resolve1(spec)
         if not isinstance(spec, dict):
-            return False
+            raise Refused("unreadable font dictionary")
+        subtype = getattr(spec.get("Subtype"), "name", None)
+        if subtype == "Type3":
+            raise Refused("type-3 font")
+        base = getattr(resolve1(spec.get("BaseFont")), "name", None)
+        if subtype in ("Type1", "MMType1", "TrueType") and base in FONT_METRICS:
+            if base not in STANDARD_FONTS or spec.get("Widths") is not None:
+                raise Refused("font measured by pdfminer's built-in metrics")
+            descent = FONT_METRICS[base][0]["Descent"] / 1000.0
+            if standard.setdefault(base, descent) != descent:
+                raise Refused("font measured by pdfminer's built-in metrics")
+            continue
         descendants = [resolve1(d) for d in resolve1(spec.get("DescendantFonts")) or []]
-        if spec.get("Subtype") is not None and getattr(spec["Subtype"], "name", None) == "Type3":
-            return False
         numbers: list[Any] = []
         for part in [spec] + descendants:
             if not isinstance(part, dict):
-                return False
+                raise Refused("unreadable font dictionary")
             for key in ("Widths", "W"):
                 numbers.extend(_flat_numbers(part.get(key)))
         descriptor = resolve1((descendants[0] if descendants else spec).get("FontDescriptor"))
-        if not isinstance(descriptor, dict) or not any(k in descriptor for k in ("FontFile", "FontFile2", "FontFile3")):
-            return False
+        if not isinstance(descriptor, dict):
+            raise Refused("font without descriptor")
         numbers.append(resolve1(descriptor.get("Descent", 0)))
         if not all(isinstance(n, int) or (isinstance(n, float) and n.is_integer()) for n in numbers):
-            return False
-    return True
+            raise Refused("fractional glyph widths or descent")
+    return standard
 
 
 def _flat_numbers(value: Any) -> list[Any]:
@@ -132,10 +184,11 @@ def _flat_numbers(value: Any) -> list[Any]:
 
 
 class _PageReader:
-    """pdfminer's objects of one page, rebuilt from pdfium's; `objects()` is None when
+    """pdfminer's objects of one page, rebuilt from pdfium's; `objects()` raises `Refused` when
     they could differ."""
 
-    def __init__(self, page: Any, pdfium_page: Any) -> None:
+    def __init__(self, page: Any, pdfium_page: Any, standard: dict[str, float]) -> None:
+        self.standard = standard
         self.page = page
         self.raw = pdfium_page.raw
         self.height = page.height
@@ -143,15 +196,13 @@ class _PageReader:
         self.number = page.page_number
         self.descents: dict[int, float | None] = {}
 
-    def objects(self) -> dict[str, list[dict]] | None:
+    def objects(self) -> dict[str, list[dict]]:
         kinds: dict[str, list[dict]] = {}
         raws = [_C.FPDFPage_GetObject(self.raw, k) for k in range(_C.FPDFPage_CountObjects(self.raw))]
         types = [_C.FPDFPageObj_GetType(o) for o in raws]
         if pdfium_c.FPDF_PAGEOBJ_FORM in types:
-            return None
+            raise Refused("form XObject")
         chars = self._chars(raws, types) if pdfium_c.FPDF_PAGEOBJ_TEXT in types else []
-        if chars is None:
-            return None
         if chars:
             kinds["char"] = chars
         for obj, kind in zip(raws, types):
@@ -164,104 +215,107 @@ class _PageReader:
 
     # ---- characters ------------------------------------------------------------------
 
-    def _chars(self, raws: list, types: list[int]) -> list[dict] | None:
-        """Chars in content-stream order, as pdfminer makes them; None when unsure."""
+    def _chars(self, raws: list, types: list[int]) -> list[dict]:
+        """Chars in content-stream order, as pdfminer makes them; `Refused` when unsure."""
         textpage = _C.FPDFText_LoadPage(self.raw)
         try:
             index = {o: k for k, o in enumerate(raws)}
             # text object address -> index, font, descent, font size, x and y scale
             objects: dict[int, tuple[int, int, float, float, float, float]] = {}
             by_object: dict[int, list[dict]] = {}
-            prev_x0 = prev_k = prev_char = None
+            prev_x0 = prev_k = None
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
             n_chars = _C.FPDFText_CountChars(textpage)
-            shown = {_C.FPDFText_GetTextObject(textpage, i) for i in range(n_chars)}
+            owners = [_C.FPDFText_GetTextObject(textpage, i) for i in range(n_chars)]
+            shown = set(owners)
+            widths: dict[tuple[int, int, float], float] = {}  # (font, code, size) -> glyph width
             if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and obj not in shown and not _blank(obj)
                    for obj, kind in zip(raws, types)):
-                return None  # a text object pdfium dropped that is not one blank glyph: text unknown
+                raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
             for i in range(n_chars):
                 if _C.FPDFText_IsGenerated(textpage, i):
                     continue
                 code = _C.FPDFText_GetUnicode(textpage, i)
                 if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or _C.FPDFText_HasUnicodeMapError(textpage, i):
-                    return None
-                address = _C.FPDFText_GetTextObject(textpage, i)
+                    raise Refused("character without a unicode mapping")
+                address = owners[i]
                 if address not in objects:
                     if address not in index:
-                        return None  # text outside the page's own objects
+                        raise Refused("text outside the page's own objects")
                     matrix = pdfium_c.FS_MATRIX()
                     _C.FPDFText_GetMatrix(textpage, i, matrix)
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
-                        return None  # rotated or mirrored text: pdfminer's box is not upright
+                        raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
                     obj = raws[index[address]]
                     descent = self._descent(obj)
-                    if descent is None:
-                        return None
                     # pdfium's char matrix and font size are its text object's
                     objects[address] = (index[address], _C.FPDFTextObj_GetFont(obj), descent,
                                         _C.FPDFText_GetFontSize(textpage, i), matrix.a, matrix.d)
                 k, font, descent, font_size, scale_x, scale_y = objects[address]
                 _C.FPDFText_GetCharOrigin(textpage, i, ox, oy)
                 if prev_k == k and ox.value <= prev_x0:
-                    return None  # one glyph mapped to several characters, or moving back
+                    raise Refused("glyph of several characters, or text moving back")
                 prev_x0 = ox.value
-                if prev_char is not None and prev_k == k and prev_char["text"].isspace() and (
-                    ox.value - prev_char["x1"] > SPACE_GAP
-                ):
-                    return None  # pdfium folds a run of spaces into one
-                if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
-                    return None
+                glyph = widths.get((font, code, font_size))
+                if glyph is None:
+                    if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
+                        raise Refused("glyph width unknown")
+                    glyph = widths[(font, code, font_size)] = width.value
                 size = font_size * scale_y
                 y0 = oy.value + descent * size
-                prev_char = self._char(chr(code), ox.value, ox.value + width.value * scale_x, y0, y0 + size)
                 prev_k = k
-                by_object.setdefault(k, []).append(prev_char)
+                by_object.setdefault(k, []).append(
+                    self._char(chr(code), ox.value, ox.value + glyph * scale_x, y0, y0 + size)
+                )
             chars: list[dict] = []
             for k, (obj, kind) in enumerate(zip(raws, types)):
                 if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
                     continue
                 if k in by_object:
-                    if by_object[k][-1]["text"].isspace() and _right(obj) >= by_object[k][-1]["x1"] - SPACE_GAP:
-                        return None  # a glyph after the last space: pdfium folded spaces
-                    chars.extend(by_object[k])
+                    chars.extend(_unfold_spaces(by_object[k], _right(obj), self._char))
                     continue
-                blank = self._blank_char(obj)
-                if blank is None:
-                    return None
-                chars.append(blank)
+                chars.append(self._blank_char(obj))
             return chars
         finally:
             _C.FPDFText_ClosePage(textpage)
 
-    def _blank_char(self, obj: Any) -> dict | None:
+    def _blank_char(self, obj: Any) -> dict:
         """The one blank glyph of a zero-width text object pdfium leaves out of its text
         page (a space Word writes on its own), placed as pdfminer places it."""
         if not _blank(obj):
-            return None
+            raise Refused("text object left out of pdfium's text page")
         m = pdfium_c.FS_MATRIX()
         _C.FPDFPageObj_GetMatrix(obj, m)
         font_size = ctypes.c_float()
         if not (m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0) or not _C.FPDFTextObj_GetFontSize(obj, font_size):
-            return None
+            raise Refused("rotated or mirrored text")
         font = _C.FPDFTextObj_GetFont(obj)
         descent = self._descent(obj)
         width = ctypes.c_float()
-        if descent is None or not _C.FPDFFont_GetGlyphWidth(font, 0x20, font_size, width):
-            return None
+        if not _C.FPDFFont_GetGlyphWidth(font, 0x20, font_size, width):
+            raise Refused("glyph width unknown")
         size = font_size.value * m.d
         y0 = m.f + descent * size
         return self._char(" ", m.e, m.e + width.value * m.a, y0, y0 + size)
 
-    def _descent(self, text_obj: int) -> float | None:
-        """pdfminer's descent of a text object's embedded font: the font descriptor's, per
-        point of size, which pdfium reports too. None for a font pdfium substitutes: its
-        metrics (the standard 14 fonts') and glyph mapping (Symbol) are not pdfminer's."""
+    def _descent(self, text_obj: int) -> float:
+        """pdfminer's descent of a text object's font per point of size: its descriptor's,
+        which pdfium reports too, or pdfminer's metrics of a standard font."""
         font = _C.FPDFTextObj_GetFont(text_obj)
         if font not in self.descents:
+            if not font:
+                raise Refused("text object without a font")
+            name = ctypes.create_string_buffer(128)
+            _C.FPDFFont_GetBaseFontName(font, name, len(name))
+            standard = self.standard.get(name.value.decode("latin-1"))
             value = ctypes.c_float()
-            ok = font and _C.FPDFFont_GetIsEmbedded(font) and _C.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value)
-            self.descents[font] = value.value / 1000.0 if ok else None
+            if standard is not None:
+                self.descents[font] = standard
+            elif _C.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value):
+                self.descents[font] = value.value / 1000.0
+            else:
+                raise Refused("font without descent")
         return self.descents[font]
 
     def _char(self, text: str, x0: float, x1: float, y0: float, y1: float) -> dict:
@@ -350,6 +404,52 @@ class _PageReader:
         return item
 
 
+def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
+    """One text object's characters with the spaces pdfium folded put back.
+
+    Of a run of blank glyphs shown one after the other (Word pads table-of-contents lines,
+    form fields and centred titles this way) pdfium's text page keeps only the first. The
+    run ends where the object's next glyph starts, or, at the end of the object, at the
+    object's right bound (a blank glyph has no extent: the bound is the last one's origin).
+    The gap must hold a whole number of space advances, the advance being the space's width
+    plus the object's character spacing (what separates its other glyphs), as pdfminer lays
+    them out; otherwise word spacing moved them and the page is refused."""
+    extras = {round(b["x0"] - a["x1"], 3) for a, b in zip(chars, chars[1:]) if not a["text"].isspace()}
+    if len(extras) > 1:
+        extras = set()  # spacing varies inside the object: only the plain advance is tried
+    out: list[dict] = []
+    for n, char in enumerate(chars):
+        out.append(char)
+        if not char["text"].isspace():
+            continue
+        if n + 1 < len(chars):
+            if chars[n + 1]["x0"] - char["x1"] <= SPACE_GAP:
+                continue
+            last, after = chars[n + 1]["x0"], True  # the next glyph's origin
+        else:
+            if right < char["x1"] - SPACE_GAP:
+                continue
+            last, after = right, False  # the last folded space's origin
+        out.extend(_restored_spaces(char, last, after, sorted(extras) + [0.0], make))
+    return out
+
+
+def _restored_spaces(space: dict, last: float, after: bool, extras: list[float], make: Any) -> list[dict]:
+    """Copies of `space`, one advance apart, up to the origin `last` (the copy there
+    included unless `after`: then it is where the next glyph starts)."""
+    width = space["x1"] - space["x0"]
+    for extra in extras:
+        advance = width + extra
+        if advance <= SPACE_GAP:
+            continue
+        steps = round((last - space["x0"]) / advance)
+        count = steps - 1 if after else steps
+        if count >= 1 and abs(space["x0"] + steps * advance - last) <= FOLDED_SPACE_SLACK:
+            return [make(space["text"], space["x0"] + n * advance, space["x0"] + n * advance + width,
+                         space["y0"], space["y1"]) for n in range(1, count + 1)]
+    raise Refused("run of spaces folded by pdfium, spaced unevenly")
+
+
 def _subpath_start(ops: list[str]) -> int:
     """Index (ops and points run in parallel) of the `m` that opened the current subpath."""
     return max(i for i, op in enumerate(ops) if op == "m") if "m" in ops else 0
@@ -371,6 +471,4 @@ def _blank(obj: int) -> bool:
     lack the glyph, and a wider object was dropped as a duplicate: their text is unknown.)"""
     left, bottom, right, top = _bounds(obj)
     font = _C.FPDFTextObj_GetFont(obj)
-    return right - left <= BLANK_OBJECT_WIDTH and top - bottom <= BLANK_OBJECT_WIDTH and bool(
-        font and _C.FPDFFont_GetIsEmbedded(font)
-    )
+    return right - left <= BLANK_OBJECT_WIDTH and top - bottom <= BLANK_OBJECT_WIDTH and bool(font)
