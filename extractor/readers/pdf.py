@@ -267,8 +267,6 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[li
         raw = _cell_texts(table, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:
             continue
-        if len(raw) == 1 and _boxed_prose(page, table.bbox, raw[0]):
-            continue
         cells = [[join_cell_lines(c) if c else "" for c in row] for row in raw]
         if not any(any(c for c in row) for row in cells):
             continue
@@ -339,20 +337,6 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
             cells.append(extract_text(pdf_lines.level(inside, DEFAULT_Y_TOLERANCE)) if inside else "")
         out.append(cells)
     return out
-
-
-def _boxed_prose(page: Any, bbox: tuple[float, float, float, float], cells: list[str | None]) -> bool:
-    """A one-row "table" that is a line of prose drawn with boxes (highlighted or underlined
-    words, form fields): a cell holding only punctuation, or text of the same line running on
-    outside the box. A real table row (a 合计 row carried over to a new page) has neither."""
-    if any(c is not None and c.strip() and all(ch in _PROSE_PUNCT for ch in c.strip()) for c in cells):
-        return True
-    x0, top, x1, bottom = bbox
-    return any(ch["bottom"] > top and ch["top"] < bottom and (ch["x1"] <= x0 or ch["x0"] >= x1)
-               and ch["text"].strip() for ch in page.chars)
-
-
-_PROSE_PUNCT = frozenset("，。、；：,.;:！？“”‘’（）()")
 
 
 def _merged(table: Any) -> dict[tuple[int, int], tuple[int, int]]:
