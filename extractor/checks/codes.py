@@ -26,6 +26,8 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-unit": ("同一数字的单位写了两次", "a unit written twice around one number"),
     "stale-category": ("功能分类名称在报告年度前已停用（沿用旧模板）",
                        "a 功能分类 name the classification dropped before the report's year"),
+    "template-leftover": ("模板遗留：未替换的占位符（XX局、XXXX年、某某单位）或重复标点",
+                          "a template leftover: an unfilled placeholder or doubled punctuation"),
     "cross-doc-mismatch": ("同一部门、年度、科目的数字在两份文件中不一致（convert 时比较）",
                            "two documents state one figure of a department and year differently"),
 }
