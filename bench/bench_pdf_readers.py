@@ -87,7 +87,7 @@ def best_of(fn: Callable[[str], Any], path: str, repeat: int) -> tuple[float, An
 
 
 def generated(folder: Path) -> list[str]:
-    from extractor.synth import KINDS, make_document, write_document
+    from extractor.evaluation.synth import KINDS, make_document, write_document
 
     paths = []
     for kind in KINDS:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
-    from extractor.quantities import warm_up
+    from extractor.text.quantities import warm_up
 
     warm_up()  # once per process, not per document: patterns and jieba's dictionary
     extract(paths[0])

@@ -12,8 +12,8 @@ import pytest
 
 from extractor import extract
 from extractor.readers import pdf, pdf_lines
-from extractor.render import DocSpec, FigureFont, Para, TableSpec, render
-from extractor.synth import KINDS, make_document
+from extractor.evaluation.render import DocSpec, FigureFont, Para, TableSpec, render
+from extractor.evaluation.synth import KINDS, make_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
