@@ -11,3 +11,10 @@ def test_placeholders_and_doubled_punctuation_are_warned():
                    ("template-leftover", "warning", "XXXX", 15),
                    ("template-leftover", "warning", "。。", 41),
                    ("template-leftover", "warning", "某某单位", 43)]
+
+
+def test_a_sum_of_money_in_yuan_among_wan_figures_is_a_unit_warning():
+    text = "项目总预算56万元，其中财政拨款50万元、其他资金6万元。已拨付专项经费2.8元，用于设备购置。"
+    report = build_report(Document(path="<t>", reader="text", text=text, blocks=[Block("paragraph", None, 0, len(text))]))
+    got = [(f.code, f.severity, f.text, f.suggestion["text"]) for f in report.flags]
+    assert got == [("unit-suspect", "warning", "2.8元", "2.8万元")]

@@ -14,12 +14,16 @@ typed twice (`预算万元260.85万元`, registered here).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Sequence
 
+import regex
+
+from .. import patternbook
 from .interval import Interval
 from ..jsonout import decimal_text
 from ..model import Evidence, Flag, Quantity, Report
@@ -206,6 +210,7 @@ def check_scale(report: Report) -> list[Flag]:
     involved |= {id(q) for r in rel.ratios for q in (r.numerator, r.denominator)}
     involved |= {id(q) for s in rel.same for q in (s.first, s.second)}
     flags: list[Flag] = []
+    flags += _implausibly_small(report, scale, involved)
     for q in report.quantities:
         if q.kind != "amount" or q.value_yuan is None or id(q) in involved:
             continue
@@ -263,3 +268,37 @@ def merge_same(flags: list[Flag]) -> list[Flag]:
 
 
 __all__ = ["merge_same", "check_same_figure", "check_scale", "Fix", "Scale", "corrections", "diagnose", "unit_flag", "yuan_text"]
+
+
+@functools.lru_cache(maxsize=1)
+def _money_words() -> regex.Pattern:
+    """The money words of patterns/units.json (`资金`, `拨付`, `预算`…): what names a sum of money."""
+    cues = next(e for e in patternbook.entries("units") if e.get("bare"))["cues"]
+    return regex.compile("|".join(regex.escape(c) for c in cues))
+
+
+def _implausibly_small(report: Report, scale: Scale, involved: set[int]) -> list[Flag]:
+    """`拨付专项经费2.8元` in a report whose other figures are in 万元: a sum of money named as
+    such, written in 元, smaller than a ten-thousandth of the document's largest amount, where
+    most amounts are written in 万元. No relation ties it to another figure, so: a warning."""
+    amounts = [q for q in report.quantities if q.kind == "amount" and q.value_yuan is not None
+               and q.unit_source == "inline"]
+    in_wan = sum(1 for q in amounts if q.unit == "万元")
+    if len(amounts) < 3 or in_wan * 3 < len(amounts) * 2:
+        return []
+    out: list[Flag] = []
+    for q in amounts:
+        if q.unit != "元" or id(q) in involved or q.value <= 0:
+            continue
+        top = scale.largest_other({id(q)})
+        named = (q.label or "") + (report.document.text[max(0, (q.start or 0) - 12):q.start or 0])
+        if top is None or q.value_yuan * 10000 > top or not _money_words().search(named):
+            continue
+        fix = next((f for f in corrections(q) if f.unit == "万元"), None)
+        if fix is not None and fix.value_yuan is not None and fix.value_yuan <= top:
+            out.append(unit_flag(
+                fix, [],
+                f"以元计只有{q.text}，不到本文其他最大金额（{yuan_text(top, '万元')}）的万分之一，而本文金额多以万元书写",
+                f"in 元 it is less than a ten-thousandth of the largest other amount ({yuan_text(top, '万元')}), "
+                f"while the document writes its amounts in 万元", 0.5, "warning"))
+    return out
