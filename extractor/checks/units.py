@@ -288,8 +288,8 @@ def _implausibly_small(report: Report, scale: Scale, involved: set[int]) -> list
         return []
     out: list[Flag] = []
     for q in amounts:
-        if q.unit != "元" or id(q) in involved or q.value <= 0:
-            continue
+        if q.unit != "元" or id(q) in involved or q.value <= 0 or q.extra.get("per"):
+            continue  # `人均标准90元/月`: a rate per person or month, not a sum
         top = scale.largest_other({id(q)})
         named = (q.label or "") + (report.document.text[max(0, (q.start or 0) - 12):q.start or 0])
         if top is None or q.value_yuan * 10000 > top or not _money_words().search(named):
