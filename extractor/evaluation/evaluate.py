@@ -333,11 +333,23 @@ def evaluate(directory: str | Path, jobs: int | None = None) -> dict[str, Any]:
     else:
         preds = [predict(p) for p in paths]
     score = Score()
+    by_layout: dict[str, Score] = defaultdict(Score)
     for (_, gold), pred in zip(golds, preds):
         score.add(gold, pred)
+        by_layout[gold.get("layout") or "default"].add(gold, pred)
     out = score.record()
+    if len(by_layout) > 1:  # a weak layout is visible at a glance (`jixiao synth --layouts`)
+        out["layouts"] = {name: _layout_summary(s.record()) for name, s in sorted(by_layout.items())}
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out
+
+
+def _layout_summary(rec: dict[str, Any]) -> dict[str, Any]:
+    """Per layout: documents, amounts F1, the lowest F1 of any budget-line field, false errors."""
+    lines = [v["f1"] for v in rec["budget_lines"].values() if v["f1"] is not None]
+    return {"documents": rec["documents"], "amount_f1": rec["quantities"].get("amount", {}).get("f1"),
+            "budget_line_f1_min": min(lines) if lines else None,
+            "false_error_flags_per_doc": rec["false_error_flags_per_doc"]}
 
 
 # ---- the command ------------------------------------------------------------------------
@@ -369,6 +381,11 @@ def format_table(result: dict[str, Any], misses: int = 30) -> str:
                  f" (per clean document: {result['false_error_flags_per_clean_doc']})")
     for field, v in result["meta"].items():
         lines.append(f"document {field}: {v['right']} right, {v['wrong']} wrong")
+    if result.get("layouts"):
+        lines += ["", f"{'layout':<28} {'docs':>6} {'amount F1':>10} {'lines F1 min':>13} {'false errors/doc':>17}"]
+        for name, v in result["layouts"].items():
+            lines.append(f"  {name:<26} {v['documents']:>6} {_fmt(v['amount_f1']):>10} "
+                         f"{_fmt(v['budget_line_f1_min']):>13} {v['false_error_flags_per_doc']!s:>17}")
     for u in result["failed"]:
         lines.append(f"failed: {u['doc']}: {u['error']}")
     if result["misses"] and misses:

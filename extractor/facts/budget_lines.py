@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import patternbook
 from ..model import BudgetLine, DocMeta, Document, Quantity
+from ..tables.ledger import read_label
 from ..text.normalize import normalize
 
 @functools.lru_cache(maxsize=None)
@@ -169,12 +170,10 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         if q.kind != "amount" or q.value_yuan is None or not q.label:
             continue
         cls = classify_budget_label(q.label)
-        if cls["direction"] is None:
-            continue
-        if q.start is not None:
-            stage = cls["stage"] or _stage_from_context(doc.text, q.start)
-            code = cls["category_code"]
-        elif q.table is not None and q.table < len(doc.tables):
+        bare_total = cls["direction"] is None and q.table is not None and read_label(q.label)[0] == "total"
+        if cls["direction"] is None and not bare_total:
+            continue  # (a bare `合计` row takes its direction from the table's caption below)
+        if q.table is not None and q.table < len(doc.tables):  # (a flattened table's cell has offsets too)
             caption = _caption(doc, q.table)
             if caption is None or any(w in caption for w in _budget_rules()["subset_tables"]):
                 continue
@@ -186,6 +185,11 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
             code = _table_category(doc, q)
             if ("收入" in caption) != ("支出" in caption):
                 cls = dict(cls, direction="income" if "收入" in caption else "expenditure")
+            elif bare_total:
+                continue
+        elif q.start is not None:
+            stage = cls["stage"] or _stage_from_context(doc.text, q.start)
+            code = cls["category_code"]
         else:
             continue
         if stage is None and (meta.report_type == "final-accounts" or q.start is not None):
