@@ -9,7 +9,6 @@ import functools
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-import cn2an
 import regex
 
 from .. import patternbook
@@ -82,6 +81,8 @@ def _chinese(text: str) -> Decimal | None:
         return Decimal("".join(str(_DIGITS[c]) for c in text))
     if text[0] in _BIG or (len(text) >= 2 and text[0] in "百佰千仟"):
         return None
+    import cn2an  # 0.3 s to import: loaded on the first Chinese numeral, not by every command
+
     try:
         value = cn2an.cn2an(text.replace("貳", "贰").replace("參", "叁").replace("陸", "陆"), "normal")
     except Exception:  # cn2an raises ValueError and others on malformed input
