@@ -472,7 +472,7 @@ def table_chains(doc: Document) -> list[list[Table]]:
 def _same_header(a: Table, b: Table) -> bool:
     """A table whose first row repeats the previous table's (a header printed again on the
     continuation page)."""
-    if b.context.strip() and "续" not in b.context:
+    if b.context.strip() and "续" not in b.context and _SPACE.sub("", b.context) != _SPACE.sub("", a.context):
         return False  # a caption of its own: a new table with the same columns
     return bool(a.n_rows and b.n_rows) and any(a.cell(0, c).strip() for c in range(a.n_cols)) and all(
         _SPACE.sub("", a.cell(0, c)) == _SPACE.sub("", b.cell(0, c)) for c in range(a.n_cols))

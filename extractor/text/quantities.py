@@ -591,8 +591,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
 
 def _repeats_header(pt: Table, pl: "TableLayout", t: Table, header_rows: set[int]) -> bool:
     """The header rows of t are the previous table's first header rows, word for word."""
-    if t.context.strip() and "续" not in t.context:
-        return False  # a caption of its own: a new table with the same columns
+    if t.context.strip() and "续" not in t.context and t.context.replace(" ", "") != pt.context.replace(" ", ""):
+        return False  # a caption of its own (not the previous one printed again): a new table
     mine = sorted(header_rows)
     theirs = sorted(pl.header_rows)[:len(mine)]
     return len(theirs) == len(mine) and all(
