@@ -28,6 +28,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary["flags_by_code"]:
         lines.append("flags in the dataset by code:")
         lines += [f"  {n:5d}  {code}" for code, n in summary["flags_by_code"].items()]
+    if "corrections" in summary:
+        c = summary["corrections"]
+        lines.append(f"corrections: {c['applied']} figures corrected, {c['recorded']} decisions recorded without "
+                     f"a figure, {c['unmatched']} for documents not in the dataset")
     for path in summary.get("exported", []):
         lines.append(f"exported {path}")
     return "\n".join(lines)
@@ -51,16 +55,22 @@ def format_summary(summary: dict[str, Any]) -> str:
               help="Unit of the amount columns in exports (the dataset keeps 元).")
 @click.option("--force", is_flag=True, help="Convert every file again, changed or not.")
 @click.option("--retry-errors", is_flag=True, help="Convert again the files stored as errors (e.g. after a timeout).")
+@click.option("--corrections", "corrections", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Reviewed corrections (CSV or JSON from `jixiao review`) to store; exports carry them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, force, retry_errors,
-                    quiet) -> None:
+                    corrections, quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
+    from ..dataset.corrections import CorrectionsError
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
-                          retry_errors=retry_errors)
+                          retry_errors=retry_errors, corrections=corrections)
+    except CorrectionsError as exc:
+        click.echo(f"jixiao convert: {exc}", err=True)
+        sys.exit(2)
     except (RunError, sqlite3.Error, OSError) as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(1)

@@ -166,6 +166,7 @@ def convert(
     memory_mb: int | None = 2048,
     force: bool = False,
     retry_errors: bool = False,
+    corrections: str | None = None,
 ) -> dict[str, Any]:
     """Convert files and folders into the SQLite dataset `out`; return the run summary.
 
@@ -174,6 +175,9 @@ def convert(
     new document runs in a worker with `timeout` seconds and `memory_mb` MiB; one that
     fails is stored as `status=error` with its one-line reason. Workers are started with
     `spawn`, so a script calling this must do so under `if __name__ == "__main__":`.
+    `corrections` names a reviewed corrections file (`jixiao review`) to store after the
+    run; exports then carry the corrected figures. A bad file stops the run before it starts
+    (`CorrectionsError`).
     """
     started = time.monotonic()
     if unit not in ("元", "万元"):
@@ -183,6 +187,11 @@ def convert(
     out_real = os.path.realpath(out)
     exclude = {out_real + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     files, ignored = walk_inputs(paths, exclude)
+    reviewed = None
+    if corrections is not None:
+        from .corrections import load
+
+        reviewed = load(corrections)
     if export_dir is not None:
         export_real = os.path.realpath(export_dir) + os.sep
         files = [f for f in files if not os.path.realpath(f).startswith(export_real)]
@@ -205,6 +214,10 @@ def convert(
                 "SELECT code, COUNT(*) FROM flags GROUP BY code ORDER BY COUNT(*) DESC, code"
             ).fetchall()),
         }
+        if reviewed is not None:
+            from .corrections import apply
+
+            summary["corrections"] = apply(conn, reviewed)
         if export_dir is not None:
             from .exports import export
 

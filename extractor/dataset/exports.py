@@ -1,5 +1,8 @@
 """Exports of the dataset: CSV per table, one XLSX workbook, Parquet per table — all exact.
 
+Accepted corrections (`corrections.py`) are laid over the stored figures: exports carry
+the corrected value, the `corrections` table the original, the correction and who/when.
+
 The store keeps amounts in 元; an export shows them in the unit asked for. In 万元 the
 amount columns are renamed `*_yuan` -> `*_wan` (`value_yuan` -> `value_wan`,
 `value_yuan_max` -> `value_wan_max`) so a column name always says its unit, and the values
@@ -20,7 +23,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from . import store
+from . import corrections, store
 from ..jsonout import decimal_text
 
 _WAN = 4  # 1万元 = 10^4 元
@@ -46,9 +49,10 @@ def export_value(column: str, value: Any, unit: str) -> Any:
 
 
 def table_frame_rows(conn: sqlite3.Connection, table: str, unit: str) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a table as exported (Decimals for decimal columns)."""
+    """Header and rows of a table as exported (Decimals for decimal columns), corrections applied."""
     cols = store.table_columns(table)
-    rows = [[export_value(c, r[c], unit) for c in cols] for r in store.iter_rows(conn, table)]
+    stored = corrections.overlay(conn, table, store.iter_rows(conn, table))
+    rows = [[export_value(c, r[c], unit) for c in cols] for r in stored]
     return [export_column(c, unit) for c in cols], rows
 
 

@@ -16,6 +16,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
+from . import corrections
 from ..model import COLUMNS as FACT_COLUMNS
 from ..model import TABLES as FACT_TABLES
 from ..jsonout import decimal_text, dumps
@@ -26,14 +27,16 @@ DOCUMENT_COLUMNS = (
     # added columns: what the incremental fast path compares before hashing a file again
     "size", "mtime_ns",
 )
-TABLES = ("documents",) + FACT_TABLES
-COLUMNS: dict[str, tuple[str, ...]] = {"documents": DOCUMENT_COLUMNS, **FACT_COLUMNS}
+# reviewed corrections live in a table of their own (never rewriting the facts): corrections.py
+TABLES = ("documents",) + FACT_TABLES + ("corrections",)
+COLUMNS: dict[str, tuple[str, ...]] = {"documents": DOCUMENT_COLUMNS, **FACT_COLUMNS,
+                                       "corrections": corrections.COLUMNS}
 
 DECIMAL_COLUMNS = frozenset({
     "value", "value_yuan", "value_max", "value_yuan_max", "initial_budget_yuan",
     "adjusted_budget_yuan", "executed_yuan", "execution_rate", "exec_weight", "exec_score",
     "total_score", "target_value", "actual_value", "weight", "score", "precision_yuan",
-})
+}) | corrections.DECIMAL_COLUMNS
 INTEGER_COLUMNS = frozenset({
     "page", "start", "end", "table", "row", "col", "year", "fiscal_year", "pages",
     "text_chars", "needs_ocr", "report_year", "size", "mtime_ns",
