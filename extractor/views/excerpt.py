@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import Document, Table
 
-_CONTEXT = 60  # characters shown on each side of a span inside a long line
+_CONTEXT = 90  # characters shown on each side of a span inside a long line
 _ROWS = 2  # table rows shown above and below a flagged cell
 _COLS = 6  # table columns shown on each side of a flagged cell
 
