@@ -90,8 +90,12 @@ def corpus_pages(tmp_path_factory):
     ds = root / "corpus.sqlite"
     convert([str(docs)], str(ds), jobs=2, quiet=True)
     pages = {"files": root / "review-files.html", "dataset": root / "review-dataset.html", "report": root / "report.html"}
+    cli = subprocess.run([sys.executable, "-m", "extractor.cli", "review", "docs", "-o", pages["files"].name],
+                         cwd=root, capture_output=True, text=True, timeout=600)  # paths as typed: docs/…
+    assert cli.returncode == 0, cli.stderr
+    assert f"{CORPUS_FLAGS} flags of 12 documents ({CORPUS_PDF_FLAGS} page crops" in cli.stderr
     summaries = {
-        "files": build_review([str(docs)], str(pages["files"]), quiet=True),
+        "files": build_review([str(docs)], str(root / "review-absolute.html"), quiet=True),
         "dataset": build_review([str(ds)], str(pages["dataset"]), quiet=True),
         "report": build_report(str(ds), str(pages["report"])),
     }
@@ -280,9 +284,13 @@ def test_screenshots_of_both_pages(browser, corpus_pages):
             if key == "report":
                 _check_report(opened, 4)
             else:
-                opened.page.locator(".place img").first.scroll_into_view_if_needed()
-                opened.page.evaluate("window.scrollTo(0, 0)")
-                opened.page.wait_for_function("[...document.images].slice(0, 2).every(i => i.complete)")
+                # the first flag on a PDF page, just below the sticky header
+                opened.page.evaluate("""() => {
+                    const card = document.querySelector('.place img').closest('section.doc');
+                    window.scrollTo(0, card.offsetTop - document.querySelector('header').offsetHeight - 8);
+                }""")
+                opened.page.wait_for_function("[...document.images].filter(i => i.src).length >= 2 && "
+                                              "[...document.images].filter(i => i.src).every(i => i.complete)")
             opened.page.screenshot(path=str(DOCS / name))
         finally:
             opened.close()

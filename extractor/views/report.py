@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import sqlite3
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -164,7 +165,7 @@ def render(dataset: str, title: str = "jixiao 数据概览 report") -> tuple[str
                     for r in data["lines"]][:500])
     charts_html = "".join(f'<div class="chart" id="{k}"></div>' for k in specs) or \
         "<p>数据集中没有可绘制的数据 nothing to draw</p>"
-    body = (f"<header><h1>{html.escape(title)}</h1><p class=\"sub\">{html.escape(dataset)} · jixiao "
+    body = (f"<header><h1>{html.escape(title)}</h1><p class=\"sub\">{html.escape(os.path.basename(dataset))} · jixiao "
             f"{html.escape(__version__)}</p></header><main>{summary}<div class=\"charts\">{charts_html}</div>"
             f"<h2>问题按检查项 flags by code</h2>{codes}<h2>部门支出 budget lines (万元)</h2>{lines}</main>")
     run = ("(function(){var specs=JSON.parse(document.getElementById('chart-specs').textContent);"
