@@ -155,3 +155,32 @@ def test_corrections_are_stored_apart_and_exports_carry_them(tmp_path):
     # the facts keep what the document says
     assert conn.execute("SELECT value_yuan FROM quantities WHERE text = '629.09元'").fetchone() == ("629.09",)
     conn.close()
+
+
+def test_report_of_a_dataset_made_before_corrections_existed(tmp_path):
+    from click.testing import CliRunner
+
+    from extractor.cli import main
+    from extractor.views.report import collect
+
+    shutil.copy(CORPUS / "06-dept-report-errors.txt", tmp_path / "a.txt")
+    ds = str(tmp_path / "d.sqlite")
+    convert([str(tmp_path / "a.txt")], ds, jobs=1, quiet=True)
+    conn = sqlite3.connect(ds)
+    conn.execute("DROP TABLE corrections")
+    conn.commit()
+    conn.close()
+    data = collect(ds)
+    assert data["corrections"] == {}
+    assert [(f["code"], f["year"], f["n"]) for f in data["flags"]] == [
+        ("period-inverted", "2024", 1), ("rate-mismatch", "2024", 2), ("unit-suspect", "2024", 3)]
+    # the planted 858.96元 (for 858.96万元) shows as a dip in the 2023 budget line
+    assert [(r["year"], r["stage"], r["series"], r["wan"]) for r in data["lines"]] == [
+        ("2022", "预算", "支出总额", 769.68), ("2022", "决算", "支出总额", 850.082312),
+        ("2023", "预算", "支出总额", 0.085896), ("2023", "决算", "支出总额", 858.959141),
+        ("2024", "预算", "支出总额", 911.36), ("2024", "决算", "支出总额", 1073.690532)]
+    not_a_dataset = tmp_path / "x.sqlite"
+    not_a_dataset.write_text("not sqlite", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(not_a_dataset), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert "not a jixiao dataset" in result.output

@@ -198,7 +198,14 @@ def apply(conn: sqlite3.Connection, records: list[dict[str, Any]]) -> dict[str, 
 
 # ---------------------------------------------------------------- reading with corrections
 
+def present(conn: sqlite3.Connection) -> bool:
+    """Whether the dataset has a corrections table (datasets made before it have none)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'corrections'").fetchone() is not None
+
+
 def _active(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    if not present(conn):
+        return []
     cur = conn.execute("SELECT doc_id, page, start, \"end\", \"table\", \"row\", col, text, original_value_yuan, "
                        "corrected_value, corrected_unit, corrected_value_yuan FROM corrections "
                        "WHERE decision IN ('accept', 'edit') AND corrected_value IS NOT NULL ORDER BY rowid")

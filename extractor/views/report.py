@@ -19,6 +19,8 @@ from statistics import mean
 from typing import Any
 
 from . import page
+from ..dataset.corrections import present
+from ..dataset.exports import table_frame_rows
 from .series import SERIES_ZH, classify_item
 from .._version import __version__
 
@@ -39,7 +41,6 @@ def vega_bundle() -> str:
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
-    from ..dataset.exports import table_frame_rows
 
     header, rows = table_frame_rows(conn, table, "元")
     return [dict(zip(header, r)) for r in rows]
@@ -82,7 +83,8 @@ def collect(dataset: str) -> dict[str, Any]:
         for d in docs:
             state = "needs_ocr" if d["needs_ocr"] else (d["status"] or "error")
             status[(_STATUS_ZH.get(state, state), d["report_type"] or "—")] += 1
-        corrections = conn.execute("SELECT decision, COUNT(*) FROM corrections GROUP BY decision").fetchall()
+        corrections = (conn.execute("SELECT decision, COUNT(*) FROM corrections GROUP BY decision").fetchall()
+                       if present(conn) else [])
     finally:
         conn.close()
     return {
