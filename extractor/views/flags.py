@@ -76,24 +76,61 @@ def plain(value: Any) -> Any:
 
 # ---------------------------------------------------------------- sources
 
-def from_files(paths: Iterable[str], quiet: bool = False) -> tuple[list[FlagItem], list[str]]:
-    """Extract each file and list its flags; returns the items and one line per unreadable file."""
+_POOL_FROM = 4  # fewer documents are read in this process: starting workers would cost more
+
+
+def read_all(paths: list[str], target: str, warm_up: str | None, jobs: int | None, quiet: bool,
+             timeout: float | None = 120.0) -> Iterator[tuple[str, Any, str | None]]:
+    """(path, target(path) or None, one-line error or None) for every path, with a progress bar.
+
+    Many documents go through the dataset's worker pool (in parallel, each bounded in time
+    and memory, so a hostile file cannot stall the page); a few are read here.
+    """
     from tqdm import tqdm
 
-    from ..pipeline import extract_path
+    bar = tqdm(total=len(paths), unit="doc", desc="reading", disable=quiet or len(paths) < 2, file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        jobs = jobs or os.cpu_count() or 1
+        if len(paths) < _POOL_FROM or jobs == 1:
+            module, attr = target.split(":")
+            import importlib
 
+            func = getattr(importlib.import_module(module), attr)
+            for path in paths:
+                try:
+                    yield path, func(path), None
+                except ReadError as exc:
+                    yield path, None, str(exc).splitlines()[0]
+                except Exception as exc:  # one bad document must not stop the page
+                    yield path, None, f"{path}: internal error: {type(exc).__name__}: {exc}"
+                bar.update(1)
+            return
+        from ..dataset.batch import WorkerPool
+
+        pool = WorkerPool(min(jobs, len(paths)), target, warm_up, timeout)
+        for outcome in pool.run((str(i), p) for i, p in enumerate(paths)):
+            yield outcome.path, outcome.result, outcome.error
+            bar.update(1)
+    finally:
+        bar.close()
+
+
+def from_files(paths: Iterable[str], quiet: bool = False, jobs: int | None = None) -> tuple[list[FlagItem], list[str]]:
+    """Extract each file and list its flags; returns the items and one line per unreadable file."""
     paths = list(paths)
-    items: list[FlagItem] = []
+    found: dict[str, Any] = {}
     failures: list[str] = []
-    for path in tqdm(paths, unit="doc", desc="reading", disable=quiet or len(paths) < 2, file=sys.stderr,
-                     dynamic_ncols=True):
-        try:
-            report = extract_path(path)
-        except ReadError as exc:
-            failures.append(str(exc).splitlines()[0])
-            continue
-        except Exception as exc:  # one bad document must not stop the page
-            failures.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+    for path, report, error in read_all(paths, "extractor.pipeline:extract_path", "extractor.dataset.convert:warm_up",
+                                        jobs, quiet):
+        if error is not None:
+            failures.append(error)
+        else:
+            found[path] = report
+    items: list[FlagItem] = []
+    for path in paths:  # in the order given, whatever order the workers finished in
+        report = found.get(path)
+        if report is None:
             continue
         meta = report.meta
         info = DocInfo(path, sha256_file(path), meta.department, meta.report_year, meta.title, report.document)
@@ -109,12 +146,9 @@ def _resolve(path: str, dataset: str) -> str | None:
     return None
 
 
-def from_dataset(dataset: str, quiet: bool = False) -> list[FlagItem]:
+def from_dataset(dataset: str, quiet: bool = False, jobs: int | None = None) -> list[FlagItem]:
     """Flags of a `jixiao convert` dataset, with each document read again when its file is unchanged."""
-    from tqdm import tqdm
-
     from ..dataset import store
-    from ..readers import read
 
     conn = sqlite3.connect(f"file:{dataset}?mode=ro", uri=True)
     try:
@@ -128,24 +162,26 @@ def from_dataset(dataset: str, quiet: bool = False) -> list[FlagItem]:
             by_doc[row["doc_id"]].append({c: store.from_db(c, row[c]) for c in cols})
     finally:
         conn.close()
-    items: list[FlagItem] = []
-    for doc_id, rows in tqdm(by_doc.items(), unit="doc", desc="reading", disable=quiet or len(by_doc) < 2,
-                             file=sys.stderr, dynamic_ncols=True):
+    infos: dict[str, DocInfo] = {}
+    to_read: dict[str, DocInfo] = {}
+    for doc_id, rows in by_doc.items():
         d = docs.get(doc_id, {})
         path = d.get("path") or rows[0].get("doc") or doc_id
-        info = DocInfo(path, doc_id, d.get("department"), d.get("report_year"), d.get("title"))
+        info = infos[doc_id] = DocInfo(path, doc_id, d.get("department"), d.get("report_year"), d.get("title"))
         found = _resolve(path, dataset)
         if found is None:
             info.missing = "file not found"
         elif sha256_file(found) != doc_id:
             info.missing = "file changed since the dataset was built"
         else:
-            try:
-                info.document = read(found)
-            except ReadError as exc:
-                info.missing = str(exc).splitlines()[0]
-        items += [FlagItem(info, {k: v for k, v in r.items() if k != "doc_id"}) for r in rows]
-    return items
+            to_read[found] = info
+    for path, document, error in read_all(list(to_read), "extractor.readers:read", None, jobs, quiet):
+        if error is not None:
+            to_read[path].missing = error
+        else:
+            to_read[path].document = document
+    return [FlagItem(infos[doc_id], {k: v for k, v in r.items() if k != "doc_id"})
+            for doc_id, rows in by_doc.items() for r in rows]
 
 
 # ---------------------------------------------------------------- places
@@ -198,17 +234,19 @@ def attach_places(items: list[FlagItem], quiet: bool = False) -> None:
                     pdf = pypdfium2.PdfDocument(doc.path)
                 except Exception as exc:  # the file was read once; a failure now is shown, not raised
                     info.missing = f"cannot render pages: {exc}"
+            from .pdfcrop import close_cache, render_crop
+
+            pages: dict[int, Any] = {}
             try:
-                for it in group:
+                for it in sorted(group, key=lambda it: it.row.get("page") or 0):
                     r = it.row
                     it.excerpt = _excerpt(doc, r)
                     page = r.get("page")
                     if pdf is not None and page and 1 <= page <= len(pdf):
-                        from .pdfcrop import render_crop
-
-                        it.image, it.located = render_crop(pdf, page, _targets(it, page))
+                        it.image, it.located = render_crop(pdf, page, _targets(it, page), cache=pages)
                         bar.update(1)
             finally:
+                close_cache(pages)
                 if pdf is not None:
                     pdf.close()
     finally:
@@ -221,7 +259,7 @@ def _excerpt(doc: Document, r: dict[str, Any]) -> dict[str, Any] | None:
     return excerpt(doc, r.get("start"), r.get("end"), r.get("table"), r.get("row"), r.get("col"))
 
 
-def gather(inputs: list[str], quiet: bool = False) -> tuple[list[FlagItem], list[str]]:
+def gather(inputs: list[str], quiet: bool = False, jobs: int | None = None) -> tuple[list[FlagItem], list[str]]:
     """Items of every input (files, folders, `.sqlite` datasets) with their places attached."""
     from ..dataset.convert import walk_inputs
 
@@ -230,10 +268,10 @@ def gather(inputs: list[str], quiet: bool = False) -> tuple[list[FlagItem], list
     datasets = [p for p in inputs if os.path.isfile(p) and _is_sqlite(p)]
     others = [p for p in inputs if p not in datasets]
     for ds in datasets:
-        items += from_dataset(ds, quiet)
+        items += from_dataset(ds, quiet, jobs)
     if others:
         files, _ = walk_inputs(others)
-        got, failed = from_files(files, quiet)
+        got, failed = from_files(files, quiet, jobs)
         items += got
         failures += failed
     attach_places(items, quiet)

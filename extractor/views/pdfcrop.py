@@ -111,22 +111,23 @@ def _to_image(box: Box, rotation: int, w0: float, h0: float, scale: float) -> tu
     return (min(ax, bx) * scale, min(ay, by) * scale, max(ax, bx) * scale, max(ay, by) * scale)
 
 
-def render_crop(pdf: Any, page: int, targets: list[Target], scale: float = SCALE) -> tuple[str, bool]:
+def render_crop(pdf: Any, page: int, targets: list[Target], scale: float = SCALE,
+                cache: dict[int, tuple[Any, Any, int]] | None = None) -> tuple[str, bool]:
     """The page band around the strong target as a PNG data URI, and whether it was found.
 
-    Evidence targets that fall inside the band are outlined too.
+    Evidence targets that fall inside the band are outlined too. `cache` (page -> rendered
+    image, text page, rotation) lets several flags of one page render it once; the caller
+    closes the text pages it holds (`close_cache`).
     """
     from PIL import Image, ImageDraw
 
-    pg = pdf[page - 1]
-    textpage = pg.get_textpage()
-    try:
-        boxes = [(t, locate(textpage, t)) for t in targets]
-    finally:
-        textpage.close()
-    rotation = pg.get_rotation() % 360
-    image = pg.render(scale=scale).to_pil().convert("RGB")
-    pg.close()
+    cache = {} if cache is None else cache
+    owned = page not in cache
+    if owned:
+        pg = pdf[page - 1]
+        cache[page] = (pg.render(scale=scale).to_pil().convert("RGB"), pg.get_textpage(), pg.get_rotation() % 360)
+    image, textpage, rotation = cache[page]
+    boxes = [(t, locate(textpage, t)) for t in targets]
     w_px, h_px = image.size
     w0, h0 = (w_px / scale, h_px / scale) if rotation in (0, 180) else (h_px / scale, w_px / scale)
     pixels = [(t, _to_image(b, rotation, w0, h0, scale)) for t, b in boxes if b is not None]
@@ -148,6 +149,16 @@ def render_crop(pdf: Any, page: int, targets: list[Target], scale: float = SCALE
             draw.rectangle(rect, outline=(30, 100, 220, 230), width=max(1, int(scale)))
     image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
     band = image.crop((0, int(y0), w_px, int(y1)))
+    if cache is not None and owned and len(cache) > 4:  # keep a few pages: flags come in page order
+        oldest = next(iter(cache))
+        cache.pop(oldest)[1].close()
     buf = io.BytesIO()
     band.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), bool(strong)
+
+
+def close_cache(cache: dict[int, tuple[Any, Any, int]]) -> None:
+    """Release the text pages a render cache holds."""
+    for _, textpage, _ in cache.values():
+        textpage.close()
+    cache.clear()

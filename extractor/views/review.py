@@ -80,9 +80,13 @@ def render(items: list[FlagItem], title: str = "jixiao 审核 review", failures:
                          {"flag-data": data, "flag-images": images})
 
 
-def build_review(inputs: list[str], out: str, quiet: bool = False) -> dict[str, Any]:
-    """Gather the flags of `inputs` (files, folders, datasets) and write the page to `out`."""
-    items, failures = gather(inputs, quiet)
+def build_review(inputs: list[str], out: str, quiet: bool = False, jobs: int | None = None) -> dict[str, Any]:
+    """Gather the flags of `inputs` (files, folders, datasets) and write the page to `out`.
+
+    Documents are read in `jobs` worker processes (default: the cores), so call this under
+    `if __name__ == "__main__":` in a script.
+    """
+    items, failures = gather(inputs, quiet, jobs)
     text = render(items, failures=failures)
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
