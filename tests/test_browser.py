@@ -3,6 +3,8 @@
 No browser is downloaded: the tests use the system Chromium (`apt-get install chromium`,
 done by .ci/run), found at /usr/lib/chromium/chromium, on PATH, or in $JIXIAO_CHROMIUM.
 Each page is checked for console errors and for any request beyond the page itself.
+Conditions waited for are written as functions: an expression string would be run through
+eval, which the review page's Content-Security-Policy forbids.
 """
 from __future__ import annotations
 
@@ -249,7 +251,7 @@ def test_markup_in_a_document_stays_text(browser, corpus_pages):
 
 def _check_report(opened: Opened, charts: int) -> None:
     page = opened.page
-    page.wait_for_function(f"document.querySelectorAll('.chart svg').length === {charts}")
+    page.wait_for_function(f"() => document.querySelectorAll('.chart svg').length === {charts}")
     assert page.locator(".chart").count() == charts
     assert opened.errors == [] and opened.outside() == []
 
@@ -289,7 +291,7 @@ def test_screenshots_of_both_pages(browser, corpus_pages):
                     const card = document.querySelector('.place img').closest('section.doc');
                     window.scrollTo(0, card.offsetTop - document.querySelector('header').offsetHeight - 8);
                 }""")
-                opened.page.wait_for_function("[...document.images].filter(i => i.src).length >= 2 && "
+                opened.page.wait_for_function("() => [...document.images].filter(i => i.src).length >= 2 && "
                                               "[...document.images].filter(i => i.src).every(i => i.complete)")
             opened.page.screenshot(path=str(DOCS / name))
         finally:
