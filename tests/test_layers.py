@@ -26,10 +26,12 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"model", "patterns", "readers", "text", "tables", "facts", "checks"},
     "dataset": {"model", "patterns", "readers", "text", "tables", "facts", "checks", "pipeline"},
     "evaluation": {"model", "patterns", "readers", "text", "tables", "facts", "checks", "pipeline"},
+    "views": {"model", "patterns", "readers", "text", "tables", "facts", "checks", "pipeline", "dataset",
+              "evaluation"},
     "cli": {"model", "patterns", "readers", "text", "tables", "facts", "checks", "pipeline", "dataset",
-            "evaluation"},
+            "evaluation", "views"},
     "face": {"model", "patterns", "readers", "text", "tables", "facts", "checks", "pipeline", "dataset",
-             "evaluation", "cli"},
+             "evaluation", "views", "cli"},
 }
 
 # top-level modules of the package and their layer; subpackages are layers of their own name
@@ -39,7 +41,7 @@ MODULE_LAYERS = {
     "pipeline": "pipeline",
     "__init__": "face", "": "face",
 }
-SUBPACKAGES = {"readers", "text", "tables", "facts", "checks", "dataset", "evaluation", "cli"}
+SUBPACKAGES = {"readers", "text", "tables", "facts", "checks", "dataset", "evaluation", "views", "cli"}
 
 
 def layer_of(module: str) -> str:

@@ -9,6 +9,8 @@ _COMMANDS = {
     "extract": "extractor.cli.extract:extract_command",
     "check": "extractor.cli.check:check_command",
     "convert": "extractor.cli.convert:convert_command",
+    "review": "extractor.cli.review:review_command",
+    "report": "extractor.cli.report:report_command",
     "synth": "extractor.evaluation.layouts:synth_command",
     "eval": "extractor.evaluation.evaluate:eval_command",
 }

@@ -54,6 +54,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary["flags_by_code"]:
         lines.append("flags in the dataset by code:")
         lines += [f"  {n:5d}  {code}" for code, n in summary["flags_by_code"].items()]
+    if "corrections" in summary:
+        c = summary["corrections"]
+        lines.append(f"corrections: {c['applied']} figures corrected, {c['recorded']} decisions recorded without "
+                     f"a figure, {c['unmatched']} for documents not in the dataset")
     for path in summary.get("exported", []):
         lines.append(f"exported {path}")
     return "\n".join(lines)
@@ -95,11 +99,14 @@ def _memory_floor(ctx: click.Context, param: click.Parameter, value: int) -> int
 @click.option("--retry-errors", is_flag=True, help="Convert again the files stored as errors (e.g. after a timeout).")
 @click.option("--prune", is_flag=True,
               help="Delete the rows of files gone from the folders walked (default: mark them status=missing).")
+@click.option("--corrections", "corrections", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Reviewed corrections (CSV or JSON from `jixiao review`) to store; exports carry them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, headers, raw, meta,
-                    force, retry_errors, prune, quiet) -> None:
+                    force, retry_errors, prune, corrections, quiet) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
+    from ..dataset.corrections import CorrectionsError
 
     ctx = click.get_current_context()
     if export_dir is None:
@@ -110,7 +117,11 @@ def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
-                          retry_errors=retry_errors, meta=meta, headers=headers, raw=raw, prune=prune)
+                          retry_errors=retry_errors, meta=meta, headers=headers, raw=raw, prune=prune,
+                          corrections=corrections)
+    except CorrectionsError as exc:
+        click.echo(f"jixiao convert: {exc}", err=True)
+        sys.exit(2)
     except (RunError, sqlite3.Error, OSError) as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(1)

@@ -150,6 +150,7 @@ def convert(
     headers: str | None = None,
     raw: bool = False,
     prune: bool = False,
+    corrections: str | None = None,
 ) -> dict[str, Any]:
     """Convert files and folders into the SQLite dataset `out`; return the run summary.
 
@@ -161,6 +162,9 @@ def convert(
     deleted with `prune`. Works from a plain script (no `__main__` guard needed).
     `meta` is a manifest CSV (path → department, year, region; `pathmeta.py`); `headers`
     (zh/en) and `raw` (no CSV formula escaping) shape the export (`exports.py`).
+    `corrections` names a reviewed corrections file (`jixiao review`) to store after the
+    run; exports then carry the corrected figures. A bad file stops the run before it starts
+    (`CorrectionsError`).
     """
     from .batch import MIN_MEMORY_MB, worker_cap
 
@@ -183,6 +187,11 @@ def convert(
         raise RunError(str(exc)) from exc
     out_real = os.path.realpath(out)
     exclude = {out_real + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    reviewed = None
+    if corrections is not None:
+        from .corrections import load
+
+        reviewed = load(corrections)
     if export_dir is not None:
         exclude.add(os.path.realpath(export_dir))
     walk = walk_inputs(paths, exclude)
@@ -214,6 +223,10 @@ def convert(
                 "SELECT code, COUNT(*) FROM flags GROUP BY code ORDER BY COUNT(*) DESC, code"
             ).fetchall()),
         }
+        if reviewed is not None:
+            from .corrections import apply
+
+            summary["corrections"] = apply(conn, reviewed)
         if export_dir is not None:
             from .exports import ExportError, export
 

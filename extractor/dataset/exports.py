@@ -5,6 +5,8 @@ the dataset's and never change with `--unit`: the amount columns (`*_yuan`, `*_y
 hold the stored 元 divided exactly (Decimal, no rounding) into the unit asked for, and an
 `amount_unit` column (and, in Chinese headers, the header: `金额（万元）`) says which unit that is.
 The exact `_text` columns of the dataset are not exported: each export is exact already.
+Accepted corrections (`corrections.py`) are laid over the stored figures: exports carry
+the corrected value, the `corrections` table the original, the correction and who/when.
 
 - CSV: UTF-8 with BOM (Excel on Chinese Windows opens it right); numbers as exact text.
   A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
@@ -32,7 +34,7 @@ import tempfile
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
-from . import store
+from . import corrections, store
 from .dictionary import header as zh_header
 from .summary import VIEW_COLUMNS
 from ..jsonout import decimal_text
@@ -85,9 +87,10 @@ def _view_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 
 
 def table_frame_rows(conn: sqlite3.Connection, table: str, unit: str) -> tuple[list[str], list[list[Any]]]:
-    """Header (column names) and rows of a table as exported (Decimals for decimal columns)."""
+    """Header (column names) and rows of a table as exported (Decimals for decimal columns),
+    accepted corrections laid over the stored figures."""
     cols = exported_columns(table)
-    source = _view_rows(conn) if table == "budget_summary" else store.iter_rows(conn, table)
+    source = _view_rows(conn) if table == "budget_summary" else corrections.overlay(conn, table, store.iter_rows(conn, table))
     rows = [[unit if c == UNIT_COLUMN else export_value(c, r[c], unit) for c in cols] for r in source]
     return cols, rows
 

@@ -39,15 +39,25 @@ DOCUMENT_COLUMNS = (
     # region a `--meta` manifest names
     "region", "department_source", "report_year_source",
 )
-TABLES = ("documents",) + FACT_TABLES
-COLUMNS: dict[str, tuple[str, ...]] = {"documents": DOCUMENT_COLUMNS, **FACT_COLUMNS}
+# the table (after doc_id): the flag's place, the decision, the figure before and after, who and when
+CORRECTION_COLUMNS = (
+    "flag_id", "doc", "code", "page", "start", "end", "table", "row", "col", "text", "decision",
+    "original_value", "original_unit", "original_value_yuan",
+    "corrected_text", "corrected_value", "corrected_unit", "corrected_value_yuan",
+    "reviewer", "decided_at", "applied_at",
+)
+CORRECTION_DECIMALS = frozenset({"original_value", "original_value_yuan", "corrected_value", "corrected_value_yuan"})
+# reviewed corrections live in a table of their own (never rewriting the facts): corrections.py
+TABLES = ("documents",) + FACT_TABLES + ("corrections",)
+COLUMNS: dict[str, tuple[str, ...]] = {"documents": DOCUMENT_COLUMNS, **FACT_COLUMNS,
+                                       "corrections": CORRECTION_COLUMNS}
 
 DECIMAL_COLUMNS = frozenset({
     "value", "value_yuan", "value_max", "value_yuan_max", "initial_budget_yuan",
     "adjusted_budget_yuan", "executed_yuan", "execution_rate", "exec_weight", "exec_score",
     "total_score", "target_value", "actual_value", "weight", "score", "precision_yuan",
     "spread_yuan",  # budget_summary
-})
+}) | CORRECTION_DECIMALS
 INTEGER_COLUMNS = frozenset({
     "page", "start", "end", "table", "row", "col", "year", "fiscal_year", "pages",
     "text_chars", "needs_ocr", "report_year", "size", "mtime_ns",
