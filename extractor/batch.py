@@ -12,6 +12,7 @@ Only the parent writes results.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import multiprocessing
 import os
@@ -80,13 +81,15 @@ def _limit_memory(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None) -> None:
-    """Worker loop: warm up once, then convert the paths the parent sends until told to stop."""
+def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None,
+                 options: dict[str, Any] | None = None) -> None:
+    """Worker loop: warm up once, then convert the paths the parent sends until told to stop
+    (`target(path, **options)`)."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # one process per core already; no thread fan-out
-    fn = _resolve(target)
+    fn = functools.partial(_resolve(target), **(options or {}))
     if warm_up:
         try:
             _resolve(warm_up)()
@@ -144,7 +147,8 @@ class _Worker:
 
 
 class WorkerPool:
-    """Runs `target(path)` in `jobs` worker processes, each document bounded in time and memory.
+    """Runs `target(path, **options)` in `jobs` worker processes, each document bounded in time
+    and memory.
 
     `run(tasks)` yields an `Outcome` per (key, path) task as they finish, in finishing order.
     """
@@ -156,8 +160,10 @@ class WorkerPool:
         warm_up: str | None = None,
         timeout: float | None = 120.0,
         memory_mb: int | None = 2048,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.options = options or {}
         self.target = target
         self.warm_up = warm_up
         self.timeout = timeout
@@ -171,7 +177,7 @@ class WorkerPool:
             raise WorkerStartError(f"worker processes die while starting ({self._start_failures} times in a row)")
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb), daemon=True
+            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options), daemon=True
         )
         proc.start()
         child.close()  # so the parent sees EOF when the worker dies

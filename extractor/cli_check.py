@@ -11,7 +11,7 @@ from typing import Iterable, TextIO
 
 import click
 
-from .cli_common import display_width, notice_needs_ocr, report_error
+from .cli_common import display_width, notice_needs_ocr, ocr_option, report_error
 from .jsonout import dumps
 from .model import Document, Flag
 
@@ -65,7 +65,8 @@ def write_text(out: TextIO, path: str, document: Document, flags: Iterable[Flag]
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="language of the messages")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None) -> None:
+@ocr_option
+def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None, ocr: str) -> None:
     """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in FILE..."""
     from . import extract
 
@@ -74,7 +75,7 @@ def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | Non
     try:
         for path in files:
             try:
-                report = extract(path)
+                report = extract(path, ocr=ocr)
             except Exception as exc:  # every bad file is reported and skipped
                 report_error(path, exc)
                 failed = True

@@ -5,6 +5,10 @@ import unicodedata
 
 import click
 
+# the option `extract`, `check` and `convert` share
+ocr_option = click.option("--ocr", type=click.Choice(["auto", "never", "force"]), default="auto", show_default=True,
+                          help="OCR pages without a text layer and images (auto), every PDF page (force), or none.")
+
 from .model import ReadError, Report
 
 
@@ -22,7 +26,9 @@ def notice_needs_ocr(path: str, report: Report) -> None:
     if doc.needs_ocr:
         pages = doc.meta.get("ocr_pages")
         where = f" (pages {', '.join(map(str, pages))})" if pages and len(pages) < (doc.pages or 0) else ""
-        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it", err=True)
+        note = doc.meta.get("ocr_note")
+        why = f" ({note})" if note else ""
+        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it{why}", err=True)
 
 
 def display_width(s: str) -> int:

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from .cli_common import ocr_option
+
 
 def format_summary(summary: dict[str, Any]) -> str:
     """The end-of-run summary as a few readable lines."""
@@ -52,15 +54,16 @@ def format_summary(summary: dict[str, Any]) -> str:
 @click.option("--force", is_flag=True, help="Convert every file again, changed or not.")
 @click.option("--retry-errors", is_flag=True, help="Convert again the files stored as errors (e.g. after a timeout).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@ocr_option
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, force, retry_errors,
-                    quiet) -> None:
+                    quiet, ocr) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from .dataset import RunError, convert
 
     try:
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
-                          retry_errors=retry_errors)
+                          retry_errors=retry_errors, ocr=ocr)
     except (RunError, sqlite3.Error, OSError) as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(1)

@@ -9,7 +9,7 @@ from typing import Iterator
 import click
 
 from .jsonout import decimal_text, dumps
-from .cli_common import display_width, notice_needs_ocr, report_error
+from .cli_common import display_width, notice_needs_ocr, ocr_option, report_error
 from .model import Quantity
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
@@ -25,11 +25,11 @@ def _cell(v) -> str:
     return str(v)
 
 
-def quantity_rows(path: str) -> Iterator[dict]:
+def quantity_rows(path: str, ocr: str = "auto") -> Iterator[dict]:
     """Contract records of every quantity in one file (raises ReadError)."""
     from . import extract
 
-    report = extract(path)
+    report = extract(path, ocr=ocr)
     notice_needs_ocr(path, report)
     for q in report.quantities:
         rec = {"doc": path}
@@ -41,7 +41,8 @@ def quantity_rows(path: str) -> Iterator[dict]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+@ocr_option
+def extract_command(files: tuple[str, ...], fmt: str, output: str | None, ocr: str) -> None:
     """Every amount, rate, count, year, date and period of FILE..., with provenance."""
     out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
     failed = False
@@ -53,7 +54,7 @@ def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> Non
             writer.writeheader()
         for path in files:
             try:
-                rows = list(quantity_rows(path))
+                rows = list(quantity_rows(path, ocr))
             except Exception as exc:  # every bad file is reported and skipped
                 report_error(path, exc)
                 failed = True

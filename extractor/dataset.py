@@ -46,18 +46,21 @@ def warm_up() -> None:
     from .quantities import warm_up as load_patterns_and_dictionary
 
     load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
+    from .readers import ocr
+
+    ocr.warm_up()  # the recognizer's models, before the worker's memory limit is set
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"
     build_report(Document(path="<warm-up>", reader="text", text=text,
                           blocks=[Block("paragraph", None, 0, len(text))]))
 
 
-def read_document(path: str) -> dict[str, Any]:
+def read_document(path: str, ocr: str = "auto") -> dict[str, Any]:
     """Extract one file into documents metadata and fact rows (what a worker sends back)."""
     from . import extract
     from .frames import report_rows
     from .store import encode_facts
 
-    report = extract(path)
+    report = extract(path, ocr=ocr)
     doc, meta = report.document, report.meta
     return {
         "meta": {
@@ -72,8 +75,8 @@ def read_document(path: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- inputs
 
 def document_suffixes() -> frozenset[str]:
-    """Suffixes a folder walk takes: every reader's, plus formats the readers name as not yet
-    supported (so a `.doc` shows up as an error row instead of vanishing)."""
+    """Suffixes a folder walk takes: every reader's, plus formats the readers name as not
+    supported (so such a file shows up as an error row instead of vanishing)."""
     import importlib
 
     from . import readers
@@ -167,13 +170,15 @@ def convert(
     memory_mb: int | None = 2048,
     force: bool = False,
     retry_errors: bool = False,
+    ocr: str = "auto",
 ) -> dict[str, Any]:
     """Convert files and folders into the SQLite dataset `out`; return the run summary.
 
     Unchanged files (same path, size and mtime; else same SHA-256) are skipped unless
     `force` (everything again) or `retry_errors` (documents stored as errors again). Each
     new document runs in a worker with `timeout` seconds and `memory_mb` MiB; one that
-    fails is stored as `status=error` with its one-line reason. Workers are started with
+    fails is stored as `status=error` with its one-line reason; `ocr` (auto | never | force)
+    is passed to the readers, so scans are OCR'd inside the workers. Workers are started with
     `spawn`, so a script calling this must do so under `if __name__ == "__main__":`.
     """
     started = time.monotonic()
@@ -192,7 +197,7 @@ def convert(
     except sqlite3.Error as exc:
         raise RunError(f"{out}: cannot open the dataset: {exc}") from exc
     try:
-        run = _Run(conn, tool_version(), force, retry_errors)
+        run = _Run(conn, tool_version(), force, retry_errors, ocr)
         for path in files:
             run.plan(path)
         run.convert_queued(jobs, timeout, memory_mb, quiet)
@@ -224,6 +229,7 @@ class _Run:
     version: str
     force: bool
     retry_errors: bool
+    ocr: str = "auto"
     counts: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     queued: dict[str, list[_File]] = field(default_factory=lambda: defaultdict(list))
@@ -274,7 +280,7 @@ class _Run:
             return
         jobs = jobs or os.cpu_count() or 1
         pool = WorkerPool(min(jobs, len(tasks)), "extractor.dataset:read_document",
-                          "extractor.dataset:warm_up", timeout, memory_mb)
+                          "extractor.dataset:warm_up", timeout, memory_mb, options={"ocr": self.ocr})
         started = time.monotonic()
         bar = tqdm(total=len(tasks), unit="doc", disable=quiet, file=sys.stderr, dynamic_ncols=True)
         try:
