@@ -1,13 +1,10 @@
 """What the command-line subcommands share: one-line notices on stderr and display width."""
 from __future__ import annotations
 
+import os
 import unicodedata
 
 import click
-
-# the option `extract`, `check` and `convert` share
-ocr_option = click.option("--ocr", type=click.Choice(["auto", "never", "force"]), default="auto", show_default=True,
-                          help="OCR pages without a text layer and images (auto), every PDF page (force), or none.")
 
 from .model import ReadError, Report
 
@@ -34,3 +31,21 @@ def notice_needs_ocr(path: str, report: Report) -> None:
 def display_width(s: str) -> int:
     """Columns a string takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def _set_ocr_pages(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """The page limit reaches the readers (and `convert`'s workers) through the environment."""
+    if value is not None:
+        from .readers.ocr import PAGES_ENV
+
+        os.environ[PAGES_ENV] = str(value)
+    return value
+
+
+def ocr_option(fn):
+    """`--ocr auto|never|force` and `--ocr-pages N`, shared by `extract`, `check` and `convert`."""
+    fn = click.option("--ocr-pages", type=click.IntRange(min=0), default=None, callback=_set_ocr_pages,
+                      expose_value=False, help="OCR at most this many pages of a document (default 200).")(fn)
+    return click.option("--ocr", type=click.Choice(["auto", "never", "force"]), default="auto", show_default=True,
+                        help="OCR pages without a text layer and images (auto), every PDF page (force), "
+                             "or none.")(fn)

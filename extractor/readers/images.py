@@ -44,7 +44,8 @@ def read(path: str, ocr: str = "auto") -> Document:
             engine = ocr_reader.engine_name()
             pages: list[list[tuple[str, Any]]] = []
             read_pages: dict[int, ocr_reader.OcrPage] = {}
-            for i in range(min(n_frames, ocr_reader.MAX_PAGES)):
+            limit = ocr_reader.max_pages()
+            for i in range(min(n_frames, limit)):
                 image.seek(i)
                 read_pages[i + 1] = ocr_reader.read_image(image.copy(), engine)
                 pages.append(read_pages[i + 1].items)
@@ -57,9 +58,9 @@ def read(path: str, ocr: str = "auto") -> Document:
     builder = DocumentBuilder(path, NAME)
     _assemble(builder, pages)
     meta: dict[str, Any] = {"ocr_engine": engine, "ocr_read_pages": sorted(read_pages), "_ocr": read_pages}
-    skipped = list(range(ocr_reader.MAX_PAGES + 1, n_frames + 1))
+    skipped = list(range(limit + 1, n_frames + 1))
     if skipped:
-        meta.update(reason="needs OCR", ocr_pages=skipped, ocr_note=f"OCR stops after {ocr_reader.MAX_PAGES} pages")
+        meta.update(reason="needs OCR", ocr_pages=skipped, ocr_note=f"OCR stops after {limit} pages")
     doc = builder.build(pages=n_frames, needs_ocr=bool(skipped), meta=meta)
     ocr_reader.locate_confidence(doc)
     return doc

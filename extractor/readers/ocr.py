@@ -12,7 +12,7 @@ confidence of every box and cell is kept (`OcrPage.spans`/`cells`) so each quant
 carry it (`apply_confidence`).
 
 Nothing is fetched at run time; an image larger than MAX_PIXELS is refused and pages past
-MAX_PAGES are left unread (listed in `meta["ocr_skipped_pages"]`).
+`max_pages()` are left unread (listed in `meta["ocr_skipped_pages"]`).
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ ENGINES = ("rapidocr", "tesseract")
 RENDER_DPI = 200
 MAX_SIDE = 2400
 MAX_PIXELS = 80_000_000  # a decompression bomb is refused before it is decoded
-MAX_PAGES = 200  # pages OCR'd per document; a longer scan is cut (and says so)
+MAX_PAGES = 200  # pages OCR'd per document by default; a longer scan is cut (and says so)
+PAGES_ENV = "JIXIAO_OCR_PAGES"  # the limit set by `--ocr-pages` (and inherited by workers)
 TESSERACT_TIMEOUT = 120
 INSTALL_HINT = ("OCR needs RapidOCR (pip install 'jixiao[ocr]') or Tesseract "
                 "(apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
@@ -82,6 +83,14 @@ class OcrPage:
 
 # ---------------------------------------------------------------- recognizers
 
+def max_pages() -> int:
+    """Pages OCR'd per document: $JIXIAO_OCR_PAGES (set by `--ocr-pages`), else MAX_PAGES."""
+    try:
+        return max(0, int(os.environ[PAGES_ENV]))
+    except (KeyError, ValueError):
+        return MAX_PAGES
+
+
 def engine_name(preferred: str | None = None) -> str:
     """The recognizer to use: `preferred`, $JIXIAO_OCR_ENGINE, else RapidOCR if installed,
     else Tesseract if on PATH. Raises OcrUnavailable naming what to install."""
@@ -116,14 +125,15 @@ def _tesseract_langs() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _rapid() -> Any:
-    """The RapidOCR engine, loaded once per process from the models inside its wheel. One
-    onnxruntime thread: `convert` parallelises by worker processes."""
+    """The RapidOCR engine, loaded once per process from the models inside its wheel. It uses
+    OMP_NUM_THREADS threads when set (`convert` workers set 1: they parallelise by process),
+    else onnxruntime's default (every core)."""
     import logging
 
     from rapidocr_onnxruntime import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    threads = int(os.environ.get("JIXIAO_OCR_THREADS", "1"))
+    threads = int(os.environ.get("OMP_NUM_THREADS") or -1)
     return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
 
@@ -523,10 +533,11 @@ def ocr_pages_of(path: str, pages: list[list[tuple[str, Any]]], numbers: list[in
         name = engine_name(engine)
     except OcrUnavailable as exc:
         return {"ocr_skipped_pages": list(numbers), "ocr_note": str(exc)}
-    done, skipped = numbers[:MAX_PAGES], numbers[MAX_PAGES:]
+    limit = max_pages()
+    done, skipped = numbers[:limit], numbers[limit:]
     meta: dict[str, Any] = {"ocr_engine": name}
     if skipped:
-        meta["ocr_note"] = f"OCR stops after {MAX_PAGES} pages"
+        meta["ocr_note"] = f"OCR stops after {limit} pages"
     read: dict[int, OcrPage] = {}
     for n, image in render_pdf_pages(path, done):
         try:
