@@ -273,11 +273,25 @@ class _Seg:
     hi: float
 
 
-def _segments(dark: Any, min_len: int) -> list[_Seg]:
-    """Horizontal runs of dark pixels at least `min_len` long, merged across the rows of a
-    thick line (call on the transpose for vertical lines)."""
+def _close_gaps(dark: Any, gap: int) -> Any:
+    """Rows of `dark` with gaps of up to `gap` pixels between dark pixels filled: specks of
+    scanner noise and JPEG ringing break a thin ruling line into pieces otherwise."""
     import numpy as np
 
+    padded = np.pad(dark.astype(np.int32), ((0, 0), (gap, gap)))
+    cum = np.concatenate([np.zeros((dark.shape[0], 1), np.int32), np.cumsum(padded, axis=1)], axis=1)
+    w = dark.shape[1]
+    left = cum[:, gap:gap + w] - cum[:, 0:w]
+    right = cum[:, 2 * gap + 1:2 * gap + 1 + w] - cum[:, gap + 1:gap + 1 + w]
+    return dark | ((left > 0) & (right > 0))
+
+
+def _segments(dark: Any, min_len: int) -> list[_Seg]:
+    """Horizontal runs of dark pixels at least `min_len` long (small gaps closed), merged
+    across the rows of a thick line (call on the transpose for vertical lines)."""
+    import numpy as np
+
+    dark = _close_gaps(dark, max(2, dark.shape[1] // 600))
     padded = np.zeros((dark.shape[0], dark.shape[1] + 2), dtype=np.int8)
     padded[:, 1:-1] = dark
     d = np.diff(padded, axis=1)
