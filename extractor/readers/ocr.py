@@ -494,8 +494,7 @@ def page_items(image: Any, boxes: list[Box]) -> OcrPage:
         cells = [[""] * n_c for _ in range(n_r)]
         conf: dict[tuple[int, int], float] = {}
         for (r, c), bs in cell_boxes.items():
-            rows = ["".join(_line_text(ln)[0]) for ln in _lines(bs)]
-            cells[r][c] = join_cell_lines("\n".join(rows))
+            cells[r][c] = join_cell_lines("\n".join(_line_text(ln)[0] for ln in _lines(bs)))
             conf[(r, c)] = min(b.confidence for b in bs)
         merged = {p: o for p, o in grid.owner.items() if p != o}
         entries.append((grid.ys[0], 1, "table", ((cells, merged), conf)))
@@ -609,11 +608,9 @@ def apply_confidence(doc: Any, quantities: list[Any]) -> None:
     starts = [s for s, _, _ in spans or []]
     for q in quantities:
         found: list[float] = []
-        if q.table is not None and cells:
-            c = cells.get((q.table, q.row, q.col))
-            if c is not None:
-                found.append(c)
-        elif q.start is not None and spans:
+        if q.table is not None and cells and (q.table, q.row, q.col) in cells:
+            found.append(cells[(q.table, q.row, q.col)])
+        elif q.start is not None and spans:  # prose, and tables rebuilt from OCR'd text
             i = bisect_right(starts, q.end) - 1
             while i >= 0 and spans[i][1] > q.start:
                 s, e, c = spans[i]
