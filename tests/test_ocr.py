@@ -258,12 +258,13 @@ def test_doc_and_wps_give_the_amounts_of_their_docx(seed_text, tmp_path):
     wps_path = tmp_path / "seed.wps"
     shutil.copyfile(doc_path, wps_path)  # WPS text files are OLE2 compound files like .doc
 
-    def amounts(path: Path) -> list[tuple[str, Decimal]]:
-        return [(q.text, q.value_yuan) for q in extract(path).quantities if q.kind == "amount"]
+    def amounts(report) -> list[tuple[str, Decimal]]:
+        return [(q.text, q.value_yuan) for q in report.quantities if q.kind == "amount"]
 
-    want = amounts(source)
+    want = amounts(extract(source))
     assert len(want) == 59 and want[-1] == ("16.21", Decimal("162100"))
-    doc = read(str(doc_path))
-    assert (doc.path, doc.reader, doc.meta["converted_by"]) == (str(doc_path), "doc", "libreoffice")
-    assert amounts(doc_path) == want
-    assert read(str(wps_path)).reader == "wps" and amounts(wps_path) == want
+    for path, reader in ((doc_path, "doc"), (wps_path, "wps")):
+        report = extract(path)
+        doc = report.document
+        assert (doc.path, doc.reader, doc.meta["converted_by"]) == (str(path), reader, "libreoffice")
+        assert amounts(report) == want
