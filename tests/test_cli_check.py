@@ -74,8 +74,9 @@ def test_bad_usage_exits_two():
     assert run("--format", "xml", "x.txt").exit_code == 2
 
 
-def test_scanned_pdf_is_announced_not_failed(tmp_path):
-    """A PDF with no text layer is no error (exit 0) but the user is told nothing was read."""
+def test_scanned_pdf_is_announced_not_failed(tmp_path, monkeypatch):
+    """A PDF with no text layer left unread (`--ocr never`, or past `--ocr-pages`) is no error
+    (exit 0) but the user is told nothing was read, and why."""
     from click.testing import CliRunner
     from reportlab.pdfgen import canvas
 
@@ -87,7 +88,12 @@ def test_scanned_pdf_is_announced_not_failed(tmp_path):
     c.showPage()
     c.save()
     for command in ("extract", "check"):
-        result = CliRunner().invoke(main, [command, str(path)])
+        result = CliRunner().invoke(main, [command, "--ocr", "never", str(path)])
         assert result.exit_code == 0
         assert result.stdout == ""
         assert result.stderr.strip() == f"jixiao: {path}: needs OCR: no text layer, nothing read from it"
+    monkeypatch.delenv("JIXIAO_OCR_PAGES", raising=False)  # the option sets it: undone after the test
+    result = CliRunner().invoke(main, ["extract", "--ocr-pages", "0", str(path)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.strip() == (f"jixiao: {path}: needs OCR: no text layer, nothing read from it "
+                                     "(OCR stops after 0 pages)")
