@@ -17,16 +17,17 @@ from .model import Document, Flag, Quantity, ReadError, Report
 __all__ = ["extract", "check", "convert", "load_dataset", "__version__", "Report", "Document", "Quantity", "Flag", "ReadError"]
 
 
-def extract(path: str | Path) -> Report:
-    """Read a report file and extract everything from it. Raises ReadError on bad input."""
+def extract(path: str | Path, ocr: str = "auto") -> Report:
+    """Read a report file and extract everything from it. Raises ReadError on bad input.
+    `ocr`: "auto" OCRs pages without a text layer and images, "force" every page, "never" none."""
     from .pipeline import extract_path
 
-    return extract_path(path)
+    return extract_path(path, ocr=ocr)
 
 
-def check(path: str | Path) -> list[Flag]:
+def check(path: str | Path, ocr: str = "auto") -> list[Flag]:
     """The flags of one report file."""
-    return extract(path).flags
+    return extract(path, ocr=ocr).flags
 
 
 def convert(paths: Iterable[str | Path], out: str | Path = "dataset.sqlite", **options) -> dict:

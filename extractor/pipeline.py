@@ -12,20 +12,23 @@ def build_report(doc: Document) -> Report:
     from .tables import flattened, selfeval
     from .text import quantities
     from .checks import run_checks
+    from .readers import ocr
 
     flattened.add_flattened_tables(doc)
     report = Report(document=doc)
     report.meta = facts.document_meta(doc)
     report.quantities = quantities.find_quantities(doc, report_year=report.meta.report_year)
+    ocr.apply_confidence(doc, report.quantities)
     report.projects, report.indicators = selfeval.read_selfeval(doc, report.quantities, report.meta)
     report.projects += facts.projects_from_prose(doc, report.quantities, report.meta, report.projects)
     report.budget_lines = facts.budget_lines(doc, report.quantities, report.meta)
-    report.flags = run_checks(report)
+    report.flags = ocr.soften_flags(run_checks(report), report.quantities)
     return report
 
 
-def extract_path(path: str | Path) -> Report:
-    """Read one file (any supported format) and build its report. Raises ReadError."""
+def extract_path(path: str | Path, ocr: str = "auto") -> Report:
+    """Read one file (any supported format) and build its report. Raises ReadError.
+    `ocr`: auto | never | force (see `readers.read`)."""
     from .readers import read
 
-    return build_report(read(str(path)))
+    return build_report(read(str(path), ocr=ocr))

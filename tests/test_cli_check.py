@@ -76,9 +76,10 @@ def test_bad_usage_exits_two():
     assert run("--format", "xml", "x.txt").exit_code == 2
 
 
-def test_scanned_pdf_is_announced_and_check_fails(tmp_path):
-    """A PDF with no text layer: `extract` gives nothing (exit 0); `check` could check nothing
-    and says so with exit status 2, as for an unreadable file."""
+def test_scanned_pdf_is_announced_and_check_fails(tmp_path, monkeypatch):
+    """A PDF with no text layer left unread (`--ocr never`, or past `--ocr-pages`): `extract`
+    gives nothing (exit 0); `check` could check nothing and says so with exit status 2, as for
+    an unreadable file."""
     from click.testing import CliRunner
     from reportlab.pdfgen import canvas
 
@@ -90,9 +91,13 @@ def test_scanned_pdf_is_announced_and_check_fails(tmp_path):
     c.showPage()
     c.save()
     notice = f"jixiao: {path}: needs OCR: no text layer, nothing read from it"
-    result = CliRunner().invoke(main, ["extract", str(path)])
+    result = CliRunner().invoke(main, ["extract", "--ocr", "never", str(path)])
     assert (result.exit_code, result.stdout, result.stderr.strip()) == (0, "", notice)
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = CliRunner().invoke(main, ["check", "--ocr", "never", str(path)])
     assert result.exit_code == 2
     assert result.stdout == "0 errors, 0 warnings in 1 file (1 needs OCR)\n"
     assert result.stderr.strip() == notice
+    monkeypatch.setenv("JIXIAO_OCR_PAGES", "200")  # the option sets it: monkeypatch removes it after the test
+    result = CliRunner().invoke(main, ["extract", "--ocr-pages", "0", str(path)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.strip() == notice + " (OCR stops after 0 pages)"

@@ -30,14 +30,14 @@ def signature(doc: Document) -> tuple:
 
 @pytest.mark.parametrize("path", FIXED, ids=lambda p: p.name[:40])
 def test_pdfium_pages_match_pdfminer_on_real_and_corpus_pdfs(path: Path) -> None:
-    assert signature(pdf.read(str(path))) == signature(pdf.read(str(path), use_pdfium=False))
+    assert signature(pdf.read(str(path), ocr="never")) == signature(pdf.read(str(path), use_pdfium=False, ocr="never"))
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS])
 def test_pdfium_pages_match_pdfminer_on_generated_pdfs(kind: str, tmp_path: Path) -> None:
     spec, gold = make_document(kind, f"engines-{kind}", 0.2, "pdf")
     path = write_document(spec, gold, tmp_path / f"{kind}.pdf")
-    assert signature(pdf.read(str(path))) == signature(pdf.read(str(path), use_pdfium=False))
+    assert signature(pdf.read(str(path), ocr="never")) == signature(pdf.read(str(path), use_pdfium=False, ocr="never"))
 
 
 def _embedded_font_pdf(path: Path) -> Path:

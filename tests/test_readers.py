@@ -111,11 +111,14 @@ def test_image_only_pdf_needs_ocr(tmp_path):
     c.showPage()
     c.rect(50, 50, 100, 100)
     c.save()
-    doc = read(str(path))
+    doc = read(str(path), ocr="never")
     assert doc.needs_ocr is True
     assert doc.text == "" and doc.blocks == []
     assert doc.pages == 2 and doc.page_starts == [0, 0]
     assert doc.meta["reason"] == "needs OCR" and doc.meta["ocr_pages"] == [1, 2]
+    # OCR'd (the default), the pages are read and hold no text
+    doc = read(str(path))
+    assert doc.needs_ocr is False and doc.text == "" and doc.meta["ocr_read_pages"] == [1, 2]
 
 
 def test_scanned_page_in_text_pdf(tmp_path):
@@ -132,9 +135,12 @@ def test_scanned_page_in_text_pdf(tmp_path):
     c.setFont(font, 10)
     c.drawString(280, 20, "第2页")
     c.save()
-    doc = read(str(path))
+    doc = read(str(path), ocr="never")
     assert doc.text == "项目支出绩效自评报告。"
     assert doc.needs_ocr is True and doc.meta["ocr_pages"] == [2]
+    doc = read(str(path))
+    assert doc.text == "项目支出绩效自评报告。\n第2页"
+    assert doc.needs_ocr is False and doc.meta["ocr_read_pages"] == [2] and doc.page_starts == [0, 12]
 
 
 def test_docx_body_order_merges_nested(tmp_path):
@@ -359,7 +365,10 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[Path, str]]:
     high = tmp_path / "high.txt"
     high.write_bytes(bytes(range(0x80, 0x100)) * 40)
     cases.append((high, "binary data, not text"))
-    cases.append((_ole_doc(tmp_path), "legacy .doc/.wps not supported yet"))
+    from extractor.readers import legacy_office
+
+    cases.append((_ole_doc(tmp_path), "LibreOffice could not convert this .doc to DOCX" if legacy_office.soffice()
+                  else "needs LibreOffice to convert it"))
     return cases
 
 

@@ -20,7 +20,7 @@ from typing import Iterable
 import click
 
 from ..model import Flag, ReadError
-from .common import format_for, notice_needs_ocr, open_output, report_error
+from .common import format_for, notice_needs_ocr, ocr_option, open_output, report_error
 from .flag_formats import CONTRACT, CsvWriter, SarifLog, flag_record, source_excerpt, write_jsonl, write_text
 
 __all__ = ["check_command", "CONTRACT", "flag_record", "source_excerpt", "write_text", "summary_line"]
@@ -92,9 +92,10 @@ def _inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
               help="hide the flags accepted in this baseline file")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="accept every current flag: write them into this baseline file")
+@ocr_option
 def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: str | None,
                   select: tuple[str, ...], ignore: tuple[str, ...], baseline_path: str | None,
-                  write_baseline: str | None) -> None:
+                  write_baseline: str | None, ocr: str) -> None:
     """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in
     report files and folders."""
     from .._version import __version__
@@ -118,7 +119,7 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
     csv_writer = CsvWriter(out) if fmt == "csv" else None
     sarif = SarifLog(__version__, lang) if fmt == "sarif" else None
     severities: Counter = Counter()
-    unreadable = ocr = baselined = 0
+    unreadable = unread_scans = baselined = 0
     try:
         for path in missing:
             report_error(path, ReadError(f"{path}: no such file or directory"))
@@ -127,7 +128,7 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
             unreadable += 1
         for path in files:
             try:
-                report = extract(path)
+                report = extract(path, ocr=ocr)
             except Exception as exc:  # every bad file is reported and skipped
                 report_error(path, exc)
                 if sarif:
@@ -138,7 +139,7 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
                 notice_needs_ocr(path, report)
                 if sarif:
                     sarif.notify(path, f"{path}: needs OCR: no text layer, nothing read from it")
-                ocr += 1
+                unread_scans += 1
             elif report.document.needs_ocr:
                 notice_needs_ocr(path, report)  # some pages scanned: a notice, the rest is checked
             flags = [f for f in report.flags if keep(f)]
@@ -161,7 +162,7 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
                 write_text(out, path, report.document, flags, lang)
         if sarif is not None:
             sarif.dump(out)
-        summary = summary_line(severities, len(files) + len(missing), unreadable, ocr, baselined)
+        summary = summary_line(severities, len(files) + len(missing), unreadable, unread_scans, baselined)
         if fmt == "text":
             out.write(summary + "\n")
             if output:
@@ -178,4 +179,4 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
             click.echo(f"jixiao: cannot write {write_baseline}: {exc.strerror or exc}", err=True)
             sys.exit(2)
         click.echo(f"jixiao: {_plural(n, 'flag')} accepted into {write_baseline}", err=True)
-    sys.exit(2 if unreadable or ocr else (1 if severities["error"] else 0))
+    sys.exit(2 if unreadable or unread_scans else (1 if severities["error"] else 0))

@@ -1,6 +1,7 @@
 """What the command-line subcommands share: one-line notices on stderr, display width, output files."""
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 from typing import IO
@@ -24,7 +25,9 @@ def notice_needs_ocr(path: str, report: Report) -> None:
     if doc.needs_ocr:
         pages = doc.meta.get("ocr_pages")
         where = f" (pages {', '.join(map(str, pages))})" if pages and len(pages) < (doc.pages or 0) else ""
-        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it", err=True)
+        note = doc.meta.get("ocr_note")
+        why = f" ({note})" if note else ""
+        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it{why}", err=True)
 
 
 def display_width(s: str) -> int:
@@ -53,3 +56,21 @@ def open_output(path: str, encoding: str = "utf-8") -> IO[str]:
     except OSError as exc:
         click.echo(f"jixiao: cannot write {path}: {exc.strerror or exc}", err=True)
         sys.exit(2)
+
+
+def _set_ocr_pages(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """The page limit reaches the readers (and `convert`'s workers) through the environment."""
+    if value is not None:
+        from ..readers.ocr import PAGES_ENV
+
+        os.environ[PAGES_ENV] = str(value)
+    return value
+
+
+def ocr_option(fn):
+    """`--ocr auto|never|force` and `--ocr-pages N`, shared by `extract`, `check` and `convert`."""
+    fn = click.option("--ocr-pages", type=click.IntRange(min=0), default=None, callback=_set_ocr_pages,
+                      expose_value=False, help="OCR at most this many pages of a document (default 200).")(fn)
+    return click.option("--ocr", type=click.Choice(["auto", "never", "force"]), default="auto", show_default=True,
+                        help="OCR pages without a text layer and images (auto), every PDF page (force), "
+                             "or none.")(fn)

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from .common import ocr_option
+
 MAX_FAILED_LISTED = 10  # failed files named in the summary; the rest are in `documents`
 
 
@@ -102,8 +104,9 @@ def _memory_floor(ctx: click.Context, param: click.Parameter, value: int) -> int
 @click.option("--corrections", "corrections", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Reviewed corrections (CSV or JSON from `jixiao review`) to store; exports carry them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@ocr_option
 def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, headers, raw, meta,
-                    force, retry_errors, prune, corrections, quiet) -> None:
+                    force, retry_errors, prune, corrections, quiet, ocr) -> None:
     """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
     from ..dataset.corrections import CorrectionsError
@@ -118,7 +121,7 @@ def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
                           retry_errors=retry_errors, meta=meta, headers=headers, raw=raw, prune=prune,
-                          corrections=corrections)
+                          corrections=corrections, ocr=ocr)
     except CorrectionsError as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(2)

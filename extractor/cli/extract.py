@@ -9,7 +9,7 @@ from typing import Iterator
 import click
 
 from ..jsonout import decimal_text, dumps
-from .common import display_width, format_for, notice_needs_ocr, open_output, report_error
+from .common import display_width, format_for, notice_needs_ocr, ocr_option, open_output, report_error
 from ..model import Quantity
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
@@ -27,11 +27,11 @@ def _cell(v) -> str:
     return str(v)
 
 
-def quantity_rows(path: str) -> Iterator[dict]:
+def quantity_rows(path: str, ocr: str = "auto") -> Iterator[dict]:
     """Contract records of every quantity in one file (raises ReadError)."""
     from ..pipeline import extract_path as extract
 
-    report = extract(path)
+    report = extract(path, ocr=ocr)
     notice_needs_ocr(path, report)
     for q in report.quantities:
         rec = {"doc": path}
@@ -44,7 +44,8 @@ def quantity_rows(path: str) -> Iterator[dict]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="jsonl (default), csv or table; default from -o's suffix (.csv, .jsonl, .txt)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
-def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+@ocr_option
+def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None, ocr: str) -> None:
     """Every amount, rate, count, year, date and period of FILE..., with provenance."""
     fmt = format_for(output, fmt, _BY_SUFFIX, "jsonl")
     out = open_output(output, "utf-8-sig" if fmt == "csv" else "utf-8") if output else sys.stdout
@@ -57,7 +58,7 @@ def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None)
             writer.writeheader()
         for path in files:
             try:
-                rows = list(quantity_rows(path))
+                rows = list(quantity_rows(path, ocr))
             except Exception as exc:  # every bad file is reported and skipped
                 report_error(path, exc)
                 failed = True

@@ -28,6 +28,7 @@ where the platform has them (SIGALRM for time, a temporary `RLIMIT_AS` for memor
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import multiprocessing
 import os
@@ -186,13 +187,15 @@ def _main_module_hidden() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None) -> None:
-    """Worker loop: warm up once, then convert the paths the parent sends until told to stop."""
+def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None,
+                 options: dict[str, Any] | None = None) -> None:
+    """Worker loop: warm up once, then convert the paths the parent sends until told to stop
+    (`target(path, **options)`)."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # one process per core already; no thread fan-out
-    fn = _resolve(target)
+    fn = functools.partial(_resolve(target), **(options or {}))
     if warm_up:
         try:
             _resolve(warm_up)()
@@ -250,7 +253,8 @@ class _Worker:
 
 
 class WorkerPool:
-    """Runs `target(path)` in `jobs` worker processes, each document bounded in time and memory.
+    """Runs `target(path, **options)` in `jobs` worker processes, each document bounded in time
+    and memory.
 
     `run(tasks)` yields an `Outcome` per (key, path) task as they finish, in finishing order.
     """
@@ -262,8 +266,10 @@ class WorkerPool:
         warm_up: str | None = None,
         timeout: float | None = 120.0,
         memory_mb: int | None = 2048,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.options = options or {}
         self.target = target
         self.warm_up = warm_up
         self.timeout = timeout
@@ -277,7 +283,7 @@ class WorkerPool:
             raise WorkerStartError(f"worker processes die while starting ({self._start_failures} times in a row)")
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb), daemon=True
+            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options), daemon=True
         )
         with _main_module_hidden():
             proc.start()
@@ -388,8 +394,10 @@ class InProcessRunner:
     """
 
     def __init__(self, target: str, warm_up: str | None = None, timeout: float | None = 120.0,
-                 memory_mb: int | None = 2048) -> None:
+                 memory_mb: int | None = 2048,
+                 options: dict[str, Any] | None = None) -> None:
         self.target = target
+        self.options = options or {}
         self.warm_up = warm_up
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -408,7 +416,7 @@ class InProcessRunner:
         return notes
 
     def run(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
-        fn = _resolve(self.target)
+        fn = functools.partial(_resolve(self.target), **self.options)
         if self.warm_up:
             _resolve(self.warm_up)()
         for key, path in tasks:

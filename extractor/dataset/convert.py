@@ -45,6 +45,9 @@ def warm_up() -> None:
     from ..text.quantities import warm_up as load_patterns_and_dictionary
 
     load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
+    from ..readers import ocr
+
+    ocr.warm_up()  # the recognizer's models, before the worker's memory limit is set
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"
     build_report(Document(path="<warm-up>", reader="text", text=text,
                           blocks=[Block("paragraph", None, 0, len(text))]))
@@ -54,7 +57,7 @@ def _escaped(value: Any) -> Any:
     return escape_text(value) if isinstance(value, str) else value
 
 
-def read_document(path: str) -> dict[str, Any]:
+def read_document(path: str, ocr: str = "auto") -> dict[str, Any]:
     """Extract one file into documents metadata and fact rows (what a worker sends back),
     with the SHA-256 of the file as it is *after* parsing: the parent stores the facts only
     if it equals the hash the file was queued under (the bytes did not change meanwhile).
@@ -65,7 +68,7 @@ def read_document(path: str) -> dict[str, Any]:
     from ..model import report_rows
     from .store import encode_facts
 
-    report = extract(path)
+    report = extract(path, ocr=ocr)
     doc, meta = report.document, report.meta
     facts = encode_facts(report_rows(report, escape_text(path)))
     return {
@@ -151,6 +154,7 @@ def convert(
     raw: bool = False,
     prune: bool = False,
     corrections: str | None = None,
+    ocr: str = "auto",
 ) -> dict[str, Any]:
     """Convert files and folders into the SQLite dataset `out`; return the run summary.
 
@@ -201,7 +205,7 @@ def convert(
     except (sqlite3.Error, store.SchemaError) as exc:
         raise RunError(f"{out}: cannot open the dataset: {exc}") from exc
     try:
-        run = _Run(conn, tool_version(), force, retry_errors, manifest)
+        run = _Run(conn, tool_version(), force, retry_errors, manifest, ocr)
         resolve_legacy_paths(conn)
         if cap_note:
             run.notes.append(cap_note)
@@ -285,6 +289,7 @@ class _Run:
     force: bool
     retry_errors: bool
     manifest: Any = None  # pathmeta.Manifest or None
+    ocr: str = "auto"  # passed to the readers in the workers (auto | never | force)
     counts: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     queued: dict[str, list[_File]] = field(default_factory=lambda: defaultdict(list))
@@ -378,11 +383,11 @@ class _Run:
 
         target, warm = "extractor.dataset.convert:read_document", "extractor.dataset.convert:warm_up"
         if jobs == 1:
-            return InProcessRunner(target, warm, timeout, memory_mb)
+            return InProcessRunner(target, warm, timeout, memory_mb, options={"ocr": self.ocr})
         note = memory_limit_note(memory_mb)
         if note and note not in self.notes:
             self.notes.append(note)
-        return WorkerPool(workers, target, warm, timeout, memory_mb)
+        return WorkerPool(workers, target, warm, timeout, memory_mb, options={"ocr": self.ocr})
 
     def _write(self, outcome: Any) -> tuple[str, str] | None:
         """Store one document's outcome for every path that holds its bytes; return the task

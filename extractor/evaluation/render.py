@@ -290,3 +290,50 @@ def _markup(text: str, figures: FigureFont | None, size: float) -> str:
         at = hit.end()
     out.append(_esc(text[at:]))
     return "".join(out)
+
+
+# ---- scans (OCR fixtures) -------------------------------------------------------------------
+
+def render_text_pdf(paragraphs: list[str], path: str | Path) -> Path:
+    """A plain text PDF of `paragraphs` in STSong-Light (a report typed in Word)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    _register_font()
+    style = ParagraphStyle("zh", fontName=_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(_esc(p), style) for p in paragraphs])
+    return Path(path)
+
+
+def scan_images(pdf: str | Path, dpi: int = 200, noise: float = 0.0, skew: float = 0.0,
+                jpeg: int | None = None, seed: int = 0) -> list:
+    """The pages of a PDF as a scanner would deliver them (grey PIL images): rendered by
+    pdfium at `dpi`, turned `skew` degrees, with salt-and-pepper `noise` (share of pixels)
+    and JPEG artefacts at quality `jpeg`. Non-embedded CJK fonts need a system CJK font."""
+    import io
+    import random
+
+    import pypdfium2
+    from PIL import Image
+
+    rng = random.Random(seed)
+    doc = pypdfium2.PdfDocument(str(pdf))
+    images = []
+    try:
+        for i in range(len(doc)):
+            img = doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            if skew:
+                img = img.rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor=255)
+            if noise:
+                px = img.load()
+                for _ in range(int(img.width * img.height * noise)):
+                    px[rng.randrange(img.width), rng.randrange(img.height)] = rng.choice((0, 255))
+            if jpeg:
+                buf = io.BytesIO()
+                img.save(buf, format="JPEG", quality=jpeg)
+                img = Image.open(io.BytesIO(buf.getvalue())).convert("L")
+            images.append(img)
+    finally:
+        doc.close()
+    return images

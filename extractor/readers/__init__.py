@@ -7,8 +7,8 @@ file (no zip signature)`), so a misnamed file is reported instead of being read 
 text.
 
 A reader module exposes `NAME`, `LABEL`, `SUFFIXES`, `matches(head, zip_names)`,
-`mismatch(head, zip_names)` and `read(path)`; adding a format is adding a module to
-`READER_MODULES`. Every failure is a `ReadError` with one line `<path>: <reason>`; no
+`mismatch(head, zip_names)` and `read(path)` (readers in OCR_READERS also take
+`ocr="auto"|"never"|"force"`); adding a format is adding a module to `READER_MODULES`. Every failure is a `ReadError` with one line `<path>: <reason>`; no
 library exception escapes.
 """
 from __future__ import annotations
@@ -25,14 +25,16 @@ from . import limits
 __all__ = ["read", "reader_for", "READER_MODULES"]
 
 # sniffing order: specific signatures first, text (the fallback) last
-READER_MODULES = ("pdf", "docx", "xlsx", "xls", "html", "delimited", "text")
+READER_MODULES = ("pdf", "images", "legacy_office", "docx", "xlsx", "xls", "html", "delimited", "text")
+# readers that can OCR: `read(path, ocr=...)`
+OCR_READERS = ("pdf", "image")
 # readers that recognise a file by its decoded text, not by a binary signature: a file they
 # take must not carry a binary format's suffix, unless the reader lists that suffix in its
 # DISGUISE_SUFFIXES (an HTML table saved as `.xls` by a finance system)
 TEXT_READERS = ("html", "csv", "text")
 HEAD_BYTES = 8192
 # suffixes of formats no reader handles yet, when the bytes are not some other known format
-UNSUPPORTED_SUFFIXES = {".doc": "legacy .doc/.wps not supported yet", ".wps": "legacy .doc/.wps not supported yet"}
+UNSUPPORTED_SUFFIXES: dict[str, str] = {}
 
 
 def _modules() -> list[ModuleType]:
@@ -93,12 +95,19 @@ def reader_for(path: str) -> ModuleType:
     return chosen
 
 
-def read(path: str) -> Document:
-    """Read one file of any supported format. Raises ReadError (one line) on bad input."""
+def read(path: str, ocr: str = "auto") -> Document:
+    """Read one file of any supported format. Raises ReadError (one line) on bad input.
+
+    `ocr`: "auto" reads pages without a text layer (and images) by OCR, "force" OCRs every
+    page of a PDF, "never" leaves scans unread (`Document.needs_ocr`)."""
     path = str(path)
+    if ocr not in ("auto", "never", "force"):
+        raise ValueError(f"ocr must be auto, never or force, not {ocr!r}")
     reader = None
     try:
         reader = reader_for(path)
+        if reader.NAME in OCR_READERS:
+            return reader.read(path, ocr=ocr)
         return reader.read(path)
     except ReadError:
         raise

@@ -24,6 +24,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
+from . import ocr as ocr_reader
 from . import pdf_lines, pdf_pdfium
 from .builder import DocumentBuilder
 from .errors import describe, read_error
@@ -74,9 +75,10 @@ def mismatch(head: bytes, zip_names: frozenset[str] = frozenset()) -> str:
     return "not a PDF file (no %PDF signature)"
 
 
-def read(path: str, use_pdfium: bool = True) -> Document:
+def read(path: str, use_pdfium: bool = True, ocr: str = "auto") -> Document:
     """The Document of a PDF; `use_pdfium=False` parses every page with pdfminer (the
-    reference the pdfium pages are tested against)."""
+    reference the pdfium pages are tested against). `ocr`: "auto" OCRs the scanned pages,
+    "force" every page, "never" none (see `readers.ocr`)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -94,7 +96,7 @@ def read(path: str, use_pdfium: bool = True) -> Document:
         raise read_error(path, f"corrupt PDF ({describe(exc)})") from None
     with pdf:
         try:
-            return read_pages(path, pdf, use_pdfium=use_pdfium)
+            return read_pages(path, pdf, use_pdfium=use_pdfium, ocr=ocr)
         except ReadError:
             raise
         except Exception as exc:
@@ -103,7 +105,7 @@ def read(path: str, use_pdfium: bool = True) -> Document:
             raise read_error(path, f"corrupt or truncated PDF ({describe(exc)})") from None
 
 
-def read_pages(path: str, pdf: Any, use_pdfium: bool = True) -> Document:
+def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") -> Document:
     """The Document of an open pdfplumber PDF. Each page's objects come from pdfium when
     `pdf_pdfium` vouches for them and from pdfminer otherwise; the same pdfplumber code
     finds the tables and lines either way."""
@@ -128,13 +130,18 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True) -> Document:
     finally:
         if fast is not None:
             fast.close()
+    meta: dict[str, Any] = {}
+    if ocr == "force" or (ocr == "auto" and ocr_pages):
+        meta = ocr_reader.ocr_pages_of(path, pages, list(range(1, n_pages + 1)) if ocr == "force" else ocr_pages)
+        ocr_pages = meta.pop("ocr_skipped_pages", [])
     builder = DocumentBuilder(path, NAME)
     _assemble(builder, pages)
-    meta: dict[str, Any] = {}
     if ocr_pages:
         meta["reason"] = "needs OCR"
         meta["ocr_pages"] = ocr_pages
-    return builder.build(pages=n_pages, needs_ocr=bool(ocr_pages), meta=meta)
+    doc = builder.build(pages=n_pages, needs_ocr=bool(ocr_pages), meta=meta)
+    ocr_reader.locate_confidence(doc)
+    return doc
 
 
 def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> None:

@@ -1,8 +1,8 @@
 """XLS reader (xlrd) for BIFF workbooks, the format of most older 决算公开表 exports.
 
-The OLE2 signature `D0 CF 11 E0` is shared with legacy Word (.doc/.wps): the compound
-document's stream names tell them apart, and a Word file gets its own ReadError rather
-than xlrd's "can't find workbook". formatting_info=True is what makes xlrd report merged
+The OLE2 signature `D0 CF 11 E0` is shared with legacy Word (.doc/.wps) and WPS
+spreadsheets: the compound document's stream names tell them apart, and what is not a
+BIFF workbook goes to `legacy_office` (LibreOffice) rather than to xlrd. formatting_info=True is what makes xlrd report merged
 cells and number formats.
 """
 from __future__ import annotations
@@ -47,8 +47,12 @@ def read(path: str) -> Document:
     except Exception as exc:
         raise read_error(path, f"corrupt OLE2 file ({describe(exc)})") from None
     if not names & _WORKBOOK_STREAMS:
+        from . import legacy_office
+
         if names & _WORD_STREAMS:
-            raise read_error(path, "legacy .doc/.wps not supported yet")
+            return legacy_office.read(path, target="docx")
+        if os.path.splitext(path)[1].lower() in legacy_office.SUFFIXES:
+            return legacy_office.read(path)
         raise read_error(path, "OLE2 file that is not an XLS workbook (not supported)")
     try:
         with open(os.devnull, "w") as devnull:

@@ -29,6 +29,8 @@ INDICATOR_ROLES = ("l1", "l2", "l3", "nature", "target", "target_adjusted", "mea
                    "weight", "score", "reason", "score_ratio")
 LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
 _BRACKETED = re.compile(r"[（(][^()（）]*[)）]")
+# a note whose other bracket was lost (OCR drops one half: `全年执行数B)`, `执行率（B/A`)
+_HALF_BRACKETED = re.compile(r"[（(][^()（）]*$|(?<![（(A-Za-z/])[A-Za-z/]{1,3}[)）]$")
 _DROP = re.compile(r"^其中|[:：\s]")
 
 # ---------------------------------------------------------------- cell vocabulary
@@ -37,7 +39,7 @@ _DROP = re.compile(r"^其中|[:：\s]")
 def clean_label(text: str) -> str:
     """A cell's text reduced for synonym matching: NFKC, no spaces, no bracketed notes, no 其中/colons."""
     t = normalize(text).text
-    t = _BRACKETED.sub("", t)
+    t = _HALF_BRACKETED.sub("", _BRACKETED.sub("", t.replace("\n", "")))
     return _DROP.sub("", t.replace(" ", ""))
 
 
