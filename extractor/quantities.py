@@ -28,6 +28,7 @@ _HAN = regex.compile(r"\p{Han}")
 _CN_NUMERAL = regex.compile(f"[{CN_CHARS}]+")
 _CN_CHAR = regex.compile(f"[{CN_CHARS}]")
 _PER = regex.compile(r"\s*/\s*(月|年|人|天|次)")
+_PER_REACH = 16  # `/月` is looked for this far after an amount
 _MULTIPLIER = regex.compile("[万亿千百]")
 _BIG_MULTIPLIER = regex.compile("[万亿]")
 _RATE_SUBJECT = regex.compile(r"[率度]")
@@ -251,7 +252,7 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     if kind == "count":
         if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
             return None
-        if b.ordinal_prefixes and nt.text[:s].endswith(b.ordinal_prefixes):
+        if b.ordinal_prefixes and nt.text.endswith(b.ordinal_prefixes, 0, s):
             return None
         if mm.group("approx"):
             extra["approx"] = mm.group("approx")
@@ -281,7 +282,9 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
         dup = _duplicate_unit_before(nt, s)
         if dup is not None:
             q.extra["duplicate_unit"] = dup
-    per = _PER.match(nt.text, e) if q.kind == "amount" else None
+    # an end position: without one the regex module looks for the pattern's required `/`
+    # through the rest of the text first, which makes every call cost the whole document
+    per = _PER.match(nt.text, e, e + _PER_REACH) if q.kind == "amount" else None
     if per:
         q.extra["per"] = per.group(1)
     return q
