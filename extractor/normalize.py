@@ -2,8 +2,11 @@
 
 Matching runs on a normalised copy (NFKC: full-width digits and punctuation, Kangxi radicals
 such as `⽬`; white space dropped where it only separates a number from its unit or splits a
-Chinese word, as in `348.63 万元` or `自 评任务`). Every match is mapped back through
-`NormText.span` so a quantity's `text` is the exact substring of the source.
+Chinese word, as in `348.63 万元` or `自 评任务`; format characters removed: zero-width
+spaces and joiners, word joiner, BOM, bidi controls and soft hyphens, invisible marks that
+web pages and PDF text layers leave inside figures, so `3\u200b2.10万元` is 32.10万元, not
+2.10万元). Every match is mapped back through `NormText.span` so a quantity's `text` is the
+exact substring of the source, format characters included.
 """
 from __future__ import annotations
 
@@ -14,6 +17,9 @@ from dataclasses import dataclass
 import regex
 
 _EXTRA = {"−": "-", "–": "-", "﹣": "-", "兀": "兀"}
+# format characters (Unicode Cf) that only steer rendering: dropped from the matching text
+FORMAT_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
+                         "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -38,6 +44,8 @@ _HSPACE_RUN = regex.compile("[ \t\u3000\xa0\u2002\u2003\u2009\u200b]+")
 
 @functools.lru_cache(maxsize=65536)
 def _mapped(ch: str) -> str:
+    if ch in FORMAT_CHARS:
+        return ""
     return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
 
 

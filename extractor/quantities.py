@@ -25,6 +25,9 @@ from .numerals import CN_CHARS, number_regex, parse_number
 
 _WORD_CHAR = regex.compile(r"[\w.]")
 _HAN = regex.compile(r"\p{Han}")
+# the end of a number form jixiao does not read (`1E+308`, `1'000'000`): a number right
+# after it is a piece of that form, not a figure of its own
+_FOREIGN_NUMBER_LEFT = regex.compile(r"(?:\d[eE][+-]?|\d['’_])$")
 _CN_NUMERAL = regex.compile(f"[{CN_CHARS}]+")
 _CN_CHAR = regex.compile(f"[{CN_CHARS}]")
 _PER = regex.compile(r"\s*/\s*(月|年|人|天|次)")
@@ -207,6 +210,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     text = nt.text
     # a digit glued on the left means we are inside a longer token (e.g. an id)
     if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not mm.group("op"):
+        return None
+    if s > 1 and _FOREIGN_NUMBER_LEFT.search(text, max(0, s - 3), s):
         return None
     is_cn = bool(_CN_NUMERAL.fullmatch(n1))
     u1 = _unit_of(mm.group("u1"))
