@@ -115,11 +115,12 @@ def many_paragraphs_docx(folder: Path, paragraphs: int = 100_000) -> Path:
 
 
 def html_of_angles(folder: Path, megabytes: float = 2.0) -> Path:
-    """An HTML page whose text is full of `<` that are not tags (`a<b`, `<1`, `<<`)."""
-    unit = "<p>指标a<b且c<1，比较<<与<=，预算5万元</p>\n"
+    """An HTML page whose text is full of `<` that are not tags (`a<b`, `<1`, `<<`), with no
+    `>` after them: a parser that looks for the end of each would-be tag rescans the page."""
+    unit = "比较 x <1，y<2 且 a<b与c<d，预算5万元；\n"
     n = int(megabytes * 1024 * 1024 / len(unit.encode()))
     path = folder / f"angles-{megabytes:g}mb.html"
-    path.write_text("<html><body>" + unit * n + "</body></html>", encoding="utf-8")
+    path.write_text("<html><body><p>开头100万元</p><p>" + unit * n, encoding="utf-8")
     return path
 
 
