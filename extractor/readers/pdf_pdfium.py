@@ -63,6 +63,14 @@ for _name in (
     setattr(_C, _name, staticmethod(_opaque(getattr(pdfium_c, _name))))
 
 
+# a page painting more paths than this is not a ruled table (a table of 2,000 cells draws
+# a few thousand); a larger content stream than HEAVY_CONTENT_BYTES is counted with pdfium
+MAX_PAGE_PATHS = 50_000
+HEAVY_CONTENT_BYTES = 256 * 1024
+LENIENT_DESCENT = -0.2  # a font pdfium cannot tell the descent of (the standard 14's are near it)
+PATH_HEAVY = "path-heavy"
+
+
 def open_document(path: str) -> Any | None:
     """The pypdfium2 document, or None when pdfium cannot open it (pdfminer reports why)."""
     try:
@@ -71,13 +79,20 @@ def open_document(path: str) -> Any | None:
         return None
 
 
-def load_objects(page: Any, document: Any) -> bool:
+def load_objects(page: Any, document: Any) -> bool | str:
     """Give the pdfplumber `page` pdfium's objects of the same page of `document`; False
     (page untouched) when pdfium's view of the page could differ from pdfminer's. The
-    cheap checks on the page and font dictionaries come before pdfium loads the page."""
+    cheap checks on the page and font dictionaries come before pdfium loads the page.
+
+    A page whose content stream is large is loaded whatever its fonts: if it paints more
+    than MAX_PAGE_PATHS paths (a drawing, or a file built to stall pdfminer's interpreter
+    for minutes), its characters are taken from pdfium (substituted fonts' metrics are
+    close enough) and its paths are left out, so no ruling analysis runs. Returns
+    `PATH_HEAVY` then."""
     if page.rotation or page.mediabox[0] != 0 or page.mediabox[1] != 0:
         return False
-    if not _fonts_pdfium_reads_exactly(page.page_obj.resources):
+    vouched = _fonts_pdfium_reads_exactly(page.page_obj.resources)
+    if not vouched and _content_bytes(page) < HEAVY_CONTENT_BYTES:
         return False
     try:
         pdfium_page = document[page.page_number - 1]
@@ -86,13 +101,24 @@ def load_objects(page: Any, document: Any) -> bool:
     try:
         if abs(pdfium_page.get_width() - page.width) > 0.01 or abs(pdfium_page.get_height() - page.height) > 0.01:
             return False
-        objects = _PageReader(page, pdfium_page).objects()
+        reader = _PageReader(page, pdfium_page, lenient=not vouched)
+        objects = reader.objects()
     finally:
         pdfium_page.close()
-    if objects is None:
+    if objects is None or not (vouched or reader.path_heavy):
         return False
     page._objects = objects  # what pdfplumber's `Page.objects` caches after parsing
-    return True
+    return PATH_HEAVY if reader.path_heavy else True
+
+
+def _content_bytes(page: Any) -> int:
+    """Stored (compressed) size of the page's content streams, from their dictionaries."""
+    total = 0
+    for ref in page.page_obj.contents or []:
+        stream = resolve1(ref)
+        length = resolve1(getattr(stream, "attrs", {}).get("Length", 0))
+        total += length if isinstance(length, int) else 0
+    return total
 
 
 def _fonts_pdfium_reads_exactly(resources: Any) -> bool:
@@ -135,7 +161,9 @@ class _PageReader:
     """pdfminer's objects of one page, rebuilt from pdfium's; `objects()` is None when
     they could differ."""
 
-    def __init__(self, page: Any, pdfium_page: Any) -> None:
+    def __init__(self, page: Any, pdfium_page: Any, lenient: bool = False) -> None:
+        self.lenient = lenient  # substituted fonts accepted, with their own descent
+        self.path_heavy = False
         self.page = page
         self.raw = pdfium_page.raw
         self.height = page.height
@@ -149,13 +177,14 @@ class _PageReader:
         types = [_C.FPDFPageObj_GetType(o) for o in raws]
         if pdfium_c.FPDF_PAGEOBJ_FORM in types:
             return None
+        self.path_heavy = types.count(pdfium_c.FPDF_PAGEOBJ_PATH) > MAX_PAGE_PATHS
         chars = self._chars(raws, types) if pdfium_c.FPDF_PAGEOBJ_TEXT in types else []
         if chars is None:
             return None
         if chars:
             kinds["char"] = chars
         for obj, kind in zip(raws, types):
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH and not self.path_heavy:
                 for item in self._path_items(obj):
                     kinds.setdefault(item["object_type"], []).append(item)
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
@@ -260,8 +289,9 @@ class _PageReader:
         font = _C.FPDFTextObj_GetFont(text_obj)
         if font not in self.descents:
             value = ctypes.c_float()
-            ok = font and _C.FPDFFont_GetIsEmbedded(font) and _C.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), value)
-            self.descents[font] = value.value / 1000.0 if ok else None
+            ok = font and (self.lenient or _C.FPDFFont_GetIsEmbedded(font)) and _C.FPDFFont_GetDescent(
+                font, ctypes.c_float(1000.0), value)
+            self.descents[font] = value.value / 1000.0 if ok else (LENIENT_DESCENT if self.lenient else None)
         return self.descents[font]
 
     def _char(self, text: str, x0: float, x1: float, y0: float, y1: float) -> dict:
