@@ -69,9 +69,14 @@ def _die_with_parent() -> None:
 
 
 def _limit_memory(memory_mb: int | None) -> None:
+    """Cap the worker's address space; a no-op where the platform has no `resource`
+    module (Windows): the time limit still holds there."""
     if not memory_mb:
         return
-    import resource
+    try:
+        import resource
+    except ImportError:
+        return
 
     limit = memory_mb * 1024 * 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)

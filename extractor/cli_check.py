@@ -11,7 +11,7 @@ from typing import Iterable, TextIO
 
 import click
 
-from .cli_common import display_width, notice_needs_ocr, report_error
+from .cli_common import display_width, limit_options, limited_reports, notice_needs_ocr, notice_notes, report_line
 from .jsonout import dumps
 from .model import Document, Flag
 
@@ -65,21 +65,20 @@ def write_text(out: TextIO, path: str, document: Document, flags: Iterable[Flag]
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="language of the messages")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None) -> None:
+@limit_options
+def check_command(files: tuple[str, ...], fmt: str, lang: str, output: str | None, timeout: float,
+                  memory_mb: int) -> None:
     """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in FILE..."""
-    from . import extract
-
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = errors = False
     try:
-        for path in files:
-            try:
-                report = extract(path)
-            except Exception as exc:  # every bad file is reported and skipped
-                report_error(path, exc)
+        for path, report, error in limited_reports(files, timeout, memory_mb):
+            if error is not None:  # every bad file is reported and skipped
+                report_line(error)
                 failed = True
                 continue
             notice_needs_ocr(path, report)
+            notice_notes(path, report)
             errors = errors or any(f.severity == "error" for f in report.flags)
             if fmt == "jsonl":
                 for f in report.flags:

@@ -9,8 +9,8 @@ from typing import Iterator
 import click
 
 from .jsonout import decimal_text, dumps
-from .cli_common import display_width, notice_needs_ocr, report_error
-from .model import Quantity
+from .cli_common import display_width, limit_options, limited_reports, notice_needs_ocr, notice_notes, report_line
+from .model import Quantity, Report
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
 
@@ -25,12 +25,10 @@ def _cell(v) -> str:
     return str(v)
 
 
-def quantity_rows(path: str) -> Iterator[dict]:
-    """Contract records of every quantity in one file (raises ReadError)."""
-    from . import extract
-
-    report = extract(path)
+def quantity_rows(path: str, report: Report) -> Iterator[dict]:
+    """Contract records of every quantity of one file's report."""
     notice_needs_ocr(path, report)
+    notice_notes(path, report)
     for q in report.quantities:
         rec = {"doc": path}
         rec.update(q.record())
@@ -41,7 +39,8 @@ def quantity_rows(path: str) -> Iterator[dict]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="write here instead of stdout")
-def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> None:
+@limit_options
+def extract_command(files: tuple[str, ...], fmt: str, output: str | None, timeout: float, memory_mb: int) -> None:
     """Every amount, rate, count, year, date and period of FILE..., with provenance."""
     out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
     failed = False
@@ -51,14 +50,12 @@ def extract_command(files: tuple[str, ...], fmt: str, output: str | None) -> Non
         if fmt == "csv":
             writer = csv.DictWriter(out, fieldnames=FIELDS)
             writer.writeheader()
-        for path in files:
-            try:
-                rows = list(quantity_rows(path))
-            except Exception as exc:  # every bad file is reported and skipped
-                report_error(path, exc)
+        for path, report, error in limited_reports(files, timeout, memory_mb):
+            if error is not None:  # every bad file is reported and skipped
+                report_line(error)
                 failed = True
                 continue
-            for rec in rows:
+            for rec in quantity_rows(path, report):
                 if fmt == "jsonl":
                     out.write(dumps(rec) + "\n")
                 elif fmt == "csv":
