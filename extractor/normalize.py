@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 import regex
@@ -29,7 +30,9 @@ def _is_ascii_alnum(ch: str) -> bool:
 @dataclass
 class NormText:
     text: str
-    to_orig: list[int]  # normalised index -> original index; one extra entry for the end
+    # normalised index -> original index; one extra entry for the end. An array of machine
+    # integers: a list would hold one int object per character (36 bytes, not 8)
+    to_orig: "array[int]"
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
@@ -49,14 +52,18 @@ def _mapped(ch: str) -> str:
     return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
 
 
-def _nfkc_with_map(original: str) -> tuple[str, list[int]]:
+def _identity(n: int) -> "array[int]":
+    return array("q", range(n))
+
+
+def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
     """NFKC per character; only the distinct characters that change are looked at."""
     changing = {ch: m for ch in set(original) if (m := _mapped(ch)) != ch}
     if all(len(m) == 1 for m in changing.values()):
         text = original.translate(str.maketrans(changing)) if changing else original
-        return text, list(range(len(original)))
+        return text, _identity(len(original))
     chars: list[str] = []
-    idx: list[int] = []
+    idx = array("q")
     for i, ch in enumerate(original):
         m = changing.get(ch, ch)
         chars.append(m)
@@ -85,10 +92,10 @@ def _normalize_long(original: str) -> NormText:
 
 def _normalize(original: str) -> NormText:
     if original.isascii() and " " not in original and "\t" not in original:
-        return NormText(original, list(range(len(original) + 1)))  # nothing to change
+        return NormText(original, _identity(len(original) + 1))  # nothing to change
     text, idx = _nfkc_with_map(original)
     parts: list[str] = []
-    out_idx: list[int] = []
+    out_idx = array("q")
     pos = 0
     for m in _HSPACE_RUN.finditer(text):
         s, e = m.span()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from lxml import etree
+
 from ..model import Document
 from .builder import DocumentBuilder
 from .errors import describe, read_error
@@ -23,8 +25,12 @@ LABEL = "DOCX"
 SUFFIXES = (".docx", ".docm")
 CONTEXT_PARAGRAPHS = 3
 MAIN_PART = "word/document.xml"
-MAX_NESTING = 4  # tables inside tables deeper than this are read as lines of text
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NS = {"w": _W[1:-1]}
+_P_ITEMS = etree.XPath("w:r | w:hyperlink", namespaces=_NS)
+_H_RUNS = etree.XPath("w:r", namespaces=_NS)
+_R_ITEMS = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=_NS)
+MAX_NESTING = 4  # tables inside tables deeper than this are read as lines of text
 
 
 def matches(head: bytes, zip_names: frozenset[str] = frozenset()) -> bool:
@@ -77,10 +83,14 @@ def _body_items(document: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _paragraph_text(p: Any) -> str:
-    """Text of a w:p element: runs, tabs and breaks, including runs inside hyperlinks."""
-    from docx.text.paragraph import Paragraph
-
-    return Paragraph(p, None).text
+    """Text of a w:p element: runs, tabs and breaks, including runs inside hyperlinks; what
+    python-docx's `Paragraph.text` gives, with its XPath queries compiled once (it parses
+    them again for every paragraph and run)."""
+    parts: list[str] = []
+    for item in _P_ITEMS(p):
+        for run in (item,) if item.tag == _W + "r" else _H_RUNS(item):
+            parts.extend(str(e) for e in _R_ITEMS(run))
+    return "".join(parts)
 
 
 def _rows(tbl: Any) -> Iterator[Any]:
