@@ -70,7 +70,7 @@ def main() -> None:
                 continue
             path = make(folder, **kwargs)
             size = path.stat().st_size
-            seconds, cpu, mib, code, err, records = run_extract(path, args.timeout)
+            seconds, cpu, mib, code, err, records = run_extract(path, args.timeout, ["--timeout", str(args.timeout)])
             per_mb = cpu / (size / 1024 / 1024)
             print(f"{name:32} {size:>9} {seconds:8.2f} {cpu:6.2f} {per_mb:6.2f} {mib:6.0f} {code:>4} {records:>7}  "
                   f"{err[:100]}", flush=True)

@@ -32,7 +32,7 @@ class NormText:
     text: str
     # normalised index -> original index; one extra entry for the end. An array of machine
     # integers: a list would hold one int object per character (36 bytes, not 8)
-    to_orig: "array[int]"
+    to_orig: "array[int] | _Identity"
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
@@ -50,6 +50,21 @@ def _mapped(ch: str) -> str:
     if ch in FORMAT_CHARS:
         return ""
     return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
+
+
+class _Identity:
+    """The map of a text normalisation left unchanged: index i is i, nothing stored."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return i % self.n
 
 
 def _identity(n: int) -> "array[int]":
@@ -92,7 +107,7 @@ def _normalize_long(original: str) -> NormText:
 
 def _normalize(original: str) -> NormText:
     if original.isascii() and " " not in original and "\t" not in original:
-        return NormText(original, _identity(len(original) + 1))  # nothing to change
+        return NormText(original, _Identity(len(original) + 1))  # nothing to change
     text, idx = _nfkc_with_map(original)
     parts: list[str] = []
     out_idx = array("q")
