@@ -138,13 +138,17 @@ def _date_quantities(nt: NormText, original: str) -> list[tuple[int, int, Quanti
     """Years, dates and periods, as (norm_start, norm_end, quantity)."""
     b = book()
     found: list[tuple[int, int, Quantity]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(nt.text) + 1)  # characters already in a document number or a date
+
+    def take(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
     for m in b.docnum.finditer(nt.text):
-        taken.append(m.span())
+        take(*m.span())
     for rx, kind in ((b.period, "period"), (b.date, "date")):
         for m in rx.finditer(nt.text):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) != -1:  # overlaps one (a list scan here was quadratic)
                 continue
             y = _year_value(m.group("y"))
             if y is None:
@@ -170,7 +174,7 @@ def _date_quantities(nt: NormText, original: str) -> list[tuple[int, int, Quanti
             q = Quantity(kind=q_kind, text=original[os_:oe], value=Decimal(y), unit="年",
                          start=os_, end=oe, year=y, extra=extra)
             found.append((s, e, q))
-            taken.append((s, e))
+            take(s, e)
     return found
 
 
