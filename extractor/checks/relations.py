@@ -468,7 +468,8 @@ def _changes(p: _Prose) -> list[Change]:
 
 
 def _nearest_before(p: _Prose, pos: int, floor: int, want) -> Quantity | None:
-    for q in reversed(p.all[:p.before(pos) + 1]):
+    for i in range(p.before(pos), -1, -1):  # by index: a slice would copy the list each time
+        q = p.all[i]
         if q.start < floor:
             return None
         if q.kind == "amount" and want(q):

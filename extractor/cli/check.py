@@ -20,7 +20,8 @@ from typing import Iterable
 import click
 
 from ..model import Flag, ReadError
-from .common import format_for, notice_needs_ocr, ocr_option, open_output, report_error
+from .common import (format_for, limit_options, limited_reports, notice_needs_ocr, notice_notes, ocr_option,
+                     open_output, report_error, report_line)
 from .flag_formats import CONTRACT, CsvWriter, SarifLog, flag_record, source_excerpt, write_jsonl, write_text
 
 __all__ = ["check_command", "CONTRACT", "flag_record", "source_excerpt", "write_text", "summary_line"]
@@ -93,13 +94,13 @@ def _inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="accept every current flag: write them into this baseline file")
 @ocr_option
+@limit_options
 def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: str | None,
                   select: tuple[str, ...], ignore: tuple[str, ...], baseline_path: str | None,
-                  write_baseline: str | None, ocr: str) -> None:
+                  write_baseline: str | None, ocr: str, timeout: float, memory_mb: int) -> None:
     """Flag unit errors, sums, changes and rates that do not hold, inverted periods, ... in
     report files and folders."""
     from .._version import __version__
-    from ..pipeline import extract_path as extract
     from .baseline import Baseline, BaselineError
 
     fmt = format_for(output, fmt, _BY_SUFFIX, "text")
@@ -126,15 +127,14 @@ def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: s
             if sarif:
                 sarif.notify(path, f"{path}: no such file or directory")
             unreadable += 1
-        for path in files:
-            try:
-                report = extract(path, ocr=ocr)
-            except Exception as exc:  # every bad file is reported and skipped
-                report_error(path, exc)
+        for path, report, error in limited_reports(files, timeout, memory_mb, ocr):
+            if error is not None:  # every bad file is reported and skipped
+                report_line(error)
                 if sarif:
-                    sarif.notify(path, str(exc) if str(exc).startswith(path) else f"{path}: {exc}")
+                    sarif.notify(path, error if error.startswith(path) else f"{path}: {error}")
                 unreadable += 1
                 continue
+            notice_notes(path, report)
             if report.document.needs_ocr and not report.document.text.strip():
                 notice_needs_ocr(path, report)
                 if sarif:

@@ -9,8 +9,9 @@ from typing import Iterator
 import click
 
 from ..jsonout import decimal_text, dumps
-from .common import display_width, format_for, notice_needs_ocr, ocr_option, open_output, report_error
-from ..model import Quantity
+from .common import (display_width, format_for, limit_options, limited_reports, notice_needs_ocr, notice_notes,
+                     ocr_option, open_output, report_line)
+from ..model import Quantity, Report
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
 FORMATS = ("jsonl", "csv", "table")
@@ -27,12 +28,10 @@ def _cell(v) -> str:
     return str(v)
 
 
-def quantity_rows(path: str, ocr: str = "auto") -> Iterator[dict]:
-    """Contract records of every quantity in one file (raises ReadError)."""
-    from ..pipeline import extract_path as extract
-
-    report = extract(path, ocr=ocr)
+def quantity_rows(path: str, report: Report) -> Iterator[dict]:
+    """Contract records of every quantity of one file's report."""
     notice_needs_ocr(path, report)
+    notice_notes(path, report)
     for q in report.quantities:
         rec = {"doc": path}
         rec.update(q.record())
@@ -45,7 +44,9 @@ def quantity_rows(path: str, ocr: str = "auto") -> Iterator[dict]:
               help="jsonl (default), csv or table; default from -o's suffix (.csv, .jsonl, .txt)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
 @ocr_option
-def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None, ocr: str) -> None:
+@limit_options
+def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None, ocr: str,
+                    timeout: float, memory_mb: int) -> None:
     """Every amount, rate, count, year, date and period of FILE..., with provenance."""
     fmt = format_for(output, fmt, _BY_SUFFIX, "jsonl")
     out = open_output(output, "utf-8-sig" if fmt == "csv" else "utf-8") if output else sys.stdout
@@ -56,14 +57,12 @@ def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None,
         if fmt == "csv":
             writer = csv.DictWriter(out, fieldnames=FIELDS)
             writer.writeheader()
-        for path in files:
-            try:
-                rows = list(quantity_rows(path, ocr))
-            except Exception as exc:  # every bad file is reported and skipped
-                report_error(path, exc)
+        for path, report, error in limited_reports(files, timeout, memory_mb, ocr):
+            if error is not None:  # every bad file is reported and skipped
+                report_line(error)
                 failed = True
                 continue
-            for rec in rows:
+            for rec in quantity_rows(path, report):
                 if fmt == "jsonl":
                     out.write(dumps(rec) + "\n")
                 elif fmt == "csv":

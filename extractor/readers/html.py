@@ -1,4 +1,4 @@
-"""HTML reader (stdlib html.parser): web pages of 部门决算 and "XLS" exports that are HTML.
+"""HTML reader (lxml's HTML parser, libxml2): web pages of 部门决算 and "XLS" exports that are HTML.
 
 Government sites publish 决算 and self-evaluation tables as HTML pages, and finance systems
 save HTML tables with a `.xls` suffix (Excel opens them). The bytes decide: a file whose
@@ -6,9 +6,11 @@ start is HTML markup is read here whatever its suffix says. Decoding trusts a BO
 `<meta charset>` (a page that is mostly CSS with a few Chinese words would fool byte
 statistics), then the text reader's detection.
 
-Parsing builds a small tree forgivingly, as browsers do: unclosed cells and rows close
+Parsing is libxml2's HTML parser (linear in the input: the standard library's parser
+rescans the rest of the page for every `<` that is not a tag, minutes for a 2 MB page),
+whose events build a small tree forgivingly, as browsers do: unclosed cells and rows close
 when the next one starts, a stray `</td>` or `</div>` is ignored, the head closes where the
-body starts. Rendering then follows the other readers: paragraphs at block boundaries,
+body starts, an unclosed comment hides the rest of the page. Rendering then follows the other readers: paragraphs at block boundaries,
 `rowspan`/`colspan` expanded with the text at the top-left (covered positions "" and
 listed in `Table.merged`), title rows inside the table and the lines above it in
 `Table.context` (the spreadsheet readers' `sheet_table` does that part, so an Excel HTML
@@ -23,7 +25,6 @@ import codecs
 import os
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from ..model import Document
 from . import limits
@@ -59,6 +60,7 @@ _WS = re.compile(r"\s+")
 _WS_RUN = re.compile(r"(\s+)")
 _ASCII = bytes(range(0x80))
 _LEADING_INT = re.compile(r"\s*(\d+)")  # browsers read colspan="2;" or "3px" as the number
+_END_BR = re.compile(r"</br\s*>", re.I)  # browsers read </br> as <br>; libxml2 drops it
 
 _VOID = {"area", "base", "basefont", "br", "col", "embed", "frame", "hr", "img", "input", "keygen",
          "link", "meta", "param", "source", "track", "wbr"}
@@ -139,9 +141,7 @@ def read(path: str) -> Document:
         raise read_error(path, str(exc).replace("not text", "not HTML")) from None
     if is_binary(text):
         raise read_error(path, "binary data, not HTML (control characters)")
-    tree = _TreeBuilder()
-    tree.feed(text)
-    tree.close()
+    tree = parse_tree(text)
     builder = DocumentBuilder(path, NAME)
     _Renderer(builder, path).render(tree.root)
     if not builder.blocks:
@@ -162,15 +162,28 @@ class _Node:
     children: list["_Node | str"] = field(default_factory=list)
 
 
-class _TreeBuilder(HTMLParser):
+def parse_tree(text: str) -> "_TreeBuilder":
+    """The page's tree, from libxml2's parse events (entities decoded, comments dropped)."""
+    from lxml import etree
+
+    tree = _TreeBuilder()
+    parser = etree.HTMLParser(target=tree, recover=True, no_network=True, remove_comments=True,
+                              remove_pis=True, huge_tree=True)
+    parser.feed(_END_BR.sub("<br>", text))
+    parser.close()
+    return tree
+
+
+class _TreeBuilder:
     """A forgiving tree: implied `<tr>`, cells and rows closed by the next one, stray end
-    tags ignored, deep nesting flattened at MAX_DEPTH."""
+    tags ignored, deep nesting flattened at MAX_DEPTH. A target of lxml's parser."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.root = _Node("#root")
         self.stack: list[_Node] = [self.root]
         self.title = ""
+        self._title: list[str] = []
+        self._text_parents: list[_Node] = []  # nodes whose text runs are still lists of pieces
         self._in_head = False
         self._in_body = False  # a <head> after body content is ignored, as browsers do
 
@@ -201,6 +214,21 @@ class _TreeBuilder(HTMLParser):
         self._append(node)
         if len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.handle_starttag(tag.lower(), list(attrib.items()))
+
+    def end(self, tag: str) -> None:
+        self.handle_endtag(tag.lower())
+
+    def data(self, data: str) -> None:
+        self.handle_data(data)
+
+    def close(self) -> None:
+        for node in self._text_parents:
+            node.children = ["".join(c) if isinstance(c, list) else c for c in node.children]
+        self._text_parents.clear()
+        self.title = "".join(self._title)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _HEAD_CONTENT:
@@ -254,15 +282,16 @@ class _TreeBuilder(HTMLParser):
     def handle_data(self, data: str) -> None:
         top = self.stack[-1]
         if top.tag == "title":
-            self.title += data
+            self._title.append(data)
         if data.strip() and top.tag not in _HEAD_CONTENT:
             self._close_head()
             self._in_body = True
             top = self.stack[-1]
-        if top.children and isinstance(top.children[-1], str):
-            top.children[-1] += data
+        if top.children and isinstance(top.children[-1], list):
+            top.children[-1].append(data)  # joined in close(): += would copy the run each time
         else:
-            top.children.append(data)
+            top.children.append([data])
+            self._text_parents.append(top)
 
 
 # ---------------------------------------------------------------- rendering

@@ -15,6 +15,7 @@ MAX_INFLATED_BYTES = 200 * 1024 * 1024
 # a member this large must not inflate more than MAX_RATIO times its packed size
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 MAX_RATIO = 100
+DTD_SCAN_BYTES = 4096
 
 
 def zip_inflate_problem(archive: zipfile.ZipFile) -> str | None:
@@ -29,11 +30,27 @@ def zip_inflate_problem(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
+def dtd_problem(archive: zipfile.ZipFile) -> str | None:
+    """An XML part that declares a DTD. Office Open XML forbids them; in a file they only
+    serve entity attacks (billion laughs, external entities), and a DTD must come before
+    the root element, so the first bytes of each part tell."""
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as member:
+                head = member.read(DTD_SCAN_BYTES)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                return f"part {info.filename} declares a DTD, which Office files never do"
+    return None
+
+
 def check_archive(path: str, label: str) -> None:
-    """Refuse a zip that is corrupt or would inflate past the limits, before parsing it."""
+    """Refuse a zip that is corrupt, would inflate past the limits, or carries a DTD,
+    before parsing it."""
     try:
         with zipfile.ZipFile(path) as archive:
             problem = zip_inflate_problem(archive)
+            if problem is None and (dtd := dtd_problem(archive)):
+                raise read_error(path, f"{label} refused ({dtd})")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise read_error(path, f"not a {label} file (corrupt zip: {describe(exc)})") from None
     if problem:

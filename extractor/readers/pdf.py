@@ -34,9 +34,6 @@ from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
 # reader reports one line per file instead
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-# a page's ("line", line dict) and ("table", (cells, merged)) items top to bottom, and
-# whether the page is a scan
-PageItems = tuple[list[tuple[str, Any]], bool]
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -54,6 +51,8 @@ SCAN_MAX_CHARS = 20
 # of these marks, frames one line of prose
 ONE_LINE_BOX = 2.0
 PROSE_PUNCTUATION = "，、。；：,;"
+# a page drawing more lines, rects and curves than this gets no ruling analysis
+MAX_PAGE_RULINGS = pdf_pdfium.MAX_PAGE_PATHS
 # pages with fewer text lines take the text column's edges from the whole document
 MIN_LINES_FOR_PAGE_EDGES = 8
 # pdfium reports positions in single precision, pdfminer in double: the same character
@@ -117,12 +116,14 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") 
         fast.close()
         fast = None
     ocr_pages: list[int] = []
+    heavy_pages: list[int] = []
     pages: list[list[tuple[str, Any]]] = []
     try:
         for number, page in enumerate(pdf.pages, 1):
-            if fast is not None:
-                pdf_pdfium.load_objects(page, fast)
-            items, needs_ocr = _page_items(page)
+            loaded = pdf_pdfium.load_objects(page, fast) if fast is not None else False
+            items, needs_ocr, heavy = _page_items(page, loaded == pdf_pdfium.PATH_HEAVY)
+            if heavy:
+                heavy_pages.append(number)
             page.close()
             if needs_ocr:
                 ocr_pages.append(number)
@@ -139,6 +140,9 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") 
     if ocr_pages:
         meta["reason"] = "needs OCR"
         meta["ocr_pages"] = ocr_pages
+    if heavy_pages:
+        meta["notes"] = [f"pages {', '.join(map(str, heavy_pages))}: more than {MAX_PAGE_RULINGS} drawn "
+                         f"paths, no ruled tables looked for"]
     doc = builder.build(pages=n_pages, needs_ocr=bool(ocr_pages), meta=meta)
     ocr_reader.locate_confidence(doc)
     return doc
@@ -200,14 +204,16 @@ def _context(lines: list[Line]) -> str:
     return "\n".join("".join(t for _, t in paragraph_pieces(g)) for g in group_paragraphs(lines))
 
 
-def _page_items(page: Any) -> PageItems:
+def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, Any]], bool, bool]:
     """Text lines (pdfplumber line dicts plus `char_w`) and tables of one page, top to
-    bottom, and whether the page is a scan (graphics but no text layer)."""
+    bottom, whether the page is a scan (graphics but no text layer), and whether it drew
+    too many paths for its rulings to be analysed (`path_heavy`: pdfium already left them out)."""
     if not page.chars:
-        return [], bool(page.images or page.rects or page.lines or page.curves)
+        return [], bool(page.images or page.rects or page.lines or page.curves or path_heavy), path_heavy
     if len(page.chars) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
-        return [], True
-    tables = _tables(page) if (page.lines or page.rects) else []
+        return [], True, path_heavy
+    path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
+    tables = _tables(page) if (page.lines or page.rects) and not path_heavy else []
     boxes = [bbox for bbox, _ in tables]
     text_page = page
     if boxes:
@@ -221,7 +227,7 @@ def _page_items(page: Any) -> PageItems:
     for bbox, grid in tables:
         items.append((bbox[1], 1, "table", grid))
     items.sort(key=lambda it: (it[0], it[1]))
-    return [(kind, item) for _, _, kind, item in items], False
+    return [(kind, item) for _, _, kind, item in items], False, path_heavy
 
 
 def _text_lines(page: Any) -> list[dict]:

@@ -64,6 +64,70 @@ def value_text(value: object, fmt: str | None = None) -> str:
 
 
 Range = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
+SparseSheet = dict[tuple[int, int], str]  # (row, col) -> text of every non-empty cell
+# a used area larger than this many positions, and this many times larger than its filled
+# cells, is a sparse sheet (a stray cell at XFD1048576): its empty rows and columns go
+MAX_SPARSE_AREA = 200_000
+SPARSE_RATIO = 10
+
+
+def dense_grid(cells: SparseSheet, ranges: list[Range]) -> tuple[list[list[str]], list[Range], str | None]:
+    """The grid of the sheet's used area (the box around its cells), merged ranges moved
+    and clipped into it, and a note when a sparse sheet had its empty rows and columns
+    dropped (a run of them becomes one, so blocks stay apart)."""
+    if not cells:
+        return [], [], None
+    rows = sorted({r for r, _ in cells})
+    cols = sorted({c for _, c in cells})
+    area = (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1)
+    note = None
+    if area > MAX_SPARSE_AREA and area > SPARSE_RATIO * len(cells):
+        row_at, n_rows = _compact(rows)
+        col_at, n_cols = _compact(cols)
+        note = (f"sparse sheet: {rows[-1] - rows[0] + 1} × {cols[-1] - cols[0] + 1} positions hold "
+                f"{len(cells)} cells; empty rows and columns dropped")
+    else:
+        row_at = {r: r - rows[0] for r in range(rows[0], rows[-1] + 1)}
+        col_at = {c: c - cols[0] for c in range(cols[0], cols[-1] + 1)}
+        n_rows, n_cols = len(row_at), len(col_at)
+    grid = [[""] * n_cols for _ in range(n_rows)]
+    for (r, c), text in cells.items():
+        grid[row_at[r]][col_at[c]] = text
+    return grid, _clip_ranges(ranges, row_at, col_at), note
+
+
+def _compact(used: list[int]) -> tuple[dict[int, int], int]:
+    """New index of each used row (or column): gaps of any length become one empty line."""
+    at: dict[int, int] = {}
+    n = 0
+    for i, u in enumerate(used):
+        if i and u - used[i - 1] > 1:
+            n += 1
+        at[u] = n
+        n += 1
+    return at, n
+
+
+def _clip_ranges(ranges: list[Range], row_at: dict[int, int], col_at: dict[int, int]) -> list[Range]:
+    """Merged ranges in the new grid, clipped to the used area; a range covering none of it
+    is dropped. Only the used rows and columns a range spans are looked up."""
+    rows, cols = sorted(row_at), sorted(col_at)
+    out: list[Range] = []
+    for a, b, x, y in ranges:
+        r_in = _inside(rows, a, x)
+        c_in = _inside(cols, b, y)
+        if r_in and c_in:
+            out.append((row_at[r_in[0]], col_at[c_in[0]], row_at[r_in[1]], col_at[c_in[1]]))
+    return out
+
+
+def _inside(keys: list[int], lo: int, hi: int) -> tuple[int, int] | None:
+    """The first and last of the sorted `keys` within [lo, hi], if any."""
+    import bisect
+
+    i = bisect.bisect_left(keys, lo)
+    j = bisect.bisect_right(keys, hi) - 1
+    return (keys[i], keys[j]) if i <= j else None
 
 
 def sheet_table(
@@ -101,20 +165,27 @@ def sheet_table(
     for a, b, x, y in spans:
         if a < skip:
             continue
-        for r in range(max(a, 0), x + 1):
-            for c in range(max(b, 0), y + 1):
-                if (r, c) != (a, b) and r < len(cells) and c < n_cols:
+        for r in range(max(a, 0), min(x, len(cells) - 1) + 1):  # clipped to the used area
+            for c in range(max(b, 0), min(y, n_cols - 1) + 1):
+                if (r, c) != (a, b):
                     merged[(r - skip, c)] = (a - skip, b)
     return cells[skip:], merged, context
 
 
-def workbook_document(path: str, reader: str, sheets: list[tuple[str, list[list[str]], list[Range]]]) -> Document:
+def workbook_document(path: str, reader: str, sheets: list[tuple[str, SparseSheet, list[Range]]]) -> Document:
     """One page per sheet: its name as a paragraph, its cells as one table."""
     builder = DocumentBuilder(path, reader)
-    for page, (title, grid, ranges) in enumerate(sheets, 1):
+    notes: list[str] = []
+    for page, (title, sparse, ranges) in enumerate(sheets, 1):
         builder.add_paragraph(title, page=page)
+        grid, ranges, note = dense_grid(sparse, ranges)
+        if note:
+            notes.append(f"{title}: {note}")
         table = sheet_table(grid, ranges, title)
         if table is not None:
             cells, merged, context = table
             builder.add_table(cells, page=page, context=context, merged=merged)
-    return builder.build(pages=len(sheets), meta={"sheets": [s[0] for s in sheets]})
+    meta: dict = {"sheets": [s[0] for s in sheets]}
+    if notes:
+        meta["notes"] = notes
+    return builder.build(pages=len(sheets), meta=meta)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Document
 from .errors import describe, read_error
-from .sheets import Range, value_text, workbook_document
+from .sheets import Range, SparseSheet, value_text, workbook_document
 
 NAME = "xls"
 LABEL = "XLS"
@@ -61,9 +61,9 @@ def read(path: str) -> Document:
         if "encrypt" in str(exc).lower():
             raise read_error(path, "encrypted XLS (password required)") from None
         raise read_error(path, f"corrupt XLS ({describe(exc)})") from None
-    sheets: list[tuple[str, list[list[str]], list[Range]]] = []
+    sheets: list[tuple[str, SparseSheet, list[Range]]] = []
     for sh in book.sheets():
-        grid = [[_cell_text(book, sh, r, c) for c in range(sh.ncols)] for r in range(sh.nrows)]
+        grid = {(r, c): t for r in range(sh.nrows) for c in range(sh.row_len(r)) if (t := _cell_text(book, sh, r, c))}
         ranges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sh.merged_cells]
         sheets.append((sh.name, grid, ranges))
     return workbook_document(path, NAME, sheets)

@@ -2,18 +2,25 @@
 
 Matching runs on a normalised copy (NFKC: full-width digits and punctuation, Kangxi radicals
 such as `⽬`; white space dropped where it only separates a number from its unit or splits a
-Chinese word, as in `348.63 万元` or `自 评任务`). Every match is mapped back through
-`NormText.span` so a quantity's `text` is the exact substring of the source.
+Chinese word, as in `348.63 万元` or `自 评任务`; format characters removed: zero-width
+spaces and joiners, word joiner, BOM, bidi controls and soft hyphens, invisible marks that
+web pages and PDF text layers leave inside figures, so `3\u200b2.10万元` is 32.10万元, not
+2.10万元). Every match is mapped back through `NormText.span` so a quantity's `text` is the
+exact substring of the source, format characters included.
 """
 from __future__ import annotations
 
 import functools
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 import regex
 
 _EXTRA = {"−": "-", "–": "-", "﹣": "-", "兀": "兀"}
+# format characters (Unicode Cf) that only steer rendering: dropped from the matching text
+FORMAT_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
+                         "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -23,7 +30,9 @@ def _is_ascii_alnum(ch: str) -> bool:
 @dataclass
 class NormText:
     text: str
-    to_orig: list[int]  # normalised index -> original index; one extra entry for the end
+    # normalised index -> original index; one extra entry for the end. An array of machine
+    # integers: a list would hold one int object per character (36 bytes, not 8)
+    to_orig: "array[int] | _Identity"
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
@@ -38,17 +47,38 @@ _HSPACE_RUN = regex.compile("[ \t\u3000\xa0\u2002\u2003\u2009\u200b]+")
 
 @functools.lru_cache(maxsize=65536)
 def _mapped(ch: str) -> str:
+    if ch in FORMAT_CHARS:
+        return ""
     return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
 
 
-def _nfkc_with_map(original: str) -> tuple[str, list[int]]:
+class _Identity:
+    """The map of a text normalisation left unchanged: index i is i, nothing stored."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return i % self.n
+
+
+def _identity(n: int) -> "array[int]":
+    return array("q", range(n))
+
+
+def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
     """NFKC per character; only the distinct characters that change are looked at."""
     changing = {ch: m for ch in set(original) if (m := _mapped(ch)) != ch}
     if all(len(m) == 1 for m in changing.values()):
         text = original.translate(str.maketrans(changing)) if changing else original
-        return text, list(range(len(original)))
+        return text, _identity(len(original))
     chars: list[str] = []
-    idx: list[int] = []
+    idx = array("q")
     for i, ch in enumerate(original):
         m = changing.get(ch, ch)
         chars.append(m)
@@ -77,10 +107,10 @@ def _normalize_long(original: str) -> NormText:
 
 def _normalize(original: str) -> NormText:
     if original.isascii() and " " not in original and "\t" not in original:
-        return NormText(original, list(range(len(original) + 1)))  # nothing to change
+        return NormText(original, _Identity(len(original) + 1))  # nothing to change
     text, idx = _nfkc_with_map(original)
     parts: list[str] = []
-    out_idx: list[int] = []
+    out_idx = array("q")
     pos = 0
     for m in _HSPACE_RUN.finditer(text):
         s, e = m.span()

@@ -90,6 +90,12 @@ def _chinese(text: str) -> Decimal | None:
     return Decimal(str(value))
 
 
+# a written number longer than this (separators and Chinese numerals included), or with
+# more significant digits than Decimal's default precision, is not a figure of a report
+MAX_NUMBER_CHARS = 64
+MAX_DIGITS = 28
+
+
 @functools.lru_cache(maxsize=8192)
 def parse_number(text: str) -> Decimal | None:
     """The exact value of one written number, or None if the text is not one number.
@@ -97,7 +103,7 @@ def parse_number(text: str) -> Decimal | None:
     The Decimal keeps the written precision (`100.00` stays `100.00`).
     """
     t = _nfkc(text).strip()
-    if not t:
+    if not t or len(t) > MAX_NUMBER_CHARS:
         return None
     sign = 1
     if t[0] in "-−负":
@@ -109,6 +115,6 @@ def parse_number(text: str) -> Decimal | None:
         value = _mixed(t)
     if value is None:
         value = _chinese(t)
-    if value is None:
-        return None
+    if value is None or len(value.as_tuple().digits) > MAX_DIGITS:
+        return None  # no report states such a figure; exact arithmetic on it would overflow
     return -value if sign < 0 else value

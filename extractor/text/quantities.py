@@ -25,9 +25,13 @@ from .numerals import CN_CHARS, number_regex, parse_number
 
 _WORD_CHAR = regex.compile(r"[\w.]")
 _HAN = regex.compile(r"\p{Han}")
+# the end of a number form jixiao does not read (`1E+308`, `1'000'000`): a number right
+# after it is a piece of that form, not a figure of its own
+_FOREIGN_NUMBER_LEFT = regex.compile(r"(?:\d[eE][+-]?|\d['’_])$")
 _CN_NUMERAL = regex.compile(f"[{CN_CHARS}]+")
 _CN_CHAR = regex.compile(f"[{CN_CHARS}]")
 _PER = regex.compile(r"\s*/\s*(月|年|人|天|次)")
+_PER_REACH = 16  # `/月` is looked for this far after an amount
 _MULTIPLIER = regex.compile("[万亿千百]")
 _BIG_MULTIPLIER = regex.compile("[万亿]")
 _RATE_SUBJECT = regex.compile(r"[率度]")
@@ -144,13 +148,17 @@ def _date_quantities(nt: NormText, original: str) -> list[tuple[int, int, Quanti
     """Years, dates and periods, as (norm_start, norm_end, quantity)."""
     b = book()
     found: list[tuple[int, int, Quantity]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(nt.text) + 1)  # characters already in a document number or a date
+
+    def take(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
     for m in b.docnum.finditer(nt.text):
-        taken.append(m.span())
+        take(*m.span())
     for rx, kind in ((b.period, "period"), (b.date, "date")):
         for m in rx.finditer(nt.text):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) != -1:  # overlaps one (a list scan here was quadratic)
                 continue
             y = _year_value(m.group("y"))
             if y is None:
@@ -176,7 +184,7 @@ def _date_quantities(nt: NormText, original: str) -> list[tuple[int, int, Quanti
             q = Quantity(kind=q_kind, text=original[os_:oe], value=Decimal(y), unit="年",
                          start=os_, end=oe, year=y, extra=extra)
             found.append((s, e, q))
-            taken.append((s, e))
+            take(s, e)
     return found
 
 
@@ -248,6 +256,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     # a digit glued on the left means we are inside a longer token (e.g. an id)
     if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not mm.group("op"):
         return None
+    if s > 1 and _FOREIGN_NUMBER_LEFT.search(text, max(0, s - 3), s):
+        return None
     is_cn = bool(_CN_NUMERAL.fullmatch(n1))
     u1 = _unit_of(mm.group("u1"))
     unit = _unit_of(mm.group("unit"))
@@ -292,7 +302,7 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     if kind == "count":
         if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
             return None
-        if b.ordinal_prefixes and nt.text[:s].endswith(b.ordinal_prefixes):
+        if b.ordinal_prefixes and nt.text.endswith(b.ordinal_prefixes, 0, s):
             return None
         if mm.group("approx"):
             extra["approx"] = mm.group("approx")
@@ -322,7 +332,9 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
         dup = _duplicate_unit_before(nt, s)
         if dup is not None:
             q.extra["duplicate_unit"] = dup
-    per = _PER.match(nt.text, e) if q.kind == "amount" else None
+    # an end position: without one the regex module looks for the pattern's required `/`
+    # through the rest of the text first, which makes every call cost the whole document
+    per = _PER.match(nt.text, e, e + _PER_REACH) if q.kind == "amount" else None
     if per:
         q.extra["per"] = per.group(1)
     return q
