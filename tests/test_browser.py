@@ -224,9 +224,9 @@ def test_decisions_download_and_convert_applies_them(browser, corpus_pages):
         assert "corrections: 2 figures corrected, 1 decisions recorded without a figure, 0 for documents" in proc.stderr
         q = _exported(root, out)
         unit = q[("03-project-report-errors-gbk.txt", "629.09元", "", "", "")]
-        assert (unit["value"], unit["unit"], unit["value_wan"]) == ("629.09", "万元", "629.09")
+        assert (unit["value"], unit["unit"], unit["value_yuan"]) == ("629.09", "万元", "629.09")
         cell = q[("08-project-table-errors.docx", "0", "0", "3", "3")]
-        assert (cell["value"], cell["unit"], cell["value_wan"]) == ("404.09", "万元", "404.09")
+        assert (cell["value"], cell["unit"], cell["value_yuan"]) == ("404.09", "万元", "404.09")
     conn = sqlite3.connect(corpus_pages["dataset"])
     assert conn.execute("SELECT COUNT(*) FROM corrections").fetchone() == (3,)
     conn.close()

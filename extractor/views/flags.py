@@ -270,7 +270,7 @@ def gather(inputs: list[str], quiet: bool = False, jobs: int | None = None) -> t
     for ds in datasets:
         items += from_dataset(ds, quiet, jobs)
     if others:
-        files, _ = walk_inputs(others)
+        files = walk_inputs(others).files
         got, failed = from_files(files, quiet, jobs)
         items += got
         failures += failed
