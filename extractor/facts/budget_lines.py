@@ -124,7 +124,8 @@ def _table_category(doc: Document, q: Quantity) -> str | None:
     """A 科目编码 cell in the quantity's row (`201`, `2010301`), else the category of its label."""
     t = doc.tables[q.table] if q.table is not None and q.table < len(doc.tables) else None
     if t is not None and q.row is not None:
-        for cell in t.cells[q.row]:
+        # code cells stand left of the row's figures (`269` among the figures is an amount)
+        for cell in t.cells[q.row][:q.col if q.col is not None else None]:
             c = normalize(cell).text.strip()
             if re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", c):
                 return c
