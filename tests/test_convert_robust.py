@@ -73,10 +73,10 @@ def test_file_truncated_while_read_is_an_error_and_its_intact_copies_keep_right_
     (folder / "c.txt").write_bytes(data)  # an intact copy queued under the same hash
     real_extract = extractor.pipeline.extract_path
 
-    def truncating(path):
+    def truncating(path, **options):
         if os.path.basename(path) == "a.txt":
             Path(path).write_bytes(data[: len(data) // 3])  # another process truncates it mid-run
-        return real_extract(path)
+        return real_extract(path, **options)
 
     monkeypatch.setattr(extractor.pipeline, "extract_path", truncating)
     db = tmp_path / "d.sqlite"
@@ -265,7 +265,7 @@ def test_convert_without_the_resource_module(tmp_path, monkeypatch):
 def test_jobs_1_runs_in_this_process(tmp_path, monkeypatch):
     pids = []
     real_extract = extractor.pipeline.extract_path
-    monkeypatch.setattr(extractor.pipeline, "extract_path", lambda p: pids.append(os.getpid()) or real_extract(p))
+    monkeypatch.setattr(extractor.pipeline, "extract_path", lambda p, **kw: pids.append(os.getpid()) or real_extract(p, **kw))
     monkeypatch.setattr(batch.WorkerPool, "__init__", lambda *a, **k: pytest.fail("a worker pool was started"))
     shutil.copy(GANZHOU, tmp_path / "a.txt")
     (tmp_path / "b.txt").write_text("某局2023年预算支出100万元。", "utf-8")

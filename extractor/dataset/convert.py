@@ -45,9 +45,8 @@ def warm_up() -> None:
     from ..text.quantities import warm_up as load_patterns_and_dictionary
 
     load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
-    from ..readers import ocr
-
-    ocr.warm_up()  # the recognizer's models, before the worker's memory limit is set
+    # (the OCR models are not loaded here: they take ~850 MB of address space, which only a
+    # document that needs OCR should pay, inside its worker's limit)
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"
     build_report(Document(path="<warm-up>", reader="text", text=text,
                           blocks=[Block("paragraph", None, 0, len(text))]))
