@@ -14,7 +14,8 @@ from extractor import extract
 from extractor.tables.ledger import read_ledgers
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
-GENUINE = json.loads((Path(__file__).parent / "data" / "real_genuine_errors.json").read_text("utf-8"))["documents"]
+_DATA = json.loads((Path(__file__).parent / "data" / "real_genuine_errors.json").read_text("utf-8"))
+GENUINE, UNREVIEWED = _DATA["documents"], _DATA["unreviewed"]
 # image-only scans: OCR reads them (their figures are not asserted here)
 DOCS = sorted(p for p in REAL.glob("*") if p.suffix in (".pdf", ".txt") and not p.name.startswith("59_")) \
     if REAL.exists() else []
@@ -35,6 +36,8 @@ def _report(reports, path: Path):
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name[:40])
 def test_error_flags_are_exactly_the_genuine_errors(reports, path):
+    if path.name in UNREVIEWED:
+        pytest.skip(UNREVIEWED[path.name])
     r = _report(reports, path)
     got = Counter((f.code, f.text.strip()) for f in r.flags if f.severity == "error")
     want = Counter({(e["code"], e["text"]): e["count"] for e in GENUINE.get(path.name, [])})

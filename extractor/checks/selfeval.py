@@ -86,6 +86,9 @@ def _rate_interval(cell: dict[str, Any]) -> Interval:
     """A written rate as a percent interval; `0.95` without % in a rate column is a fraction."""
     v = cell["value"]
     iv = _written(v)
+    # finance systems often cut a rate instead of rounding it (99.9994% printed as 99.99%):
+    # a rate stands for anything it rounds to or truncates to, never an error by itself
+    iv = Interval(iv.lo, max(iv.hi, v + (iv.hi - iv.lo)) if v >= 0 else iv.hi)
     if not cell.get("percent_sign") and v <= Decimal("1.5") and v != 0:
         iv = iv.scale(100)
     return iv
