@@ -25,7 +25,7 @@ from ..model import Document
 from .builder import DocumentBuilder
 from .errors import read_error
 from .sheets import sheet_table
-from .text import decode, is_binary
+from .text import read_text_file
 
 NAME = "csv"
 LABEL = "CSV"
@@ -76,16 +76,7 @@ def rows(text: str) -> list[list[str]]:
 
 
 def read(path: str) -> Document:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError:
-        raise read_error(path, "binary data, not CSV text (undecodable bytes)") from None
-    except ValueError as exc:
-        raise read_error(path, str(exc).replace("not text", "not CSV text")) from None
-    if is_binary(text):
-        raise read_error(path, "binary data, not CSV text (control characters)")
+    text, encoding = read_text_file(path, "CSV text")
     try:
         grid = rows(text)
     except csv.Error as exc:

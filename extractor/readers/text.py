@@ -86,17 +86,24 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, "gb18030"
 
 
-def read(path: str) -> Document:
+def read_text_file(path: str, what: str = "text") -> tuple[str, str]:
+    """(text, encoding) of a file in any Chinese encoding, or a one-line ReadError saying it
+    is binary data, not `what` (the CSV reader decodes through this too)."""
     with open(path, "rb") as fh:
         data = fh.read()
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
-        raise read_error(path, "binary data, not text (undecodable bytes)") from None
+        raise read_error(path, f"binary data, not {what} (undecodable bytes)") from None
     except ValueError as exc:
-        raise read_error(path, str(exc)) from None
+        raise read_error(path, str(exc).replace("not text", f"not {what}")) from None
     if is_binary(text):
-        raise read_error(path, "binary data, not text (control characters)")
+        raise read_error(path, f"binary data, not {what} (control characters)")
+    return text, encoding
+
+
+def read(path: str) -> Document:
+    text, encoding = read_text_file(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = []
     offset = 0

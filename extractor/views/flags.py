@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 from ..jsonout import decimal_text
+from ..dataset.convert import sha256_file
 from ..model import Document, ReadError, flag_row
 
 LOCATOR = ("page", "start", "end", "table", "row", "col")
@@ -55,12 +56,6 @@ class FlagItem:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def plain(value: Any) -> Any:
