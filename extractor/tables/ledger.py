@@ -293,17 +293,14 @@ def _blocks(rows: list[LedgerRow]) -> list[tuple[LedgerRow, list[LedgerRow]]]:
 
 
 def _levels_from(members: list[LedgerRow], attr: str) -> list[int | None] | None:
-    """Levels from codes (absolute) or from ranks/indentation (relative: the distinct values
-    present, in order, become levels 1, 2, 3). Totals carried in as members are level 1."""
+    """Levels from outline ranks or indentation: the distinct values present, in order,
+    become levels 1, 2, 3. Totals carried in as members are level 1."""
     vals = [getattr(m, attr) if m.kind != "total" else None for m in members]
     present = sorted({v for v in vals if v is not None})
     if attr == "indent" and len(present) < 2:
         return None
     if not present:
         return None
-    if attr == "level":
-        top = min(present)
-        return [1 if m.kind == "total" else (v - top + 1 if v is not None else None) for m, v in zip(members, vals)]
     rank_level = {v: i + 1 for i, v in enumerate(present)}
     return [1 if m.kind == "total" else (rank_level[v] if v is not None else None) for m, v in zip(members, vals)]
 
@@ -373,11 +370,6 @@ def _infer(total: LedgerRow, members: list[LedgerRow], width: int | tuple[int, .
 
     build(0, 1, start, n)
     return levels
-
-
-def _flat(members: list[LedgerRow]) -> bool:
-    """Rows of one kind only (no codes, ranks or indentation tell them apart)."""
-    return all(m.code is None and m.rank is None for m in members)
 
 
 def _code_parents(members: list[LedgerRow]) -> list[int | None] | None:
