@@ -265,8 +265,7 @@ def resolve_legacy_paths(conn: sqlite3.Connection) -> int:
         store._drop_orphans(conn, dropped)
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        store.rollback(conn)
         raise
     return len(relative)
 
@@ -452,8 +451,7 @@ class _Run:
                     [(f"{p}: no longer found (file gone or moved)", now, p) for p, _ in gone])
             self.conn.execute("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            store.rollback(self.conn)
             raise
         return sorted(p for p, _ in gone)
 

@@ -183,7 +183,7 @@ def apply(conn: sqlite3.Connection, records: list[dict[str, Any]]) -> dict[str, 
             counts["applied" if original is not None and value is not None else "recorded"] += 1
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        store.rollback(conn)
         raise
     return counts
 

@@ -95,8 +95,7 @@ def check_across_documents(conn: sqlite3.Connection, recheck_all: bool = False) 
                          [(d, current[d][0], current[d][1]) for d in fresh])
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        store.rollback(conn)
         raise
     return _count(conn)
 
