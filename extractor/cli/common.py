@@ -34,7 +34,8 @@ def limited_reports(paths: Iterator[str] | tuple[str, ...] | list[str], timeout:
     if memory_mb and importlib.util.find_spec("resource") is None:
         click.echo("jixiao: note: no memory limit on this system (no resource module); --memory ignored", err=True)
         memory_mb = 0
-    pool = WorkerPool(1, "extractor.pipeline:extract_path", None, timeout, memory_mb or None, options={"ocr": ocr})
+    pool = WorkerPool(1, "extractor.pipeline:extract_path", None, timeout, memory_mb or None, options={"ocr": ocr},
+                      preload=True)
     try:
         for outcome in pool.run((str(i), p) for i, p in enumerate(paths)):
             yield outcome.path, outcome.result, outcome.error

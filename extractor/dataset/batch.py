@@ -267,14 +267,22 @@ class WorkerPool:
         timeout: float | None = 120.0,
         memory_mb: int | None = 2048,
         options: dict[str, Any] | None = None,
+        preload: bool = False,
     ) -> None:
+        """`preload`: import the target in this process and fork workers from it where the
+        platform can (POSIX), so a worker is ready without starting Python and importing the
+        pipeline again: for the one-worker commands (`extract`, `check`), whose parent holds no
+        threads or SQLite handles a forked child could inherit."""
         self.jobs = max(1, jobs)
         self.options = options or {}
         self.target = target
         self.warm_up = warm_up
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self._ctx = multiprocessing.get_context("spawn")
+        fork = preload and "fork" in multiprocessing.get_all_start_methods()
+        if fork:
+            _resolve(target)
+        self._ctx = multiprocessing.get_context("fork" if fork else "spawn")
         self._workers: list[_Worker] = []
         self._start_failures = 0  # workers in a row that died before they were ready
 

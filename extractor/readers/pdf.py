@@ -24,8 +24,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import ocr as ocr_reader
-from . import pdf_lines, pdf_pdfium
+from . import pdf_lines
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -52,7 +51,7 @@ SCAN_MAX_CHARS = 20
 ONE_LINE_BOX = 2.0
 PROSE_PUNCTUATION = "，、。；：,;"
 # a page drawing more lines, rects and curves than this gets no ruling analysis
-MAX_PAGE_RULINGS = pdf_pdfium.MAX_PAGE_PATHS
+MAX_PAGE_RULINGS = 50_000
 # pages with fewer text lines take the text column's edges from the whole document
 MIN_LINES_FOR_PAGE_EDGES = 8
 # pdfium reports positions in single precision, pdfminer in double: the same character
@@ -108,6 +107,9 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") 
     """The Document of an open pdfplumber PDF. Each page's objects come from pdfium when
     `pdf_pdfium` vouches for them and from pdfminer otherwise; the same pdfplumber code
     finds the tables and lines either way."""
+    from . import ocr as ocr_reader
+    from . import pdf_pdfium  # pypdfium2 and pdfminer load with the first PDF, not with every command
+
     n_pages = len(pdf.pages)
     if n_pages == 0:
         raise read_error(path, "corrupt or truncated PDF (no pages)")
@@ -120,8 +122,9 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") 
     pages: list[list[tuple[str, Any]]] = []
     try:
         for number, page in enumerate(pdf.pages, 1):
-            loaded = pdf_pdfium.load_objects(page, fast) if fast is not None else False
-            items, needs_ocr, heavy = _page_items(page, loaded == pdf_pdfium.PATH_HEAVY)
+            if fast is not None:
+                pdf_pdfium.load_objects(page, fast)
+            items, needs_ocr, heavy = _page_items(page)
             if heavy:
                 heavy_pages.append(number)
             page.close()

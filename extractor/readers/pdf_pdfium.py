@@ -473,8 +473,3 @@ def _blank(obj: int) -> bool:
     font = _C.FPDFTextObj_GetFont(obj)
     return right - left <= BLANK_OBJECT_WIDTH and top - bottom <= BLANK_OBJECT_WIDTH and bool(font)
 
-
-# a page painting more paths than this gets no ruling analysis (`pdf._page_items`); pdfium's
-# loader does not treat such pages apart, so `load_objects` never returns PATH_HEAVY here
-MAX_PAGE_PATHS = 50_000
-PATH_HEAVY = "path-heavy"
