@@ -115,19 +115,18 @@ def _refusals(path: str) -> list[str | None]:
 
 def test_real_pdf_pages_take_the_pdfium_path() -> None:
     """The fast path is used wherever pdfium's view can be made pdfminer's: on the real
-    PDFs only pages whose folded space runs were moved by kerning (their positions are
-    lost in pdfium's text page), one glyph drawn as several characters, rotated text or
-    text pdfium leaves out of its text page still go to pdfminer (37 of 639 pages)."""
+    PDFs only pages with one glyph drawn as several characters or rotated text still go
+    to pdfminer (3 of 639 pages); folded space runs moved by word spacing or kerning and
+    blank glyphs drawn stroked no longer do."""
     real = sorted((SHARED / "real").glob("*.pdf"))
     if not real:
         pytest.skip("no shared/real PDFs")
     reasons = [r for path in real for r in _refusals(str(path))]
     refused = [r for r in reasons if r]
     assert set(refused) <= {
-        "run of spaces folded by pdfium, spaced unevenly", "glyph of several characters, or text moving back",
-        "rotated or mirrored text", "text object left out of pdfium's text page",
+        "glyph of several characters, or text moving back", "rotated or mirrored text",
     }
-    assert len(refused) * 16 <= len(reasons)
+    assert len(refused) * 200 <= len(reasons)
 
 
 def test_corpus_pdfs_with_standard_and_unembedded_fonts_take_the_pdfium_path() -> None:
@@ -163,6 +162,57 @@ def test_folded_space_runs_are_restored(tmp_path: Path) -> None:
     assert [t for t, *_ in ours] == [t for t, *_ in theirs]
     assert max(max(abs(a - b), abs(c - d)) for (_, a, c), (_, b, d) in zip(ours, theirs)) < 0.001
     assert [t for t, *_ in ours].count(" ") == 6 + 1 + 4 + 3
+    assert signature(pdf.read(path)) == signature(pdf.read(path, use_pdfium=False))
+
+
+def _word_spaced_pdf(path: Path, word_space: float) -> str:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    text = c.beginText(72, 700)
+    text.setFont("Helvetica", 12)
+    text.setWordSpace(word_space)
+    text.textLine("Total           1234.50 yuan")
+    c.drawText(text)
+    c.save()
+    return str(path)
+
+
+def _chars_both(path: str) -> tuple[str | None, list[tuple[str, float]], list[tuple[str, float]]]:
+    import pdfplumber
+
+    from extractor.readers import pdf_pdfium
+
+    fast = pdf_pdfium.open_document(path)
+    with pdfplumber.open(path) as taken, pdfplumber.open(path) as reference:
+        refused = pdf_pdfium.refusal(taken.pages[0], fast)
+        ours = [(c["text"], c["x0"]) for c in taken.pages[0].chars]
+        theirs = [(c["text"], c["x0"]) for c in reference.pages[0].chars]
+    fast.close()
+    return refused, ours, theirs
+
+
+def test_space_runs_moved_by_word_spacing_fill_their_gap(tmp_path: Path) -> None:
+    """A run of spaces widened by word spacing (Tw, which pdfium does not report) comes
+    back from pdfium's text page as its first space; it is put back filling the gap up to
+    the next word, with pdfminer's count and positions while the run's added spacing is
+    under half a space (11 spaces, 0.1 pt each, of 3.336 pt), and the page is not refused."""
+    refused, ours, theirs = _chars_both(_word_spaced_pdf(tmp_path / "tw.pdf", 0.1))
+    assert refused is None
+    assert [t for t, _ in ours] == [t for t, _ in theirs] and [t for t, _ in ours].count(" ") == 12
+    assert max(abs(a - b) for (_, a), (_, b) in zip(ours, theirs)) < 0.001
+
+
+def test_a_miscounted_space_run_leaves_the_document_unchanged(tmp_path: Path) -> None:
+    """With wider word spacing (0.4 pt × 11 spaces, more than half a space) the count of a
+    run cannot be known from pdfium and comes out one too many; the reader measures visible
+    characters only and a run of blanks splits words however long it is, so the Document
+    is pdfminer's all the same."""
+    path = _word_spaced_pdf(tmp_path / "tw.pdf", 0.4)
+    refused, ours, theirs = _chars_both(path)
+    assert refused is None
+    assert [t for t, _ in ours].count(" ") == 13 and [t for t, _ in theirs].count(" ") == 12
+    assert [t for t, _ in ours if t != " "] == [t for t, _ in theirs if t != " "]
     assert signature(pdf.read(path)) == signature(pdf.read(path, use_pdfium=False))
 
 

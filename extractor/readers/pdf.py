@@ -213,7 +213,10 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     too many paths for its rulings to be analysed (`path_heavy`: pdfium already left them out)."""
     if not page.chars:
         return [], bool(page.images or page.rects or page.lines or page.curves or path_heavy), path_heavy
-    if len(page.chars) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
+    # what is measured on the characters counts only visible ones: the Document must not
+    # depend on how many blanks a run holds (pdfium folds runs whose count it cannot know)
+    visible = [c for c in page.chars if not c["text"].isspace()]
+    if len(visible) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
         return [], True, path_heavy
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
     tables = _tables(page) if (page.lines or page.rects) and not path_heavy else []
@@ -221,7 +224,7 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     text_page = page
     if boxes:
         text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    sizes = [c["size"] for c in page.chars[:400]]
+    sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
     for ln in _text_lines(text_page):

@@ -39,7 +39,8 @@ def level(chars: list[dict], tolerance: float) -> list[dict]:
         tops = [c["top"] for c in line]
         if max(tops) - min(tops) <= tolerance:
             continue
-        common = _mode(tops)
+        # the words' top: blanks do not vote, since pdfium folds runs of them (see pdf_pdfium)
+        common = _mode([c["top"] for c in line if not c["text"].isspace()] or tops)
         for c in line:
             new_top[id(c)] = common
     if not new_top:

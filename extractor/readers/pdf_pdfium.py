@@ -14,8 +14,11 @@ non-standard font named like a standard one), fractional glyph widths, character
 a unicode mapping, rotated, vertical or multi-character glyphs, and text pdfium leaves out
 of its text page. Two of pdfium's omissions are repaired: a text object holding a single
 blank glyph (a space Word writes on its own), which pdfminer reports as a space, and a run
-of spaces pdfium folds into its first, put back one advance apart when the gap holds a
-whole number of them (otherwise kerning moved them and the page is refused). Fonts that
+of spaces pdfium folds into its first, put back one advance apart. Where word spacing or
+kerning moved the spaces of a run (pdfium reports neither), the run is put back filling
+its gap evenly, as many spaces as whole widths fit: its count can then differ from
+pdfminer's, which the PDF reader does not see (it measures visible characters only, and a
+run of one blank or several splits words alike). Fonts that
 are not embedded are measured by their dictionaries in both engines (the standard 14 by
 the same Adobe metrics), so they no longer send a page to pdfminer.
 """
@@ -45,6 +48,8 @@ STANDARD_FONTS = frozenset(
         ("Times", ("-Roman", "-Bold", "-Italic", "-BoldItalic")),
     ) for style in styles
 )
+# text render modes that stroke the glyphs' outlines (PDF 32000-1, table 106)
+STROKED_TEXT_MODES = frozenset({1, 2, 5, 6})
 # unicode values pdfium reports for a glyph it could not map
 UNMAPPED = frozenset({0, 0xFFFD, 0xFFFE, 0xFFFF})
 
@@ -71,10 +76,10 @@ class _C:
 for _name in (
     "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
     "FPDFPageObj_GetMatrix", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
-    "FPDFText_IsGenerated", "FPDFText_GetUnicode", "FPDFText_HasUnicodeMapError", "FPDFText_GetTextObject",
+    "FPDFText_IsGenerated", "FPDFText_GetUnicode", "FPDFText_GetText", "FPDFText_HasUnicodeMapError", "FPDFText_GetTextObject",
     "FPDFText_GetMatrix", "FPDFText_GetCharOrigin", "FPDFText_GetFontSize", "FPDFTextObj_GetFont",
     "FPDFTextObj_GetFontSize", "FPDFFont_GetDescent", "FPDFFont_GetGlyphWidth", "FPDFFont_GetIsEmbedded",
-    "FPDFFont_GetBaseFontName",
+    "FPDFFont_GetBaseFontName", "FPDFTextObj_GetTextRenderMode", "FPDFPageObj_GetStrokeWidth",
     "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
     "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose",
 ):
@@ -227,17 +232,19 @@ class _PageReader:
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
             n_chars = _C.FPDFText_CountChars(textpage)
-            owners = [_C.FPDFText_GetTextObject(textpage, i) for i in range(n_chars)]
+            get_owner, map_error, origin = _C.FPDFText_GetTextObject, _C.FPDFText_HasUnicodeMapError, _C.FPDFText_GetCharOrigin
+            owners = [get_owner(textpage, i) for i in range(n_chars)]
             shown = set(owners)
             widths: dict[tuple[int, int, float], float] = {}  # (font, code, size) -> glyph width
             if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and obj not in shown and not _blank(obj)
                    for obj, kind in zip(raws, types)):
                 raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
-            for i in range(n_chars):
-                if _C.FPDFText_IsGenerated(textpage, i):
+            make = self._char
+            for i, code in enumerate(_page_codes(textpage, n_chars)):
+                # pdfium's generated characters (the spaces and line ends it inserts) are blanks
+                if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
                     continue
-                code = _C.FPDFText_GetUnicode(textpage, i)
-                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or _C.FPDFText_HasUnicodeMapError(textpage, i):
+                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(textpage, i):
                     raise Refused("character without a unicode mapping")
                 address = owners[i]
                 if address not in objects:
@@ -253,10 +260,11 @@ class _PageReader:
                     objects[address] = (index[address], _C.FPDFTextObj_GetFont(obj), descent,
                                         _C.FPDFText_GetFontSize(textpage, i), matrix.a, matrix.d)
                 k, font, descent, font_size, scale_x, scale_y = objects[address]
-                _C.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-                if prev_k == k and ox.value <= prev_x0:
+                origin(textpage, i, ox, oy)
+                x = ox.value
+                if prev_k == k and x <= prev_x0:
                     raise Refused("glyph of several characters, or text moving back")
-                prev_x0 = ox.value
+                prev_x0 = x
                 glyph = widths.get((font, code, font_size))
                 if glyph is None:
                     if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
@@ -265,9 +273,10 @@ class _PageReader:
                 size = font_size * scale_y
                 y0 = oy.value + descent * size
                 prev_k = k
-                by_object.setdefault(k, []).append(
-                    self._char(chr(code), ox.value, ox.value + glyph * scale_x, y0, y0 + size)
-                )
+                if k in by_object:
+                    by_object[k].append(make(chr(code), x, x + glyph * scale_x, y0, y0 + size))
+                else:
+                    by_object[k] = [make(chr(code), x, x + glyph * scale_x, y0, y0 + size)]
             chars: list[dict] = []
             for k, (obj, kind) in enumerate(zip(raws, types)):
                 if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
@@ -404,6 +413,20 @@ class _PageReader:
         return item
 
 
+# the characters pdfium may insert into its text page (`FPDFText_IsGenerated`)
+_GENERATED_CODES = frozenset(map(ord, " \r\n"))
+
+
+def _page_codes(textpage: int, n_chars: int) -> list[int]:
+    """The unicode value of every character of a text page, in one call to pdfium
+    (`FPDFText_GetText`) rather than one per character; per character where the page's text
+    does not hold exactly one UTF-16 unit per character (pdfium leaves some out of it)."""
+    buffer = (ctypes.c_ushort * (n_chars + 1))()
+    if _C.FPDFText_GetText(textpage, 0, n_chars, buffer) == n_chars + 1:
+        return list(buffer)[:n_chars]
+    return [_C.FPDFText_GetUnicode(textpage, i) for i in range(n_chars)]
+
+
 def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
     """One text object's characters with the spaces pdfium folded put back.
 
@@ -413,7 +436,7 @@ def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
     object's right bound (a blank glyph has no extent: the bound is the last one's origin).
     The gap must hold a whole number of space advances, the advance being the space's width
     plus the object's character spacing (what separates its other glyphs), as pdfminer lays
-    them out; otherwise word spacing moved them and the page is refused."""
+    them out, or else fill the gap evenly (`_restored_spaces`)."""
     extras = {round(b["x0"] - a["x1"], 3) for a, b in zip(chars, chars[1:]) if not a["text"].isspace()}
     if len(extras) > 1:
         extras = set()  # spacing varies inside the object: only the plain advance is tried
@@ -436,7 +459,9 @@ def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
 
 def _restored_spaces(space: dict, last: float, after: bool, extras: list[float], make: Any) -> list[dict]:
     """Copies of `space`, one advance apart, up to the origin `last` (the copy there
-    included unless `after`: then it is where the next glyph starts)."""
+    included unless `after`: then it is where the next glyph starts). The advance is the
+    space's width plus one of `extras` where that lands exactly on `last`; otherwise word
+    spacing or kerning moved the spaces and they fill the gap evenly."""
     width = space["x1"] - space["x0"]
     for extra in extras:
         advance = width + extra
@@ -445,9 +470,21 @@ def _restored_spaces(space: dict, last: float, after: bool, extras: list[float],
         steps = round((last - space["x0"]) / advance)
         count = steps - 1 if after else steps
         if count >= 1 and abs(space["x0"] + steps * advance - last) <= FOLDED_SPACE_SLACK:
-            return [make(space["text"], space["x0"] + n * advance, space["x0"] + n * advance + width,
-                         space["y0"], space["y1"]) for n in range(1, count + 1)]
-    raise Refused("run of spaces folded by pdfium, spaced unevenly")
+            return _copies(space, advance, count, make)
+    # word spacing (which pdfium does not report) moved the spaces: the run fills the gap
+    # evenly, with as many spaces as whole widths fit, which is the count pdfminer reads
+    # while the run's added spacing stays under half a space
+    steps = round((last - space["x0"]) / width) if width > SPACE_GAP else 0
+    count = steps - 1 if after else steps
+    if count < 1:
+        raise Refused("run of spaces folded by pdfium, spaced unevenly")
+    return _copies(space, (last - space["x0"]) / steps, count, make)
+
+
+def _copies(space: dict, advance: float, count: int, make: Any) -> list[dict]:
+    width = space["x1"] - space["x0"]
+    return [make(space["text"], space["x0"] + n * advance, space["x0"] + n * advance + width,
+                 space["y0"], space["y1"]) for n in range(1, count + 1)]
 
 
 def _subpath_start(ops: list[str]) -> int:
@@ -467,9 +504,16 @@ def _right(obj: int) -> float:
 
 def _blank(obj: int) -> bool:
     """A text object pdfium left out of its text page because it has no extent: a single
-    glyph with an empty outline in an embedded font. (A font pdfium substitutes may merely
-    lack the glyph, and a wider object was dropped as a duplicate: their text is unknown.)"""
+    glyph with an empty outline in an embedded font. Text drawn stroked (fake bold, render
+    modes 1, 2, 5, 6) has its bounds widened by the line width, so a blank glyph's are that
+    wide. (A font pdfium substitutes may merely lack the glyph, and a wider object was
+    dropped as a duplicate: their text is unknown.)"""
     left, bottom, right, top = _bounds(obj)
     font = _C.FPDFTextObj_GetFont(obj)
-    return right - left <= BLANK_OBJECT_WIDTH and top - bottom <= BLANK_OBJECT_WIDTH and bool(font)
+    extent = BLANK_OBJECT_WIDTH
+    if _C.FPDFTextObj_GetTextRenderMode(obj) in STROKED_TEXT_MODES:
+        line_width = ctypes.c_float()
+        if _C.FPDFPageObj_GetStrokeWidth(obj, line_width):
+            extent += line_width.value
+    return right - left <= extent and top - bottom <= extent and bool(font)
 
