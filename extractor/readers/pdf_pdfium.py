@@ -77,7 +77,7 @@ for _name in (
     "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
     "FPDFPageObj_GetMatrix", "FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars",
     "FPDFText_IsGenerated", "FPDFText_GetUnicode", "FPDFText_GetText", "FPDFText_HasUnicodeMapError", "FPDFText_GetTextObject",
-    "FPDFText_GetMatrix", "FPDFText_GetCharOrigin", "FPDFText_GetFontSize", "FPDFTextObj_GetFont",
+    "FPDFText_GetMatrix", "FPDFText_GetCharOrigin", "FPDFText_GetCharBox", "FPDFText_GetFontSize", "FPDFTextObj_GetFont",
     "FPDFTextObj_GetFontSize", "FPDFFont_GetDescent", "FPDFFont_GetGlyphWidth", "FPDFFont_GetIsEmbedded",
     "FPDFFont_GetBaseFontName", "FPDFTextObj_GetTextRenderMode", "FPDFPageObj_GetStrokeWidth",
     "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
@@ -228,7 +228,7 @@ class _PageReader:
             # text object address -> index, font, descent, font size, x and y scale
             objects: dict[int, tuple[int, int, float, float, float, float]] = {}
             by_object: dict[int, list[dict]] = {}
-            prev_x0 = prev_k = None
+            prev_x0 = prev_k = prev_i = None
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
             n_chars = _C.FPDFText_CountChars(textpage)
@@ -262,9 +262,9 @@ class _PageReader:
                 k, font, descent, font_size, scale_x, scale_y = objects[address]
                 origin(textpage, i, ox, oy)
                 x = ox.value
-                if prev_k == k and x <= prev_x0:
-                    raise Refused("glyph of several characters, or text moving back")
-                prev_x0 = x
+                if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
+                    raise Refused("glyph of several characters")
+                prev_x0, prev_i = x, i
                 glyph = widths.get((font, code, font_size))
                 if glyph is None:
                     if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
@@ -425,6 +425,24 @@ def _page_codes(textpage: int, n_chars: int) -> list[int]:
     if _C.FPDFText_GetText(textpage, 0, n_chars, buffer) == n_chars + 1:
         return list(buffer)[:n_chars]
     return [_C.FPDFText_GetUnicode(textpage, i) for i in range(n_chars)]
+
+
+def _pieces_of_one_glyph(textpage: int, before: int, index: int) -> bool:
+    """True when characters `before` and `index` of a text object, the second drawn no
+    further right than the first, may be the pieces of one glyph mapped to several
+    characters (a ligature), which pdfium splits and pdfminer keeps as one character:
+    pdfium gives the pieces the same origin and the same box. Two glyphs that differ there
+    are two characters in both engines (a zero-advance tab before a full stop, or text
+    kerned back)."""
+    boxes = []
+    for i in (before, index):
+        box = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+        _C.FPDFText_GetCharBox(textpage, i, *box)
+        boxes.append(tuple(v.value for v in box))
+    ox, oy, px, py = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    _C.FPDFText_GetCharOrigin(textpage, before, px, py)
+    _C.FPDFText_GetCharOrigin(textpage, index, ox, oy)
+    return boxes[0] == boxes[1] and (px.value, py.value) == (ox.value, oy.value)
 
 
 def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
