@@ -9,6 +9,10 @@ For every PDF, best of N runs (CPU time of this process), in ms per page:
   read        `extractor.readers.read` (the part of `jixiao extract` that reads the PDF)
   extract     `extractor.extract` (the whole of `jixiao extract`: read, quantities,
               facts, checks)
+both without OCR (`ocr="never"`): a scanned page has no text for pdfplumber either, and
+OCR is timed by bench_ocr.py; a PDF whose pages are all scans is listed but left out of
+the totals and the worst ratios (the target is on text PDFs). CPU seconds of this
+process are what is timed, so the load of the machine (printed) barely moves the ratios.
   pdfminer    (with --pdfminer) the reader with every page parsed by pdfminer
 and the pages that fell back to pdfminer with the condition that sent each
 (`pdf_pdfium.refusal`), the ratios read/plumber, extract/plumber and read/pdfium, and
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 import tempfile
 import time
@@ -34,7 +39,7 @@ import pypdfium2  # noqa: E402
 
 from extractor import extract  # noqa: E402
 from extractor.readers import pdf as pdf_reader  # noqa: E402
-from extractor.readers import pdf_pdfium, read  # noqa: E402
+from extractor.readers import pdf_pdfium  # noqa: E402
 
 
 def plumber_text(path: str) -> int:
@@ -67,6 +72,14 @@ def fallbacks(path: str) -> collections.Counter:
         reasons = collections.Counter(r for r in (pdf_pdfium.refusal(page, doc) for page in pdf.pages) if r)
     doc.close()
     return reasons
+
+
+def read(path: str):
+    return pdf_reader.read(path, ocr="never")
+
+
+def extract_no_ocr(path: str):
+    return extract(path, ocr="never")
 
 
 def signature(doc) -> tuple:
@@ -114,6 +127,7 @@ def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
 
     warm_up()  # once per process, not per document: patterns and jieba's dictionary
     extract(paths[0])
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"ms/page, CPU, best of {repeat}; ratios to pdfplumber extract_text (plumber) and pypdfium2 text (pdfium)")
     head = f"{'file':44} {'pages':>5} {'fallback':>8} {'plumber':>8} {'pdfium':>7} {'read':>7} {'extract':>8}"
     head += f" {'read/pl':>7} {'extr/pl':>7} {'read/pdfium':>11}"
@@ -124,7 +138,7 @@ def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
         t_plumber, pages = best_of(plumber_text, path, repeat)
         t_pdfium, _ = best_of(pdfium_text, path, repeat)
         t_read, doc = best_of(read, path, repeat)
-        t_extract, _ = best_of(extract, path, repeat)
+        t_extract, _ = best_of(extract_no_ocr, path, repeat)
         reasons = fallbacks(path)
         name = Path(path).name[:44]
         ms = lambda t: 1000 * t / pages  # noqa: E731
@@ -135,7 +149,11 @@ def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
             t_miner, old = best_of(lambda p: pdf_reader.read(p, use_pdfium=False), path, 1)
             line += f" {ms(t_miner):8.1f} {str(signature(old) == signature(doc)):>9}"
             totals["pdfminer"] += t_miner
-        print(line + "  " + "; ".join(f"{r}: {n}" for r, n in reasons.most_common()), flush=True)
+        scans = len(doc.meta.get("ocr_pages", []))
+        note = f"  scanned pages (not timed: no OCR): {scans}" if scans else ""
+        print(line + "  " + "; ".join(f"{r}: {n}" for r, n in reasons.most_common()) + note, flush=True)
+        if scans == pages:
+            continue  # a scanned PDF: nothing for the text engines to do
         for key, value in ratios.items():
             if value > worst.get(key, (0.0, ""))[0]:
                 worst[key] = (value, name)

@@ -333,8 +333,9 @@ def _by_middle(chars: list[dict]) -> tuple[list[float], list[tuple[int, dict]]]:
 def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -> list[list[str | None]]:
     """What pdfplumber's `Table.extract()` returns (a character belongs to the cell that
     holds the middle of its box; None for a position a merged cell covers), with two
-    differences: a row's characters are found by bisection, not by testing every
-    character of the page against every row and cell (a large table stays linear), and
+    differences: a row's characters, and a cell's within its row, are found by bisection,
+    not by testing every character of the page against every row and cell (a large table
+    stays linear), and
     each cell's characters are grouped into lines by their boxes (`pdf_lines`), so a
     figure drawn in another font or baseline stays beside its words."""
     from pdfplumber.utils import extract_text
@@ -345,14 +346,18 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
     for row in table.rows:
         _, top, _, bottom = row.bbox
         picked = order[bisect.bisect_left(middles, top):bisect.bisect_left(middles, bottom)]
-        row_chars = [c for _, c in sorted(picked, key=lambda ic: ic[0])]
+        # the row's characters by the middle of their width, with their page order
+        by_x = sorted(((c["x0"] + c["x1"]) / 2, n, c) for n, c in picked)
+        middles_x = [x for x, _, _ in by_x]
         cells: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 cells.append(None)
                 continue
             x0, top, x1, bottom = cell
-            inside = [c for c in row_chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
+            column = by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
+            inside = [c for _, _, c in sorted(column, key=lambda xnc: xnc[1])
+                      if top <= (c["top"] + c["bottom"]) / 2 < bottom]
             cells.append(extract_text(pdf_lines.level(inside, DEFAULT_Y_TOLERANCE)) if inside else "")
         out.append(cells)
     return out

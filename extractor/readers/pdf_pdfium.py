@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import ctypes
 import re
+import weakref
 from typing import Any
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 from pdfminer.fontmetrics import FONT_METRICS
-from pdfminer.pdftypes import resolve1
+from pdfminer.pdftypes import PDFObjRef, resolve1
 
 # pdfium leaves a text object out of its text page when it is no wider than this (pt)
 BLANK_OBJECT_WIDTH = 1e-4
@@ -151,34 +152,60 @@ def _check_fonts(resources: Any) -> dict[str, float]:
     fonts = resolve1((resolve1(resources) or {}).get("Font")) or {}
     standard: dict[str, float] = {}
     for spec in fonts.values():
-        spec = resolve1(spec)
-        if not isinstance(spec, dict):
-            raise Refused("unreadable font dictionary")
-        subtype = getattr(spec.get("Subtype"), "name", None)
-        if subtype == "Type3":
-            raise Refused("type-3 font")
-        base = getattr(resolve1(spec.get("BaseFont")), "name", None)
-        if subtype in ("Type1", "MMType1", "TrueType") and base in FONT_METRICS:
-            if base not in STANDARD_FONTS or spec.get("Widths") is not None:
-                raise Refused("font measured by pdfminer's built-in metrics")
-            descent = FONT_METRICS[base][0]["Descent"] / 1000.0
-            if standard.setdefault(base, descent) != descent:
-                raise Refused("font measured by pdfminer's built-in metrics")
-            continue
-        descendants = [resolve1(d) for d in resolve1(spec.get("DescendantFonts")) or []]
-        numbers: list[Any] = []
-        for part in [spec] + descendants:
-            if not isinstance(part, dict):
-                raise Refused("unreadable font dictionary")
-            for key in ("Widths", "W"):
-                numbers.extend(_flat_numbers(part.get(key)))
-        descriptor = resolve1((descendants[0] if descendants else spec).get("FontDescriptor"))
-        if not isinstance(descriptor, dict):
-            raise Refused("font without descriptor")
-        numbers.append(resolve1(descriptor.get("Descent", 0)))
-        if not all(isinstance(n, int) or (isinstance(n, float) and n.is_integer()) for n in numbers):
-            raise Refused("fractional glyph widths or descent")
+        found = _checked_font(spec)
+        if found is not None and standard.setdefault(found[0], found[1]) != found[1]:
+            raise Refused("font measured by pdfminer's built-in metrics")
     return standard
+
+
+# per pdfminer document: font object number -> what `_font_check` found (pages share fonts)
+_FONT_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _checked_font(spec: Any) -> tuple[str, float] | None:
+    """`_font_check` of a font, once per font object of a document."""
+    if not isinstance(spec, PDFObjRef) or spec.doc is None:
+        return _font_check(spec)
+    memo = _FONT_CHECKS.setdefault(spec.doc, {})
+    if spec.objid not in memo:
+        try:
+            memo[spec.objid] = _font_check(spec)
+        except Refused as exc:
+            memo[spec.objid] = exc
+    found = memo[spec.objid]
+    if isinstance(found, Refused):
+        raise Refused(str(found))
+    return found
+
+
+def _font_check(spec: Any) -> tuple[str, float] | None:
+    """(base font name, descent per point) of a standard font pdfminer measures by its own
+    metrics, None for a font both engines measure by its dictionary; `Refused` otherwise."""
+    spec = resolve1(spec)
+    if not isinstance(spec, dict):
+        raise Refused("unreadable font dictionary")
+    subtype = getattr(spec.get("Subtype"), "name", None)
+    if subtype == "Type3":
+        raise Refused("type-3 font")
+    base = getattr(resolve1(spec.get("BaseFont")), "name", None)
+    if subtype in ("Type1", "MMType1", "TrueType") and base in FONT_METRICS:
+        if base not in STANDARD_FONTS or spec.get("Widths") is not None:
+            raise Refused("font measured by pdfminer's built-in metrics")
+        return base, FONT_METRICS[base][0]["Descent"] / 1000.0
+    descendants = [resolve1(d) for d in resolve1(spec.get("DescendantFonts")) or []]
+    numbers: list[Any] = []
+    for part in [spec] + descendants:
+        if not isinstance(part, dict):
+            raise Refused("unreadable font dictionary")
+        for key in ("Widths", "W"):
+            numbers.extend(_flat_numbers(part.get(key)))
+    descriptor = resolve1((descendants[0] if descendants else spec).get("FontDescriptor"))
+    if not isinstance(descriptor, dict):
+        raise Refused("font without descriptor")
+    numbers.append(resolve1(descriptor.get("Descent", 0)))
+    if not all(isinstance(n, int) or (isinstance(n, float) and n.is_integer()) for n in numbers):
+        raise Refused("fractional glyph widths or descent")
+    return None
 
 
 def _flat_numbers(value: Any) -> list[Any]:
@@ -225,9 +252,11 @@ class _PageReader:
         textpage = _C.FPDFText_LoadPage(self.raw)
         try:
             index = {o: k for k, o in enumerate(raws)}
-            # text object address -> index, font, descent, font size, x and y scale
-            objects: dict[int, tuple[int, int, float, float, float, float]] = {}
+            # text object address -> its index, font, font size, glyph widths (by code, at
+            # that font and size), x scale, descent and height (pt on the page), characters
+            objects: dict[int, tuple[int, int, float, dict[int, float], float, float, float, list[dict]]] = {}
             by_object: dict[int, list[dict]] = {}
+            widths: dict[tuple[int, float], dict[int, float]] = {}  # (font, size) -> code -> glyph width
             prev_x0 = prev_k = prev_i = None
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
@@ -235,11 +264,10 @@ class _PageReader:
             get_owner, map_error, origin = _C.FPDFText_GetTextObject, _C.FPDFText_HasUnicodeMapError, _C.FPDFText_GetCharOrigin
             owners = [get_owner(textpage, i) for i in range(n_chars)]
             shown = set(owners)
-            widths: dict[tuple[int, int, float], float] = {}  # (font, code, size) -> glyph width
             if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and obj not in shown and not _blank(obj)
                    for obj, kind in zip(raws, types)):
                 raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
-            make = self._char
+            height, doctop, number = self.height, self.doctop, self.number
             for i, code in enumerate(_page_codes(textpage, n_chars)):
                 # pdfium's generated characters (the spaces and line ends it inserts) are blanks
                 if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
@@ -255,34 +283,39 @@ class _PageReader:
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
                         raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
                     obj = raws[index[address]]
-                    descent = self._descent(obj)
                     # pdfium's char matrix and font size are its text object's
-                    objects[address] = (index[address], _C.FPDFTextObj_GetFont(obj), descent,
-                                        _C.FPDFText_GetFontSize(textpage, i), matrix.a, matrix.d)
-                k, font, descent, font_size, scale_x, scale_y = objects[address]
+                    font, font_size = _C.FPDFTextObj_GetFont(obj), _C.FPDFText_GetFontSize(textpage, i)
+                    size = font_size * matrix.d
+                    objects[address] = (index[address], font, font_size, widths.setdefault((font, font_size), {}),
+                                        matrix.a, self._descent(obj) * size, size,
+                                        by_object.setdefault(index[address], []))
+                k, font, font_size, glyphs, scale_x, descent, size, out = objects[address]
                 origin(textpage, i, ox, oy)
                 x = ox.value
                 if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
                     raise Refused("glyph of several characters")
-                prev_x0, prev_i = x, i
-                glyph = widths.get((font, code, font_size))
+                prev_x0, prev_i, prev_k = x, i, k
+                glyph = glyphs.get(code)
                 if glyph is None:
                     if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
                         raise Refused("glyph width unknown")
-                    glyph = widths[(font, code, font_size)] = width.value
-                size = font_size * scale_y
-                y0 = oy.value + descent * size
-                prev_k = k
-                if k in by_object:
-                    by_object[k].append(make(chr(code), x, x + glyph * scale_x, y0, y0 + size))
-                else:
-                    by_object[k] = [make(chr(code), x, x + glyph * scale_x, y0, y0 + size)]
+                    glyph = glyphs[code] = width.value
+                x1 = x + glyph * scale_x
+                y0 = oy.value + descent
+                y1 = y0 + size
+                top = height - y1
+                # what `_char` makes, inline: this loop runs once per character of the page
+                out.append({
+                    "object_type": "char", "page_number": number, "text": chr(code), "upright": True,
+                    "x0": x, "x1": x1, "y0": y0, "y1": y1, "top": top, "bottom": height - y0,
+                    "doctop": doctop + top, "width": x1 - x, "height": y1 - y0, "size": y1 - y0,
+                })
             chars: list[dict] = []
             for k, (obj, kind) in enumerate(zip(raws, types)):
                 if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
                     continue
                 if k in by_object:
-                    chars.extend(_unfold_spaces(by_object[k], _right(obj), self._char))
+                    chars.extend(_unfold_spaces(by_object[k], obj, self._char))
                     continue
                 chars.append(self._blank_char(obj))
             return chars
@@ -445,7 +478,7 @@ def _pieces_of_one_glyph(textpage: int, before: int, index: int) -> bool:
     return boxes[0] == boxes[1] and (px.value, py.value) == (ox.value, oy.value)
 
 
-def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
+def _unfold_spaces(chars: list[dict], obj: int, make: Any) -> list[dict]:
     """One text object's characters with the spaces pdfium folded put back.
 
     Of a run of blank glyphs shown one after the other (Word pads table-of-contents lines,
@@ -455,6 +488,8 @@ def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
     The gap must hold a whole number of space advances, the advance being the space's width
     plus the object's character spacing (what separates its other glyphs), as pdfminer lays
     them out, or else fill the gap evenly (`_restored_spaces`)."""
+    if not any(char["text"].isspace() for char in chars):
+        return chars
     extras = {round(b["x0"] - a["x1"], 3) for a, b in zip(chars, chars[1:]) if not a["text"].isspace()}
     if len(extras) > 1:
         extras = set()  # spacing varies inside the object: only the plain advance is tried
@@ -468,6 +503,7 @@ def _unfold_spaces(chars: list[dict], right: float, make: Any) -> list[dict]:
                 continue
             last, after = chars[n + 1]["x0"], True  # the next glyph's origin
         else:
+            right = _right(obj)
             if right < char["x1"] - SPACE_GAP:
                 continue
             last, after = right, False  # the last folded space's origin
