@@ -1,6 +1,6 @@
 """Benchmark the Dask engine against the local pool on the same generated documents.
 
-    pip install '.[cluster]' && python bench/bench_dask.py [--n 200] [--seed 1] [--repeat 1]
+    pip install '.[cluster]' && python bench/bench_dask.py [--n 200] [--seed 1] [--repeat 1] [--real DIR]
 
 Rows:
 - `local -j N`: `jixiao convert DIR -j N` into SQLite, a fresh process (spawn + warm-up included).
@@ -65,9 +65,10 @@ def _cluster_cpu(client) -> float:
     return own.ru_utime + own.ru_stime + sum(client.run(_tree_cpu).values())
 
 
-def warm(corpus: Path, work: Path, workers: int, warm_up: Path, repeat: int) -> dict[str, tuple[float, float]]:
-    """(wall, CPU) seconds per output format on a standing LocalCluster of `workers` workers
-    (the fastest of `repeat` runs)."""
+def warm(corpus: Path, work: Path, workers: int, warm_up: Path, repeat: int,
+         formats: tuple[str, ...] = ("sqlite", "parquet")) -> dict[str, tuple[float, float, dict]]:
+    """(wall, CPU seconds, summary) per output format on a standing LocalCluster of `workers`
+    workers (the fastest of `repeat` runs)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -80,20 +81,29 @@ def warm(corpus: Path, work: Path, workers: int, warm_up: Path, repeat: int) -> 
         convert([str(warm_up)], str(work / f"warm-{workers}.sqlite"), engine="dask",
                 scheduler=cluster.scheduler_address, quiet=True)
         best = {}
-        for fmt, suffix in (("sqlite", ".sqlite"), ("parquet", "")):
+        for fmt in formats:
+            suffix = ".sqlite" if fmt == "sqlite" else ""
             runs = []
             for k in range(repeat):
                 out = work / f"dask{workers}-{fmt}-{k}{suffix}"
                 cpu = _cluster_cpu(client)
                 started = time.monotonic()
-                convert([str(corpus)], str(out), engine="dask", scheduler=cluster.scheduler_address,
-                        out_format=fmt, quiet=True)
-                runs.append((time.monotonic() - started, _cluster_cpu(client) - cpu))
-            best[fmt] = min(runs)
+                summary = convert([str(corpus)], str(out), engine="dask", scheduler=cluster.scheduler_address,
+                                  out_format=fmt, quiet=True)
+                runs.append((time.monotonic() - started, _cluster_cpu(client) - cpu, summary))
+            best[fmt] = min(runs, key=lambda r: r[0])
         return best
     finally:
         client.close()
         cluster.close()
+
+
+def project(what: str, per_doc: float, args: argparse.Namespace) -> None:
+    """Print how long `--project-docs` documents take on `--project-cores` busy cores."""
+    hours = args.project_docs * per_doc / args.project_cores / 3600
+    print(f"projection from {what}: {per_doc:.3f} CPU s per document -> {args.project_docs:,} documents on "
+          f"{args.project_cores} cores in {hours:.1f} h ({args.project_cores / per_doc:.0f} docs/s), if the "
+          f"cores are busy all the time and storage keeps up")
 
 
 def main() -> None:
@@ -103,6 +113,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per setting; the fastest counts")
     ap.add_argument("--project-docs", type=int, default=10_000_000)
     ap.add_argument("--project-cores", type=int, default=64)
+    ap.add_argument("--real", default=None, help="a folder of real reports to project from as well")
     args = ap.parse_args()
     from extractor.evaluation.synth import generate
 
@@ -121,8 +132,8 @@ def main() -> None:
                     t = cli([str(corpus), "-o", str(work / f"{k}-{jobs}-{len(extra)}.sqlite"), "-j", str(jobs), *extra])
                     seconds[name] = min(seconds.get(name, t), t)
         for workers in (1, 2):
-            for fmt, t in warm(corpus, work, workers, warm_up, args.repeat).items():
-                seconds[f"dask {workers} workers, warm ({fmt})"] = t
+            for fmt, (t, cpu, _) in warm(corpus, work, workers, warm_up, args.repeat).items():
+                seconds[f"dask {workers} workers, warm ({fmt})"] = (t, cpu)
         for name, (t, cpu) in seconds.items():
             line = f"{name:34s} {t:7.2f} s  {args.n / t:6.1f} docs/s  cpu {cpu:6.2f} s"
             jobs = 1 if name.startswith(("local -j 1", "dask 1")) else 2
@@ -132,11 +143,13 @@ def main() -> None:
             print(line)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
         _, cpu = seconds["dask 2 workers, warm (parquet)"]
-        per_doc = cpu / args.n
-        hours = args.project_docs * per_doc / args.project_cores / 3600
-        print(f"projection: {per_doc:.3f} CPU s per document -> {args.project_docs:,} documents on "
-              f"{args.project_cores} cores in {hours:.1f} h ({args.project_cores / per_doc:.0f} docs/s), "
-              f"if the cores are busy all the time and storage keeps up")
+        project("generated documents", cpu / args.n, args)
+        if args.real:
+            t, cpu, summary = warm(Path(args.real), work, 2, warm_up, 1, ("parquet",))["parquet"]
+            docs = summary["converted"] + summary["failed"]
+            print(f"{args.real}: {docs} documents, {summary['pages']} pages, dask 2 workers warm (parquet) "
+                  f"{t:.2f} s, cpu {cpu:.2f} s ({cpu / max(summary['pages'], 1):.3f} CPU s per page)")
+            project("these real documents", cpu / docs, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

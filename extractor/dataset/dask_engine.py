@@ -43,14 +43,17 @@ _BATCHES_PER_WORKER = 4  # at least this many tasks per worker, so the last ones
 _local = threading.local()
 
 
-def _pool(timeout: float | None, memory_mb: int | None, ocr: str) -> WorkerPool:
-    """This worker thread's pool of one child process, started once and kept warm."""
-    key = (timeout, memory_mb, ocr)
+def _pool(timeout: float | None, memory_mb: int | None, ocr: str, reader: str) -> WorkerPool:
+    """This worker thread's pool of one child process, started once and kept warm (a new one
+    only for another reader, memory limit or OCR mode: the child is started with them)."""
+    key = (reader, memory_mb, ocr)
     if getattr(_local, "key", None) != key:
         if getattr(_local, "pool", None) is not None:
             _local.pool.close()
-        _local.pool = WorkerPool(1, _TARGET, _WARM_UP, timeout, memory_mb, options={"ocr": ocr})
+        warm_up = _WARM_UP if reader == _TARGET else None
+        _local.pool = WorkerPool(1, reader, warm_up, timeout, memory_mb, options={"ocr": ocr})
         _local.key = key
+    _local.pool.timeout = timeout  # the pool's parent side enforces it, per document
     return _local.pool
 
 
@@ -83,11 +86,11 @@ class ParquetTarget:
 
 
 def convert_batch(tasks: list[tuple[str, str]], timeout: float | None, memory_mb: int | None, ocr: str,
-                  target: ParquetTarget | None = None) -> tuple[list[Outcome], list[str]]:
-    """Convert a batch of (doc_id, path) documents (a task). Without `target` the outcomes
-    carry the fact rows back; with it the batch is written into the Parquet dataset and the
-    outcomes go back without their facts, with the files written."""
-    outcomes = list(_pool(timeout, memory_mb, ocr).run(tasks, keep_workers=True))
+                  target: ParquetTarget | None = None, reader: str = _TARGET) -> tuple[list[Outcome], list[str]]:
+    """Convert a batch of (doc_id, path) documents (a task) with `reader` ("module:function").
+    Without `target` the outcomes carry the fact rows back; with it the batch is written
+    into the Parquet dataset and the outcomes go back without their facts."""
+    outcomes = list(_pool(timeout, memory_mb, ocr, reader).run(tasks, keep_workers=True))
     if target is None:
         return outcomes, []
     from .parquet_store import ParquetDataset
@@ -122,7 +125,7 @@ def start_client(scheduler: str | None, jobs: int | None) -> tuple[Any, Any]:
             # workers start the child processes that bound each document: they must not be daemonic
             with dask.config.set({"distributed.worker.daemon": False}):
                 cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                       processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:

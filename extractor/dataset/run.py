@@ -58,6 +58,8 @@ def stored_name(read_path: str) -> str:
 
 @dataclass
 class InputFile:
+    """One input path as the run planned it (sent to Dask workers with its batch)."""
+
     path: str  # as stored: resolved, undecodable bytes escaped
     read_path: str  # as the OS names it
     size: int | None
