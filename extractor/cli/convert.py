@@ -6,6 +6,7 @@ opened or written); 2 for bad usage (a missing input).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from typing import Any
@@ -75,9 +76,17 @@ def _memory_floor(ctx: click.Context, param: click.Parameter, value: int) -> int
 
 
 @click.command("convert")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--out", default="dataset.sqlite", show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite dataset to create or extend.")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", default="dataset.sqlite", show_default=True,
+              help="SQLite dataset to create or extend (with --format parquet: a folder or URL).")
+@click.option("--format", "out_format", type=click.Choice(["sqlite", "parquet"]), default="sqlite",
+              show_default=True, help="Dataset format: one SQLite file, or Parquet partitioned by fiscal year "
+                                      "(written by the workers; needs --engine dask).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Worker processes on this machine, or a Dask cluster (pip install 'jixiao[cluster]').")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler to join (tcp://host:8786); without it --engine dask starts a local "
+                   "cluster of -j workers.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default and cap: the usable cores, fewer if memory is short); "
                    "1 converts in this process.")
@@ -105,12 +114,20 @@ def _memory_floor(ctx: click.Context, param: click.Parameter, value: int) -> int
               help="Reviewed corrections (CSV or JSON from `jixiao review`) to store; exports carry them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @ocr_option
-def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as, unit, headers, raw, meta,
-                    force, retry_errors, prune, corrections, quiet, ocr) -> None:
-    """Convert report files and folders into one SQLite dataset (incremental, resumable)."""
+def convert_command(inputs, out, out_format, engine, scheduler, jobs, timeout, memory_mb, export_dir, export_as,
+                    unit, headers, raw, meta, force, retry_errors, prune, corrections, quiet, ocr) -> None:
+    """Convert report files and folders into one dataset (incremental, resumable)."""
     from ..dataset.convert import RunError, convert
     from ..dataset.corrections import CorrectionsError
+    from ..dataset.sources import is_url
 
+    for inp in inputs:  # URLs are checked when they are listed (through fsspec)
+        if not is_url(inp) and not os.path.exists(inp):
+            raise click.BadParameter(f"Path '{inp}' does not exist.", param_hint="'INPUTS...'")
+    if out_format == "sqlite" and os.path.isdir(out):
+        raise click.BadParameter(f"File '{out}' is a directory.", param_hint="'-o' / '--out'")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     ctx = click.get_current_context()
     if export_dir is None:
         for name, flag in (("export_as", "--as"), ("unit", "--unit")):
@@ -121,7 +138,8 @@ def convert_command(inputs, out, jobs, timeout, memory_mb, export_dir, export_as
         summary = convert(list(inputs), out, jobs=jobs, export_dir=export_dir, export_as=export_as,
                           unit=unit, quiet=quiet, timeout=timeout, memory_mb=memory_mb, force=force,
                           retry_errors=retry_errors, meta=meta, headers=headers, raw=raw, prune=prune,
-                          corrections=corrections, ocr=ocr)
+                          corrections=corrections, ocr=ocr, engine=engine, scheduler=scheduler,
+                          out_format=out_format)
     except CorrectionsError as exc:
         click.echo(f"jixiao convert: {exc}", err=True)
         sys.exit(2)

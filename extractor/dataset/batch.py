@@ -322,7 +322,9 @@ class WorkerPool:
         for w in list(self._workers):
             self._retire(w, kill=w.task is not None)
 
-    def run(self, tasks: Iterable[tuple[str, str]]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[tuple[str, str]], keep_workers: bool = False) -> Iterator[Outcome]:
+        """Yield an `Outcome` per task. With `keep_workers` the warmed-up workers stay for the
+        next call (a Dask task converts its documents through a pool kept per worker thread)."""
         pending = list(tasks)
         pending.reverse()  # pop() from the end keeps the given order
         try:
@@ -342,7 +344,8 @@ class WorkerPool:
                             self._retire(w, kill=True)
                 yield from self._collect()
         finally:
-            self.close()
+            if not keep_workers or pending or any(w.task for w in self._workers):
+                self.close()
 
     def _collect(self) -> Iterator[Outcome]:
         now = time.monotonic()

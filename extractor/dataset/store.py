@@ -108,7 +108,8 @@ def stored_columns(table: str) -> list[str]:
     return out
 
 
-def _sql_type(column: str) -> str:
+def sql_type(column: str) -> str:
+    """The SQLite type a stored column is declared with (the Parquet dataset follows it)."""
     if column.endswith(TEXT_SUFFIX) and column_kind(column[: -len(TEXT_SUFFIX)]) == "decimal":
         return "TEXT"
     return _SQL_TYPE[column_kind(column)]
@@ -117,7 +118,7 @@ def _sql_type(column: str) -> str:
 def _create_sql(table: str, name: str | None = None) -> str:
     defs = []
     for c in stored_columns(table):
-        d = f"{_q(c)} {_sql_type(c)}"
+        d = f"{_q(c)} {sql_type(c)}"
         if table == "documents" and c == "path":
             d += " PRIMARY KEY"
         defs.append(d)
@@ -204,7 +205,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         if not old:
             continue  # created fresh below
         wanted = stored_columns(table)
-        if list(old) == wanted and all(old[c] == _sql_type(c) for c in wanted):
+        if list(old) == wanted and all(old[c] == sql_type(c) for c in wanted):
             continue
         select = []
         for c in wanted:
