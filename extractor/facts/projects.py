@@ -29,6 +29,7 @@ def _prose_rules() -> dict[str, Any]:
         "heading": re.compile(sec["heading"], re.M),
         "section_end": re.compile(sec["section_end"], re.M),
         "suffixes": sorted(by_name["title-name"]["suffixes"], key=len, reverse=True),
+        "generic": frozenset(by_name["title-name"]["generic"]),
         "fields": list(by_name["fields"]["fields"].items()),
     }
 
@@ -150,6 +151,8 @@ def _title_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[st
             break
     else:
         return []
+    if name in _prose_rules()["generic"]:
+        return []  # `项目绩效自评报告`: a heading that names no project
     return [(name, _fields_in(figures, 0, len(text)))] if name else []
 
 
