@@ -73,6 +73,7 @@ def _t2s():
 _HAN = regex.compile(r"\p{Han}")
 
 
+@functools.lru_cache(maxsize=65536)
 def _simplified(ch: str) -> str:
     """The simplified form of one Han character, or the character itself (a conversion that
     is not one character for one would break the offset map: none is made)."""
