@@ -26,3 +26,10 @@ def seed_path(real_dir) -> Path:
 @pytest.fixture(scope="session")
 def seed_text(seed_path) -> str:
     return seed_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def real_reports() -> dict[str, object]:
+    """File name -> extracted Report of a real document, filled as tests ask (each real PDF is
+    read once per session, whichever test asks first)."""
+    return {}

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.skipif(not REAL.exists(), reason="needs ../shared/real"
 
 
 @pytest.fixture(scope="module")
-def reports() -> dict[str, object]:
-    return {}
+def reports(real_reports) -> dict[str, object]:
+    return real_reports
 
 
 def _report(reports, path: Path):

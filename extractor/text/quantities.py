@@ -74,6 +74,7 @@ class _Book:
         self.count_words = sorted(counts["forms"], key=len, reverse=True)
         self.arabic_only = set(counts.get("arabic_only", []))
         self.ordinal_prefixes = tuple(counts.get("ordinal_prefixes", []))
+        self.word_starts = {w: regex.compile(rx) for w, rx in counts.get("word_starts", {}).items()}
         self.units = sorted(units, key=lambda u: len(u.form), reverse=True)
         self.unit_by_form = {u.form: u for u in self.units}
         unit_alt = "|".join(regex.escape(u.form) for u in self.units)
@@ -113,6 +114,11 @@ class _Book:
         self.bare_unit = _Unit(bare["bare"], bare["unit"], "amount", bare.get("confidence", 1.0))
         self.bare_cues = regex.compile("|".join(regex.escape(c) for c in bare["cues"]))
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
+        self.unit_label = regex.compile(next(e["regex"] for e in patternbook.entries("unit_declarations")
+                                             if e["name"] == "unit-label"))
+        figures = {e["name"]: e for e in patternbook.entries("prose_figures")}
+        self.money_like = regex.compile(figures["money-like"]["regex"])
+        self.score_cue = regex.compile("(?:" + "|".join(map(regex.escape, figures["money-like"]["score_cues"])) + r")\s*$")
         kinds = []
         self.column_exact: dict[str, str] = {}
         for e in patternbook.entries("column_kinds"):
@@ -217,8 +223,58 @@ def _scan(nt: NormText, original: str, masked: list[tuple[int, int]]) -> list[tu
     taken = bytearray(mask)
     for ms, me, _q in out:
         taken[ms:me] = b"\x01" * (me - ms)
-    out += _bare_wan(nt, original, taken)
+    bare = _bare_wan(nt, original, taken)
+    for ms, me, _q in bare:
+        taken[ms:me] = b"\x01" * (me - ms)
+    return out + bare + _declared_in_line(nt, original, taken)
+
+
+def _money_like(text: str, lo: int, hi: int, taken: bytearray | None = None):
+    """The money-like figures (patterns/prose_figures.json) in text[lo:hi] that nothing took
+    and no score cue names."""
+    b = book()
+    for m in b.money_like.finditer(text, lo, hi):
+        if taken is not None and taken.find(1, m.start(), m.end()) != -1:
+            continue
+        if b.score_cue.search(text, max(lo, m.start() - 6), m.start()):
+            continue
+        yield m
+
+
+def _declared_in_line(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, int, Quantity]]:
+    """Bare money-like figures on a line that declares a money unit (`金额单位:元`): a table
+    flattened into one line, its figures detached from their labels. They are amounts of the
+    declared unit; which row each belongs to is not decidable, so they get no label."""
+    b = book()
+    text = nt.text
+    out: list[tuple[int, int, Quantity]] = []
+    for d in b.unit_label.finditer(text):
+        unit = d.group("unit")
+        ls = text.rfind("\n", 0, d.start()) + 1
+        le = text.find("\n", d.end())
+        le = len(text) if le < 0 else le
+        for m in _money_like(text, ls, le, taken):
+            value = parse_number(m.group(0))
+            if value is None:
+                continue
+            os_, oe = nt.span(*m.span())
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            out.append((m.start(), m.end(), Quantity(kind="amount", text=original[os_:oe], value=value, unit=unit,
+                                                     unit_source="declared", value_yuan=to_yuan(value, unit),
+                                                     start=os_, end=oe, confidence=0.9)))
     return out
+
+
+def unitless_figures(text: str, quantities: list[Quantity]) -> list[tuple[int, int]]:
+    """Original spans of the money-like figures of a prose text that no quantity covers: a
+    figure that lost its unit (a year, date, count, rate, code or ordinal is no such figure)."""
+    nt = normalize(text)
+    taken = bytearray(len(nt.text) + 1)
+    for q in quantities:
+        if q.table is None and q.start is not None and q.end is not None:
+            s, e = nt.index(q.start), nt.index(q.end)
+            taken[s:e] = b"\x01" * (e - s)
+    return [nt.span(*m.span()) for m in _money_like(nt.text, 0, len(nt.text), taken)]
 
 
 _CLAUSE_START = regex.compile(r"[，,。；;：:！？!?\n（(]")
@@ -303,6 +359,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
         if is_cn and (n1 in ("一", "〇", "零") or count in b.arabic_only):
             return None
         if b.ordinal_prefixes and nt.text.endswith(b.ordinal_prefixes, 0, s):
+            return None
+        if count in b.word_starts and b.word_starts[count].match(nt.text, mm.end()):
             return None
         if mm.group("approx"):
             extra["approx"] = mm.group("approx")
@@ -419,7 +477,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
 
         prose = [q for _, _, q in found]
         _mark_glued(prose)
-        assign_context(doc.text, prose, report_year)
+        assign_context(nt, prose, report_year)
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
         out.extend(prose)
@@ -772,6 +830,13 @@ def _compact(q: Quantity) -> dict:
 def example_quantities(text: str) -> list[dict]:
     """Runner of units/counts/operators/dates.json: every quantity of the text, compactly."""
     return [_compact(q) for q in parse_quantities_in(text)]
+
+
+def example_prose_figures(text: str) -> dict:
+    """Runner of prose_figures.json: amounts of a declared unit, and figures with no unit."""
+    qs = parse_quantities_in(text)
+    declared = [[q.text, q.value_yuan] for q in qs if q.unit_source == "declared"]
+    return {"declared": declared, "unitless": [text[s:e] for s, e in unitless_figures(text, qs)]}
 
 
 def example_number(text: str) -> Decimal | None:
