@@ -90,3 +90,15 @@ def test_a_slip_in_a_line_is_caught_where_the_levels_are_known(tmp_path, layout)
     assert [f.severity for f in sums] == (["warning"] if layout == "names" else ["error"]), \
         [f.message for f in sums]
     assert row[col] in [e.text for e in sums[0].evidence] or sums[0].text == row[col]
+
+
+def test_the_registry_resolves_families_and_layouts():
+    from extractor.evaluation.layouts import FAMILIES, family, layout_index, resolve_layouts
+
+    index = layout_index()
+    assert all(family(name).reference in family(name).layouts for name in FAMILIES)
+    assert resolve_layouts("all") == tuple(index)
+    assert resolve_layouts("ledger") == LEDGER_LAYOUTS
+    assert resolve_layouts("split, joined,split") == ("split", "joined")
+    with pytest.raises(ValueError, match="unknown layout 'nope'"):
+        resolve_layouts("joined,nope")

@@ -12,11 +12,13 @@ The 支出决算表 (by 功能分类) comes in four code layouts seen in publish
 """
 from __future__ import annotations
 
+import importlib
 import json
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -129,18 +131,89 @@ def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -
     return spec, gold
 
 
+# ---------------------------------------------------------------- the registry of layout families
+
+Maker = Callable[[Any, str, Any], tuple[DocSpec, dict[str, Any]]]  # (seed, layout, fmt or None)
+
+
+@dataclass(frozen=True)
+class LayoutFamily:
+    """Content generated once and printed in each of `layouts`: every layout of one document
+    must give the facts of `reference` (the metamorphic test), and `jixiao eval` scores each
+    layout on its own. `make(seed, layout, fmt)` returns the document and its gold (with a
+    `"layout"` key); layout names are unique over all families and carry no `-`."""
+
+    name: str
+    layouts: tuple[str, ...]
+    make: Maker
+    reference: str
+    formats: tuple[str, ...] = LEDGER_FORMATS
+
+
+LEDGER = LayoutFamily("ledger", LEDGER_LAYOUTS, make_ledger_document, reference="joined")
+
+# family name -> "module:attribute" of its LayoutFamily, imported when first used, so a family
+# kept in a module of its own registers here with one line (and nothing imports in a circle)
+FAMILIES: dict[str, str] = {
+    "ledger": f"{__name__}:LEDGER",
+}
+
+
+def family(name: str) -> LayoutFamily:
+    """The registered family `name`."""
+    module, attr = FAMILIES[name].split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def layout_index() -> dict[str, LayoutFamily]:
+    """Every registered layout name -> its family."""
+    out: dict[str, LayoutFamily] = {}
+    for name in FAMILIES:
+        fam = family(name)
+        for layout in fam.layouts:
+            if layout in out or "-" in layout:
+                raise ValueError(f"layout name {layout!r} of family {name!r} is taken or has a '-'")
+            out[layout] = fam
+    return out
+
+
+def resolve_layouts(spec: str) -> tuple[str, ...]:
+    """`all`, or a comma list of family and layout names -> layout names (a family gives all its layouts)."""
+    index = layout_index()
+    if spec.strip() == "all":
+        return tuple(index)
+    chosen: list[str] = []
+    for word in (x.strip() for x in spec.split(",") if x.strip()):
+        if word in FAMILIES:
+            chosen += [x for x in family(word).layouts if x not in chosen]
+        elif word in index:
+            chosen += [word] if word not in chosen else []
+        else:
+            raise ValueError(f"unknown layout {word!r}; use all, a family ({', '.join(FAMILIES)}) "
+                             f"or a layout ({', '.join(index)})")
+    return tuple(chosen)
+
+
 def generate_layouts(n: int, out_dir: str | Path, seed: int = 0, layouts: tuple[str, ...] = LEDGER_LAYOUTS
                      ) -> list[Path]:
-    """n documents, each written in every layout (formats rotating), with gold beside each."""
+    """n documents per family of the chosen layouts, each written in every chosen layout of
+    its family (formats rotating), with gold beside each: `FAMILY-SEED-I-LAYOUT.FMT`."""
+    index = layout_index()
+    unknown = [x for x in layouts if x not in index]
+    if unknown:
+        raise ValueError(f"unknown layout(s) {', '.join(unknown)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i in range(n):
-        fmt = LEDGER_FORMATS[(i + seed) % len(LEDGER_FORMATS)]
-        for layout in layouts:
-            spec, gold = make_ledger_document(f"{seed}:{i}", layout, fmt)
-            gold["seed"] = seed
-            paths.append(write_document(spec, gold, out / f"ledger-{seed}-{i:04d}-{layout}.{fmt}"))
+    for fam_name in FAMILIES:
+        fam = family(fam_name)
+        mine = [x for x in fam.layouts if x in layouts]
+        for i in range(n if mine else 0):
+            fmt = fam.formats[(i + seed) % len(fam.formats)]
+            for layout in mine:
+                spec, gold = fam.make(f"{seed}:{i}", layout, fmt)
+                gold["seed"] = seed
+                paths.append(write_document(spec, gold, out / f"{fam.name}-{seed}-{i:04d}-{layout}.{fmt}"))
     return paths
 
 
@@ -151,15 +224,16 @@ def generate_layouts(n: int, out_dir: str | Path, seed: int = 0, layouts: tuple[
               help="probability that a relation carries a planted error")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--layouts", "layouts", default=None, metavar="all|NAME,...",
-              help=f"also write N 决算 line tables in each code layout ({', '.join(LEDGER_LAYOUTS)})")
+              help="also write N documents of each layout family in every layout (all, or family or layout "
+                   f"names: {', '.join(FAMILIES)}, …)")
 def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layouts: str | None) -> None:
     """Write N sample reports of every kind and format with NAME.gold.json beside each."""
     chosen: tuple[str, ...] = ()
     if layouts:
-        chosen = LEDGER_LAYOUTS if layouts == "all" else tuple(x.strip() for x in layouts.split(",") if x.strip())
-        unknown = [x for x in chosen if x not in LEDGER_LAYOUTS]
-        if unknown:
-            raise click.BadParameter(f"unknown layout(s) {', '.join(unknown)}; use all or {', '.join(LEDGER_LAYOUTS)}")
+        try:
+            chosen = resolve_layouts(layouts)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from e
     try:
         paths = generate(count, out_dir, seed=seed, error_rate=error_rate)
         if chosen:
@@ -170,4 +244,5 @@ def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layout
     click.echo(f"wrote {len(paths)} documents with {planted} planted errors to {out_dir}")
 
 
-__all__ = ["LEDGER_LAYOUTS", "generate_layouts", "make_ledger_document", "synth_command"]
+__all__ = ["FAMILIES", "LEDGER", "LEDGER_LAYOUTS", "LayoutFamily", "family", "generate_layouts", "layout_index",
+           "make_ledger_document", "resolve_layouts", "synth_command"]
