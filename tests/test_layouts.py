@@ -1,10 +1,13 @@
 """The same content in every layout gives the same facts (metamorphic test of the layouts issue).
 
-Each generated 支出决算表 is written in the four code layouts (joined codes, 类|款|项 columns,
-bracketed codes, names only) and in the four formats; every layout must give the amounts
-(value, unit, label) and budget lines of the joined layout, every row the level it was
-generated at, and no error flag. A planted slip is caught as an error where the layout tells
-the levels, and as a warning where nothing does.
+Every registered layout family (`extractor.evaluation.layouts.FAMILIES`) writes each
+generated document in all its layouts and the four formats: the 支出决算表 in its code
+layouts (joined codes, 类|款|项 columns, bracketed codes, names only), the 收支总表 with its
+views stacked, side by side, or side by side with 行次 columns. Every layout must give the
+amounts (value, unit, label: a figure of a half keeps the label of its own half) and budget
+lines of the family's reference layout, exactly the gold's, and no error flag; every ledger
+row the level it was generated at. A planted slip is caught as an error where the layout
+tells the levels, and as a warning where nothing does.
 """
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.evaluation.layouts import LEDGER_LAYOUTS, generate_layouts, make_ledger_document
+from extractor.evaluation.layouts import (FAMILIES, LEDGER_LAYOUTS, family, generate_layouts, layout_index,
+                                         make_ledger_document)
 from extractor.evaluation.render import render
 from extractor.tables.ledger import read_ledgers
 
@@ -23,9 +27,10 @@ SEEDS = 8  # two documents per format
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> dict[str, dict[str, Path]]:
+def every(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """Document stem -> layout -> file, for every layout of every family."""
     out = tmp_path_factory.mktemp("layouts")
-    paths = generate_layouts(SEEDS, out, seed=11)
+    paths = generate_layouts(SEEDS, out, seed=11, layouts=tuple(layout_index()))
     docs: dict[str, dict[str, Path]] = {}
     for p in paths:
         doc, layout = p.stem.rsplit("-", 1)
@@ -33,25 +38,46 @@ def written(tmp_path_factory) -> dict[str, dict[str, Path]]:
     return docs
 
 
+@pytest.fixture(scope="module")
+def written(every) -> dict[str, dict[str, Path]]:
+    return {doc: by for doc, by in every.items() if doc.startswith("ledger-")}
+
+
+@pytest.fixture(scope="module")
+def facts(every) -> dict[Path, tuple[list, list, list]]:
+    return {path: _facts(path) for by in every.values() for path in by.values()}
+
+
 def _facts(path: Path) -> tuple[list, list, list]:
     r = extract(path)
     amounts = sorted((str(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
-    lines = sorted((b.year, b.stage, b.direction, b.item, str(b.value_yuan)) for b in r.budget_lines)
+    lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, str(b.value_yuan)) for b in r.budget_lines)
     errors = [(f.code, f.message) for f in r.flags if f.severity == "error"]
     return amounts, lines, errors
 
 
-def test_every_layout_gives_the_facts_of_the_joined_layout(written):
-    assert len(written) == SEEDS
-    for doc, by_layout in written.items():
-        assert set(by_layout) == set(LEDGER_LAYOUTS)
-        ref_amounts, ref_lines, ref_errors = _facts(by_layout["joined"])
-        gold = json.loads(by_layout["joined"].with_name(by_layout["joined"].stem + ".gold.json").read_text("utf-8"))
-        assert len(ref_amounts) == len(gold["amounts"]) and ref_errors == []
+def _gold(path: Path) -> dict:
+    return json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_every_layout_gives_the_facts_of_the_reference_layout(every, facts, name):
+    fam = family(name)
+    docs = {doc: by for doc, by in every.items() if doc.startswith(f"{name}-")}
+    assert len(docs) == SEEDS
+    for doc, by_layout in docs.items():
+        assert set(by_layout) == set(fam.layouts)
+        ref = by_layout[fam.reference]
+        ref_amounts, ref_lines, ref_errors = facts[ref]
+        gold = _gold(ref)
+        assert ref_errors == []
         assert sorted(Decimal(a["value_yuan"]) for a in gold["amounts"]) == sorted(
-            Decimal(v) for v, _u, _l in ref_amounts)
+            Decimal(v) for v, _u, _l in ref_amounts), doc
+        assert sorted((b["year"], b["stage"], b["direction"], b["item"], b["category_code"], Decimal(b["value_yuan"]))
+                      for b in gold["budget_lines"]) == sorted(
+            (y, s, d, i, c, Decimal(v)) for y, s, d, i, c, v in ref_lines), doc
         for layout, path in by_layout.items():
-            amounts, lines, errors = _facts(path)
+            amounts, lines, errors = facts[path]
             assert amounts == ref_amounts, (doc, layout)
             assert lines == ref_lines, (doc, layout)
             assert errors == [], (doc, layout)
