@@ -235,7 +235,7 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -
     """A 收支总表 (收入 | 支出功能分类 | 部门/政府预算经济分类, one or three amount columns per
     half, zeros printed `0.00` or left blank) in one layout: `stacked` (each view a table
     of its own), `sidebyside` (the views as halves of one table), `rowno` (halves with a
-    行次 column each)."""
+    行次 column each and a 栏次 row numbering the amount columns)."""
     if layout not in TOTALS_LAYOUTS:
         raise ValueError(f"unknown layout {layout!r} (use one of {TOTALS_LAYOUTS})")
     rng = random.Random(f"totals:{seed}")
@@ -275,6 +275,8 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -
         grid = [sum(([("收入" if v.direction == "income" else "支出")] + [""] * (width - 1) for v in views), []),
                 sum(([v.head] + (["行次"] if numbered else []) + list(heads) for v in views), [])]
         merged = [(0, j * width, 0, j * width + width - 1) for j in range(len(views))]
+        if numbered:  # a 栏次 row numbering the amount columns across the halves
+            grid.append(sum((["栏次", ""] + [str(j * k + x + 1) for x in range(k)] for j in range(len(views))), []))
         for i in range(height):
             grid.append(sum((half(v, i, j * height + i + 1 if numbered else None) for j, v in enumerate(views)), []))
         blocks.append(TableSpec(grid, merged, caption=f"{caption}\n编制单位：{dept}    单位：万元"))

@@ -121,14 +121,15 @@ def _stage_from_context(text: str, start: int) -> str | None:
     return None
 
 
-def _table_category(doc: Document, q: Quantity) -> str | None:
+def _table_category(doc: Document, q: Quantity, amount_cells: set[tuple[int, int, int]]) -> str | None:
     """A 科目编码 cell in the quantity's row (`201`, `2010301`), else the category of its label."""
     t = doc.tables[q.table] if q.table is not None and q.table < len(doc.tables) else None
     if t is not None and q.row is not None:
-        # code cells stand left of the row's figures (`269` among the figures is an amount)
-        for cell in t.cells[q.row][:q.col if q.col is not None else None]:
+        # code cells stand left of the row's figures; a figure of the half on the left (`225`)
+        # is an amount, not a code
+        for col, cell in enumerate(t.cells[q.row][:q.col if q.col is not None else None]):
             c = normalize(cell).text.strip()
-            if re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", c):
+            if re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", c) and (q.table, q.row, col) not in amount_cells:
                 return c
     return category_code(q.label or "")
 
@@ -186,6 +187,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
     out: list[BudgetLine] = []
     seen: dict[tuple, int] = {}
     rows_taken: set[tuple[int, int, str]] = set()
+    amount_cells = {(q.table, q.row, q.col) for q in quantities if q.kind == "amount" and q.table is not None}
     from_table: list[bool] = []
     for q in quantities:
         if q.kind != "amount" or q.value_yuan is None or not q.label:
@@ -203,7 +205,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
             if stage is None or key in rows_taken or not _first_amount_of_row(doc, q):
                 continue
             rows_taken.add(key)
-            code = _table_category(doc, q)
+            code = _table_category(doc, q, amount_cells)
             if ("收入" in caption) != ("支出" in caption):
                 cls = dict(cls, direction="income" if "收入" in caption else "expenditure")
             elif bare_total:
