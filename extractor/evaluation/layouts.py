@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import click
 
-from .render import DocSpec, Para, TableSpec
+from .render import DocSpec, PageBreak, Para, TableSpec
 from .synth import Book, d2, dept_name, generate, m, split, wan, write_document
 
 LEDGER_LAYOUTS = ("joined", "split", "bracket", "names")
@@ -147,6 +147,40 @@ def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -
             "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags(),
             "ledger_levels": [0] + [level for level, *_ in rows]}
     return spec, gold
+
+
+# ---------------------------------------------------------------- tables continued over a page break
+
+PAGES_LAYOUTS = ("onepage", "contheader", "contcaption", "contbare")
+
+
+def make_pages_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+    """The 支出决算表 of `make_ledger_document` (joined codes) on one page (`onepage`), or
+    broken over two pages: the header printed again on the next page (`contheader`), with the
+    caption too, marked 续 (`contcaption`), or the rows simply going on (`contbare`)."""
+    if layout not in PAGES_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {PAGES_LAYOUTS})")
+    spec, gold = make_ledger_document(f"pages:{seed}", "joined", fmt)
+    gold["layout"] = layout
+    if layout == "onepage":
+        return spec, gold
+    at = next(i for i, b in enumerate(spec.blocks) if isinstance(b, TableSpec))
+    table = spec.blocks[at]
+    cut = 2 + (len(table.rows) - 2) // 2  # header, 合计, then half of the lines
+    first = TableSpec(table.rows[:cut], caption=table.caption)
+    rest = table.rows[cut:]
+    if layout == "contheader":
+        second = TableSpec(table.rows[:1] + rest)
+    elif layout == "contcaption":
+        title = table.caption.split("\n")[0]
+        second = TableSpec(table.rows[:1] + rest, caption=f"{title}（续）\n单位：万元")
+    else:
+        second = TableSpec(rest)
+    spec.blocks[at:at + 1] = [first, PageBreak(), second]
+    return spec, gold
+
+
+PAGES = LayoutFamily("pages", PAGES_LAYOUTS, make_pages_document, reference="onepage", formats=("pdf",))
 
 
 # ---------------------------------------------------------------- side-by-side 总表
@@ -310,6 +344,7 @@ LEDGER = LayoutFamily("ledger", LEDGER_LAYOUTS, make_ledger_document, reference=
 FAMILIES: dict[str, str] = {
     "ledger": f"{__name__}:LEDGER",
     "totals": f"{__name__}:TOTALS",
+    "pages": f"{__name__}:PAGES",
 }
 
 
