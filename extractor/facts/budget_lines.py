@@ -206,7 +206,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
                 continue
             rows_taken.add(key)
             code = _table_category(doc, q, amount_cells)
-            if ("收入" in caption) != ("支出" in caption):
+            if ("收入" in caption) != ("支出" in caption) and cls["direction"] != "balance":  # (结转和结余 stays)
                 cls = dict(cls, direction="income" if "收入" in caption else "expenditure")
             elif bare_total:
                 continue
