@@ -34,6 +34,7 @@ def _title_from_lines(text: str) -> str | None:
     return None
 
 
+_BUDGET_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?\S{0,12}(?:预算|决算)")
 _TITLE_TAIL = re.compile(r"(?:自?评?报?告|总结|结|表|情况)")
 _TITLE_DELIMS = re.compile(r"[\s:：《》|，。,]")
 
@@ -91,6 +92,12 @@ def document_meta(doc: Document) -> DocMeta:
     if meta.report_year is None:
         m = title_rules()["bracketed"].search(normalize(opening).text)
         meta.report_year = int(m.group(1)) if m else None
+    if meta.report_year is None:
+        # a title of no known report type (`…2026年度部门预算`) still names the fiscal year
+        # (in the text's opening lines, or above a workbook's first table)
+        lines = [normalize(_clean_line(x)).text for x in doc.text.splitlines()[:8] + text.splitlines()[:8]]
+        meta.report_year = next((year_of(x) for x in lines if x and len(x) <= 60
+                                 and _BUDGET_TITLE.search(x) and year_of(x)), None)
     if meta.department is None:
         meta.department = department_of(opening) or _signature_department(text)
         if meta.department is None:
