@@ -25,6 +25,7 @@ from .. import patternbook
 from .interval import Interval, can_equal, total
 from ..model import Document, Quantity, Report
 from ..tables.ledger import Ledger, parts_of, read_ledgers
+from ..text.normalize import normalize
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
@@ -127,7 +128,9 @@ class _Cues:
             rf"(?P<cmp>{_alt_src(ch['comparators'])})(?P<ref>[^，。；,;\n]{{0,16}}?)(?P<verb>{_alt_src(self.verbs)})了?"
         )
         self.verb_rx = _alt(self.verbs)
+        self.difference_rx = _alt(ch["differences"])
         self.remaining_rx = _alt([c["form"] for c in by["remaining"]["cues"]])
+        self.remaining_items = by["remaining"]["items"]
         roles = by["roles"]
         self.spent, self.spent_weak, self.budget = roles["spent"], roles["spent_weak"], roles["budget"]
         self.share_rx = regex.compile(roles["share"])
@@ -183,16 +186,21 @@ class _Prose:
         bounds = {i for i, ch in enumerate(text) if ch in _SENTENCE_END}
         bounds |= {m.start() - 1 for m in _INLINE_HEADING.finditer(text) if m.start() > 0}
         self.sentence_bounds = sorted(bounds)
+        # the lead-ins are read on the normalised text: a traditional or pinyin-annotated
+        # report (`預(yù)算數(shù)`) reads as its simplified form, and annotations are no clause bounds
+        nt = normalize(text)
+        norm = nt.text
         self.lead: dict[int, str] = {}
         prev_end = 0
         for q in self.all:
+            start = nt.index(q.start)
             lo = prev_end
-            for i in range(q.start - 1, prev_end - 1, -1):
-                if text[i] in _CLAUSE_BOUND:
+            for i in range(start - 1, prev_end - 1, -1):
+                if norm[i] in _CLAUSE_BOUND:
                     lo = i + 1
                     break
-            self.lead[id(q)] = text[lo:q.start]
-            prev_end = q.end
+            self.lead[id(q)] = norm[lo:start]
+            prev_end = nt.index(q.end)
 
     def lead_of(self, q: Quantity) -> str:
         return self.lead.get(id(q), "")
@@ -236,8 +244,10 @@ class _Prose:
 
 
 def _is_delta(p: _Prose, q: Quantity) -> bool:
+    """A change (`增加1.14万元`) or a difference (`决算数大于预算数55.93万元`)."""
     lead = p.lead_of(q)
-    return bool(cues().verb_rx.search(lead[-4:])) if lead else False
+    c = cues()
+    return bool(lead) and bool(c.verb_rx.search(lead[-4:]) or c.difference_rx.search(lead))
 
 
 # ------------------------------------------------------------------ finders
@@ -496,7 +506,7 @@ def _remaining(p: _Prose, part_of: list[PartOf]) -> list[Remaining]:
     for r in p.all:
         lead = p.lead_of(r)
         m = c.remaining_rx.search(lead) if r.kind == "amount" else None
-        if not m or "结转" in lead:
+        if not m or "结转" in lead or any(w in lead for w in c.remaining_items):
             continue
         floor = _window_floor(p, r.start)
         if "收支" in lead:

@@ -2,7 +2,9 @@
 
 The year of a number is the last year stated before it in the same sentence — unless that
 year is a comparison (`比2021年预算增加…`) — else the year of the section heading it sits
-under (`2.2022年度收支情况`), else the report's fiscal year.
+under (`2.2022年度收支情况`), else the report's fiscal year. Both are read on the normalised
+text (normalize.py), so a traditional or pinyin-annotated document gets the labels and
+year cues of its simplified reading.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import regex
 from .. import patternbook
 
 from .labels import label_before
+from .normalize import NormText
 from ..model import Quantity
 
 _SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
@@ -37,8 +40,12 @@ def _headings(text: str) -> list[tuple[int, int | None]]:
     return out
 
 
-def assign_context(text: str, quantities: list[Quantity], report_year: int | None) -> None:
-    """Set `label` and `year` of prose quantities in place (they must be in text order)."""
+def assign_context(nt: NormText, quantities: list[Quantity], report_year: int | None) -> None:
+    """Set `label` and `year` of prose quantities in place (they must be in text order);
+    their offsets are original ones, mapped into the normalised text `nt`."""
+    text = nt.text
+    pos = {id(q): (nt.index(q.start), nt.index(q.end if q.end is not None else q.start))
+           for q in quantities if q.start is not None}
     headings = _headings(text)
     hi = 0
     section_year: int | None = None
@@ -50,28 +57,30 @@ def assign_context(text: str, quantities: list[Quantity], report_year: int | Non
     for q in quantities:
         if q.start is None:
             continue
-        while hi < len(headings) and headings[hi][0] <= q.start:
+        start, end = pos[id(q)]
+        while hi < len(headings) and headings[hi][0] <= start:
             section_year = headings[hi][1]
             hi += 1
-        last_end = _last_sentence_end(text, sentence_start, q.start)
+        last_end = _last_sentence_end(text, sentence_start, start)
         if last_end is not None:
             sentence_start = last_end
             sentence_year = None
             floor = max(floor, last_end)
         if q.kind in _YEAR_KINDS:
-            if not _COMPARISON_BEFORE.search(text[max(0, q.start - 4):q.start]):
+            if not _COMPARISON_BEFORE.search(text[max(0, start - 4):start]):
                 sentence_year = q.year
-            floor = q.end or floor
+            floor = end or floor
             continue
         q.year = sentence_year or section_year or report_year
-        label = label_before(text, q.start, floor)
+        label = label_before(text, start, floor)
         if label is None and prev_count is not None and prev_count.end == q.start:
             label = prev_count.label
         if label is None and q.kind == "rate" and prev_amount is not None and prev_amount.label:
-            if prev_amount.end is not None and prev_amount.end >= sentence_start and _share_cue(text, prev_amount.end, q.start):
+            amount_end = pos[id(prev_amount)][1]
+            if amount_end >= sentence_start and _share_cue(text, amount_end, start):
                 label = f"{prev_amount.label}占比"
         q.label = label
-        floor = q.end or floor
+        floor = end or floor
         prev_count = q if q.kind == "count" else None
         if q.kind == "amount":
             prev_amount = q

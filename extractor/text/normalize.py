@@ -5,17 +5,23 @@ such as `⽬`; white space dropped where it only separates a number from its uni
 Chinese word, as in `348.63 万元` or `自 评任务`; format characters removed: zero-width
 spaces and joiners, word joiner, BOM, bidi controls and soft hyphens, invisible marks that
 web pages and PDF text layers leave inside figures, so `3\u200b2.10万元` is 32.10万元, not
-2.10万元). Every match is mapped back through `NormText.span` so a quantity's `text` is the
-exact substring of the source, format characters included.
+2.10万元). Traditional characters are read as simplified ones, one for one (OpenCC's t2s
+table), and the pinyin that mirror sites print after characters (`預(yù)算`) is dropped, so
+`1516.64萬(wàn)元` reads as 1516.64万元 (rules and examples: patterns/scripts.json). Every
+match is mapped back through `NormText.span` so a quantity's `text` is the exact substring
+of the source, format characters and annotations included.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import unicodedata
 from array import array
 from dataclasses import dataclass
 
 import regex
+
+from .. import patternbook
 
 _EXTRA = {"−": "-", "–": "-", "﹣": "-", "兀": "兀"}
 # format characters (Unicode Cf) that only steer rendering: dropped from the matching text
@@ -41,15 +47,83 @@ class NormText:
             return o, o
         return self.to_orig[start], self.to_orig[end - 1] + 1
 
+    def index(self, orig: int) -> int:
+        """The normalised index of original offset `orig`: the first normalised character
+        that comes from `orig` or later (the inverse of `span`, for mapped-back matches)."""
+        return bisect.bisect_left(self.to_orig, orig, 0, len(self.text))
+
 
 _HSPACE_RUN = regex.compile("[ \t\u3000\xa0\u2002\u2003\u2009\u200b]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _script_rules() -> dict[str, dict]:
+    return {e["name"]: e for e in patternbook.entries("scripts")}
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    """OpenCC's traditional-to-simplified converter (pure Python `opencc-py`, or the C++
+    `opencc` wheel: both install the module `opencc` with this API)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_HAN = regex.compile(r"\p{Han}")
+
+
+def _simplified(ch: str) -> str:
+    """The simplified form of one Han character, or the character itself (a conversion that
+    is not one character for one would break the offset map: none is made)."""
+    if not _HAN.match(ch) or ch in _script_rules()["traditional"]["keep"]:
+        return ch
+    got = _t2s().convert(ch)
+    return got if len(got) == 1 else ch
 
 
 @functools.lru_cache(maxsize=65536)
 def _mapped(ch: str) -> str:
     if ch in FORMAT_CHARS:
         return ""
-    return _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
+    m = _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
+    return _simplified(m) if len(m) == 1 else m
+
+
+@functools.lru_cache(maxsize=1)
+def _annotation_rx() -> tuple[regex.Pattern, regex.Pattern, frozenset[str]]:
+    rule = _script_rules()["pinyin-annotation"]
+    candidate = regex.compile(rf"(?<=\p{{Han}})\(([{rule['letters']}]{{1,6}})\)")
+    return candidate, regex.compile(rule["syllable"]), frozenset(rule["neutral"])
+
+
+def _is_annotation(letters: str) -> bool:
+    """Is `letters` (from `學(xué)`) one pinyin syllable: toned, or a known toneless one?"""
+    _, syllable, neutral = _annotation_rx()
+    bare = "".join(c for c in unicodedata.normalize("NFD", letters).replace("u\u0308", "v")
+                   if not unicodedata.combining(c))
+    if not syllable.fullmatch(bare):
+        return False
+    return bare != letters.replace("ü", "v") or letters in neutral
+
+
+def _drop_annotations(text: str, idx: "array[int] | _Identity") -> tuple[str, "array[int] | _Identity"]:
+    """Remove pinyin annotations after Han characters, keeping the offset map."""
+    if "(" not in text:
+        return text, idx
+    cuts = [m.span() for m in _annotation_rx()[0].finditer(text) if _is_annotation(m.group(1))]
+    if not cuts:
+        return text, idx
+    parts: list[str] = []
+    out = array("q")
+    pos = 0
+    for s, e in cuts:
+        parts.append(text[pos:s])
+        out.extend(idx[pos:s])
+        pos = e
+    parts.append(text[pos:])
+    out.extend(idx[pos:len(text)])
+    return "".join(parts), out
 
 
 class _Identity:
@@ -109,6 +183,7 @@ def _normalize(original: str) -> NormText:
     if original.isascii() and " " not in original and "\t" not in original:
         return NormText(original, _Identity(len(original) + 1))  # nothing to change
     text, idx = _nfkc_with_map(original)
+    text, idx = _drop_annotations(text, idx)
     parts: list[str] = []
     out_idx = array("q")
     pos = 0
@@ -126,3 +201,8 @@ def _normalize(original: str) -> NormText:
     out_idx.extend(idx[pos:])
     out_idx.append(len(original))
     return NormText("".join(parts), out_idx)
+
+
+def example_normalize(text: str) -> str:
+    """Runner of scripts.json: the normalised text."""
+    return normalize(text).text

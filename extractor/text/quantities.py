@@ -419,7 +419,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
 
         prose = [q for _, _, q in found]
         _mark_glued(prose)
-        assign_context(doc.text, prose, report_year)
+        assign_context(nt, prose, report_year)
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
         out.extend(prose)
