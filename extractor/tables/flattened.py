@@ -27,6 +27,11 @@ from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
 _LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
 _TITLE_CUES = ("自评表", "评价表", "评分表")
+_ROW_NUMBER = re.compile(r"\d{1,3}")
+_YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
+_RATE_ROLES = ("rate", "arrival_rate")
+# columns a row leaves empty first when its cells vanished (a form's optional money columns)
+_OPTIONAL_COLUMNS = ("pooled", "net_budget", "arrived", "initial_budget")
 
 
 @dataclass
@@ -152,10 +157,42 @@ def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, ski
     return run if len(run) >= least else []
 
 
+def _is_percent(t: Tok) -> bool:
+    return t.text.strip().endswith("%")
+
+
+def _assign_by_rates(values: list[Tok], header: list[str]) -> dict[str, Tok] | None:
+    """Values to columns segment by segment between the rate columns, when the row's percents
+    match the header's rate columns one for one; inside a segment that lost cells, optional
+    columns (统筹整合资金…) are the ones left empty first, then the last ones."""
+    rate_cols = [k for k, h in enumerate(header) if h in _RATE_ROLES]
+    pct = [k for k, v in enumerate(values) if _is_percent(v)]
+    if not rate_cols or len(pct) != len(rate_cols):
+        return None
+    out: dict[str, Tok] = {}
+    h_edges = [-1] + rate_cols + [len(header)]
+    v_edges = [-1] + pct + [len(values)]
+    for n in range(len(h_edges) - 1):
+        cols = [h for h in header[h_edges[n] + 1:h_edges[n + 1]] if h != "exec_reason"]
+        vals = values[v_edges[n] + 1:v_edges[n + 1]]
+        if len(vals) > len(cols):
+            return None
+        while len(cols) > len(vals):
+            drop = next((c for c in _OPTIONAL_COLUMNS if c in cols), cols[-1])
+            cols.remove(drop)
+        out.update(zip(cols, vals))
+        if n < len(rate_cols):
+            out[header[rate_cols[n]]] = values[pct[n]]
+    return out
+
+
 def _assign(values: list[Tok], header: list[str], positional: bool) -> dict[str, Tok]:
     """Values of one money row to header columns: by position, or by kind when cells vanished."""
     if positional or len(values) >= len(header):
         return {header[k]: v for k, v in enumerate(values[: len(header)])}
+    by_rates = _assign_by_rates(values, header)
+    if by_rates is not None:
+        return by_rates
     out: dict[str, Tok] = {}
     rest = [h for h in header if h not in ("rate", "exec_reason")]
     percents = [v for v in values if v.text.strip().endswith("%")]
@@ -185,8 +222,11 @@ class _FormParser:
             if i in self.used:
                 continue
             if _is_title(t) and not pending:
-                self.grid.add([t])
-                self.used.add(i)
+                # `(2023年度)` printed in the row under the title belongs to it
+                nxt = self.toks[i + 1] if i + 1 < hi else None
+                year = nxt if nxt is not None and _YEAR_NOTE.fullmatch(normalize(nxt.text).text.strip()) else None
+                self.grid.add([t, year] if year else [t])
+                self.used.update({i, i + 1} if year else {i})
                 continue
             role = t.role
             if role in _LABEL_ROLES:
@@ -233,10 +273,18 @@ class _FormParser:
         empty_rows: list[tuple[int, Tok]] = []
         rows: list[tuple[Tok, dict[str, Tok]]] = []
         misses = 0
+        # a 行次 column before the money columns: each row's first value is its row number
+        numbered = hdr[0] > 0 and self.toks[hdr[0] - 1].role == "row_number"
         while i < limit and misses <= 3:
             t = self.toks[i]
+            if t.role == "column_number":  # `列次 0 1 2 …`: column numbers, not figures
+                i = self._skip_numbering(i + 1, limit)
+                continue
             if _is_fund_label(t):
-                vals, i = self._values(i + 1, len(header), limit)
+                start = i + 1
+                if numbered and start < limit and _ROW_NUMBER.fullmatch(self.toks[start].text.strip()):
+                    start += 1
+                vals, i = self._values(start, len(header), limit)
                 row = (t, _assign(vals, header, any(v.style == "cell" for v in vals)))
                 rows.append(row)
                 if not vals:
@@ -256,6 +304,12 @@ class _FormParser:
         self._place_displaced(runs, rows, header)
         for label, assigned in rows:
             self.grid.add([label] + [assigned.get(h) for h in header])
+        return i
+
+    def _skip_numbering(self, i: int, limit: int) -> int:
+        while i < limit and _ROW_NUMBER.fullmatch(self.toks[i].text.strip()):
+            self.used.add(i)
+            i += 1
         return i
 
     def _values(self, i: int, k: int, limit: int) -> tuple[list[Tok], int]:
@@ -334,11 +388,18 @@ class _FormParser:
                 return i
             cells: dict[str, Tok | None] = {}
             nxt = self.toks[i + 1] if i + 1 < limit else None
-            if t.role == "l1_name" and "l1" in header and nxt is not None and nxt.role in ("l1_name", "l2_name"):
+            surplus = self._leading_levels(i, len(rest), limit)
+            if surplus == 2 and "l1" in header and "l2" in header and nxt is not None:
+                # a `|` row holding every column: its first two cells are the levels, named or not
+                cells["l1"], cells["l2"] = t, nxt
+                i += 2
+                t = self.toks[i] if i < limit else t
+            elif t.role == "l1_name" and "l1" in header and nxt is not None and nxt.role in ("l1_name", "l2_name"):
                 cells["l1"] = t
                 i += 1
                 t = nxt
-            if i < limit and t.role in ("l2_name", "l1_name") and "l2" in header:
+            if i < limit and "l2" not in cells and "l2" in header and (
+                    t.role in ("l2_name", "l1_name") or (surplus == 1 and t.role is None)):
                 cells["l2"] = t
                 i += 1
             if i >= limit:
@@ -351,6 +412,17 @@ class _FormParser:
             cells.update(got)
             self.grid.add([None] + [cells.get(h) for h in header])
         return i
+
+    def _leading_levels(self, i: int, n_rest: int, limit: int) -> int:
+        """How many cells a `|` row holds before its 三级指标: the cells on its line beyond the
+        l3… columns (a row repeats the merged 一级/二级 cells only where they start)."""
+        t = self.toks[i]
+        if t.style != "pipe":
+            return 0
+        k = i
+        while k < limit and self.toks[k].style == "pipe" and self.toks[k].line == t.line:
+            k += 1
+        return max(0, min(2, k - i - n_rest))
 
     def _indicator_rest(self, i: int, rest: list[str], positional: bool, limit: int):
         """l3 and the columns after it; None when the tokens do not make an indicator row."""
