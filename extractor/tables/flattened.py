@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from ..model import Block, Document, Table
 from ..text.normalize import normalize
+from .glued import cut_figures, cut_labels, glued_figures, is_glued
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
@@ -77,6 +78,18 @@ def _merge_brackets(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+def _unglue(toks: list[Tok]) -> list[Tok]:
+    """A cell holding a whole glued table (`…全年预算数(A)全年执行数(B)年度资金总额:390390100%`)
+    becomes one token per form word, figure run and other text (tables/glued.py)."""
+    out: list[Tok] = []
+    for t in toks:
+        if t.style == "cell" or not is_glued(t.text):
+            out.append(t)
+            continue
+        out += [Tok(t.text[a:b], t.start + a, t.start + b, "space", t.line) for a, b in cut_labels(t.text)]
+    return out
+
+
 def tokenize(text: str) -> list[Tok]:
     """Cell tokens of the whole text, each with its exact span."""
     toks: list[Tok] = []
@@ -98,7 +111,7 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
         pos += len(line)
-    return _merge_brackets(toks, text)
+    return _unglue(_merge_brackets(toks, text))
 
 
 # ---------------------------------------------------------------- cell kinds
@@ -155,6 +168,22 @@ def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, ski
             continue
         break
     return run if len(run) >= least else []
+
+
+def _split_figures(tok: Tok, header: list[str]) -> list[Tok]:
+    """A row's only value token holding the whole row's figures glued (`390390100%`), cut by
+    the header's columns where the form decides the cut; else the token as it is."""
+    text = tok.text.strip()
+    if not glued_figures(text):
+        return [tok]
+    cut = cut_figures(text, header)
+    if cut is None:
+        return [tok]
+    lead = tok.text.index(text)
+    by_role = {role: Tok(text[a:b], tok.start + lead + a, tok.start + lead + b, tok.style, tok.line)
+               for role, a, b in cut}
+    return [by_role[h] if h in by_role else Tok("", tok.end, tok.end, tok.style, tok.line) for h in header
+            if h in by_role or h in header[:max(header.index(r) for r in by_role) + 1]]
 
 
 def _is_percent(t: Tok) -> bool:
@@ -285,6 +314,8 @@ class _FormParser:
                 if numbered and start < limit and _ROW_NUMBER.fullmatch(self.toks[start].text.strip()):
                     start += 1
                 vals, i = self._values(start, len(header), limit)
+                if len(vals) == 1 and len(header) > 1:
+                    vals = _split_figures(vals[0], header)
                 row = (t, _assign(vals, header, any(v.style == "cell" for v in vals)))
                 rows.append(row)
                 if not vals:
@@ -318,7 +349,7 @@ class _FormParser:
             t = self.toks[i]
             if t.role is not None:
                 break
-            if t.style != "cell" and not _value_like(t):
+            if t.style != "cell" and not _value_like(t) and not glued_figures(t.text):
                 break
             vals.append(t)
             i += 1
