@@ -78,6 +78,20 @@ def _merge_brackets(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+def _join_split_words(toks: list[Tok], text: str) -> list[Tok]:
+    """A form word broken over two lines (`经济效益` / `指标`): two word-less tokens whose
+    concatenation is a form word become one."""
+    out: list[Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.style == t.style == "space" and prev.line != t.line and prev.role is None
+                and t.role is None and role_of(prev.text + t.text) is not None):
+            out[-1] = Tok(text[prev.start:t.end], prev.start, t.end, "space", prev.line)
+            continue
+        out.append(t)
+    return out
+
+
 def _unglue(toks: list[Tok]) -> list[Tok]:
     """A cell holding a whole glued table (`…全年预算数(A)全年执行数(B)年度资金总额:390390100%`)
     becomes one token per form word, figure run and other text (tables/glued.py)."""
@@ -111,7 +125,7 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
         pos += len(line)
-    return _unglue(_merge_brackets(toks, text))
+    return _unglue(_join_split_words(_merge_brackets(toks, text), text))
 
 
 # ---------------------------------------------------------------- cell kinds
@@ -513,7 +527,16 @@ def _form_starts(toks: list[Tok]) -> list[int]:
             i = run[-1] + 1
             continue
         i += 1
+    if not starts:
+        # a form without a money block (a 绩效目标申报表): its indicator header, after a 项目名称
+        starts = [k for k in range(len(toks)) if _indicator_run(toks, k)
+                  and any(t.role in ("project_name", "dept_name") for t in toks[max(0, k - 60):k])][:1]
     return starts
+
+
+def _indicator_run(toks: list[Tok], k: int) -> list[int]:
+    run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
+    return run if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4 else []
 
 
 def _form_bounds(toks: list[Tok], money_at: int, prev_end: int) -> int:
@@ -532,12 +555,16 @@ def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_For
     p.lo, p.hi = lo, hi
     money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
     p.labels(lo, money_at)
+    if not money_hdr:
+        end = p.indicators(_indicator_run(toks, money_at), hi)
+        named = any(r and r[0] is not None and r[0].role in ("project_name", "dept_name") for r in p.grid.rows)
+        return (p, end) if named else None
     end = p.money(money_hdr, hi)
     after_money = money_hdr[-1] + 1
     k = end
     while k < hi:
-        run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
-        if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4:
+        run = _indicator_run(toks, k)
+        if run:
             p.labels(after_money, k)
             end = p.indicators(run, hi)
             break

@@ -30,6 +30,7 @@ _MONEY = ("initial_budget", "adjusted_budget", "executed", "pooled", "net_budget
 _RATES = ("rate", "arrival_rate")
 _RATE_SLACK = Decimal("0.1")  # hand-filled forms round 46/148 = 31.08% to 31.00%
 _MAX_WEIGHT = Decimal(100)
+_SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,6 +105,8 @@ def _pieces(n: str) -> list[tuple[int, int]]:
                 i = start = j
                 continue
             m = _FIGURES.match(n, i) if ch.isdigit() else None
+            if m and not _ends_cell(n, m.end()):
+                m = None  # `15万元`, `2370人`: a figure with its unit stays one piece
             if m:
                 flush(start, i)
                 pieces.append((i, m.end()))
@@ -112,6 +115,11 @@ def _pieces(n: str) -> list[tuple[int, int]]:
         i += 1
     flush(start, len(n))
     return pieces
+
+
+def _ends_cell(n: str, j: int) -> bool:
+    """A figure run ends its cell where the text ends, a form word or another cell's 其中 begins."""
+    return j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j)
 
 
 def _decimals(s: str) -> int:
