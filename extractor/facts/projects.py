@@ -15,7 +15,7 @@ from typing import Any
 from .. import patternbook
 from ..model import DocMeta, Document, Project, Quantity
 from ..tables.selfeval import grade_of
-from ..text.normalize import normalize
+from ..text.normalize import normalize, simplified
 from ..text.titles import title_rules
 from .meta import document_meta
 
@@ -60,7 +60,7 @@ def _listed(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantity]
         if not inside:
             continue
         q = inside[-1]
-        name = text[s:q.start].strip(" \t，,、:：")
+        name = simplified(text[s:q.start]).strip(" \t，,、:：")
         if name:
             out.append((name, {"adjusted_budget": q}))
     return out
@@ -123,13 +123,16 @@ def _magnitude(v: Decimal) -> float:
 def _sections(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
     """Projects named by numbered headings, with the figures of the paragraphs under them."""
     rules = _prose_rules()
-    heads = list(rules["heading"].finditer(text))
+    nt = normalize(text)  # headings are read on the normalised text (traditional script too)
+    norm = nt.text
+    heads = list(rules["heading"].finditer(norm))
     out = []
     for k, m in enumerate(heads):
-        end = heads[k + 1].start() if k + 1 < len(heads) else len(text)
-        stop = rules["section_end"].search(text, m.end(), end)
+        end = heads[k + 1].start() if k + 1 < len(heads) else len(norm)
+        stop = rules["section_end"].search(norm, m.end(), end)
         end = stop.start() if stop else end
-        out.append((normalize(m.group("name")).text.strip(), _fields_in(figures, m.end(), end)))
+        lo, hi = nt.span(m.end(), end)
+        out.append((m.group("name").strip(), _fields_in(figures, lo, hi)))
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from .. import patternbook
+from .normalize import simplified
 
 _BOUNDARY = regex.compile(r"[，,。；;：:、\n|（）()《》【】\[\]!！?？]")
 _YEARISH = regex.compile(
@@ -132,8 +133,9 @@ def _code_in_label() -> regex.Pattern:
 
 
 def strip_row_label(text: str) -> str | None:
-    """A table row label without ordinals, codes, `其中：`, colons and line breaks."""
-    s = _SPACES.sub("", text)
+    """A table row label without ordinals, codes, `其中：`, colons and line breaks, in
+    simplified script (a traditional or pinyin-annotated cell reads as its simplified form)."""
+    s = _SPACES.sub("", simplified(text))
     s = _code_in_label().sub("", s, count=1)
     s = _ORDINAL.sub("", s)
     s = _QIZHONG.sub("", s)

@@ -93,7 +93,8 @@ def _mapped(ch: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _annotation_rx() -> tuple[regex.Pattern, regex.Pattern, frozenset[str]]:
     rule = _script_rules()["pinyin-annotation"]
-    candidate = regex.compile(rf"(?<=\p{{Han}})\(([{rule['letters']}]{{1,6}})\)")
+    # after its character; where a PDF line wrapped between the two, the line break goes too
+    candidate = regex.compile(rf"(?:(?<=\p{{Han}})\n)?(?<=\p{{Han}}|^|\n)\(([{rule['letters']}]{{1,6}})\)")
     return candidate, regex.compile(rule["syllable"]), frozenset(rule["neutral"])
 
 
@@ -201,6 +202,15 @@ def _normalize(original: str) -> NormText:
     out_idx.extend(idx[pos:])
     out_idx.append(len(original))
     return NormText("".join(parts), out_idx)
+
+
+def simplified(text: str) -> str:
+    """`text` in simplified script without mirror-site pinyin, punctuation and spacing kept:
+    for names shown to people (normalize() is for matching)."""
+    if text.isascii():
+        return text
+    mapped = "".join(_simplified(ch) for ch in text)
+    return _drop_annotations(mapped, _identity(len(mapped)))[0]
 
 
 def example_normalize(text: str) -> str:

@@ -1,0 +1,123 @@
+"""Prose reports in the scripts real archives print them in: a layout family of the layouts test.
+
+Mirror sites republish budget reports converted to traditional characters, and some print a
+character's pinyin after it (`預(yù)算`, `1516.64萬(wàn)元`, even inside a unit). A report is
+generated once (a project or department self-evaluation report of synth.py) and written as
+- `simplified`: as generated (the reference);
+- `traditional`: converted by OpenCC's phrase-aware s2t (so `干部` becomes `幹部`, not `乾部`);
+- `mirror`: traditional, with the pinyin annotation after about half the occurrences of the
+  characters mirror sites were seen to annotate (`_SEEN`).
+Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
+the same value, unit and label, the same projects and budget lines, and no error flag.
+"""
+from __future__ import annotations
+
+import functools
+import random
+from typing import Any
+
+from .render import DocSpec, Para, TableSpec
+from .synth import make_document
+
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror")
+PROSE_FORMATS = ("txt", "docx", "pdf")
+_KINDS = ("project-report", "dept-report")
+
+# the characters mirror sites annotate, with the reading they print (seen in real reposts of
+# 决算 说明 and 自评表 pages: 甘肃, 新疆, 安徽 documents)
+_SEEN = {
+    "來": "lái", "內": "nèi", "動": "dòng", "務": "wù", "區": "qū", "協": "xié", "問": "wèn", "嚴": "yán",
+    "執": "zhí", "學": "xué", "實": "shí", "導": "dǎo", "強": "qiáng", "數": "shù", "時": "shí", "業": "yè",
+    "構": "gòu", "標": "biāo", "機": "jī", "準": "zhǔn", "災": "zāi", "無": "wú", "現": "xiàn", "發": "fā",
+    "稱": "chēng", "級": "jí", "結": "jié", "統": "tǒng", "經": "jīng", "績": "jī", "萬": "wàn", "號": "hào",
+    "補": "bǔ", "規": "guī", "訓": "xùn", "設": "shè", "評": "píng", "說": "shuō", "調": "diào", "負": "fù",
+    "財": "cái", "責": "zé", "質": "zhì", "轉": "zhuǎn", "農": "nóng", "進": "jìn", "達": "dá", "醫": "yī",
+    "門": "mén", "關": "guān", "項": "xiàng", "預": "yù", "類": "lèi",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def traditional(text: str) -> str:
+    """`text` in traditional characters (phrase-aware)."""
+    return _s2t().convert(text) if text else text
+
+
+def annotate(text: str, rng: random.Random) -> str:
+    """Traditional `text` with a mirror site's pinyin after about half of the seen characters."""
+    return "".join(f"{ch}({_SEEN[ch]})" if ch in _SEEN and rng.random() < 0.5 else ch for ch in text)
+
+
+def _writer(layout: str, seed: int | str):
+    if layout == "simplified":
+        return lambda s: s
+    if layout == "traditional":
+        return traditional
+    rng = random.Random(f"mirror:{seed}")
+    return lambda s: annotate(traditional(s), rng)
+
+
+def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+    """A generated self-evaluation report written in `layout`, with its gold: the amounts' and
+    rates' `text` as the layout prints them, every other fact as the simplified report states it
+    (what jixiao reads once the script is normalised)."""
+    if layout not in PROSE_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {PROSE_LAYOUTS})")
+    kind = _KINDS[random.Random(f"prose-kind:{seed}").randrange(len(_KINDS))]
+    spec, gold = make_document(kind, f"prose:{seed}", 0.0, fmt)
+    write = _writer(layout, seed)
+    # the amounts are written in document order: each is rewritten in the same stream as its
+    # paragraph, so the gold text is the substring the document holds
+    blocks: list[Para | TableSpec] = []
+    texts = []
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            blocks.append(Para(write(b.text)))
+            texts.append(blocks[-1].text)
+        else:
+            rows = [[write(c) for c in row] for row in b.rows]
+            blocks.append(TableSpec(rows, list(b.merged), write(b.caption)))
+            texts += [c for row in rows for c in row] + [blocks[-1].caption]
+    out = DocSpec(write(spec.title), blocks)
+    gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=out.title,
+                amounts=_located(gold["amounts"], texts, layout), rates=_located(gold["rates"], texts, layout))
+    return out, gold
+
+
+def _located(items: list[dict[str, Any]], texts: list[str], layout: str) -> list[dict[str, Any]]:
+    """Gold items with `text` as this layout printed it, found in document order."""
+    if layout == "simplified":
+        return items
+    from ..text.normalize import normalize
+
+    flat = "\n".join(texts)
+    nt = normalize(flat)
+    out = []
+    cursor = 0
+    for it in items:
+        want = normalize(it["text"]).text
+        at = nt.text.find(want, cursor)
+        if at < 0:
+            raise ValueError(f"{it['text']!r} is not in the {layout} document")
+        s, e = nt.span(at, at + len(want))
+        out.append(dict(it, text=flat[s:e]))
+        cursor = at + len(want)
+    return out
+
+
+def __getattr__(name: str):
+    """`PROSE`: the family for the layouts registry (built when first asked for)."""
+    if name == "PROSE":
+        from .layouts import LayoutFamily
+
+        return LayoutFamily("prose", PROSE_LAYOUTS, make_prose_document, reference="simplified",
+                            formats=PROSE_FORMATS)
+    raise AttributeError(name)
+
+
+__all__ = ["PROSE_FORMATS", "PROSE_LAYOUTS", "annotate", "make_prose_document", "traditional"]

@@ -1,0 +1,57 @@
+"""Prose reports in traditional script and with a mirror site's pinyin give the facts of the
+simplified original (the prose family of the layouts test; see layouts_prose.py)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.evaluation.layouts_prose import PROSE_FORMATS, PROSE_LAYOUTS, make_prose_document
+from extractor.evaluation.synth import write_document
+
+SEEDS = 2  # per format
+
+
+def _facts(path: Path) -> tuple[list, list, list, list]:
+    r = extract(path)
+    amounts = sorted((str(q.value_yuan), q.unit, q.label or "") for q in r.quantities if q.kind == "amount")
+    projects = sorted(str(p.record()) for p in r.projects)
+    lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, str(b.value_yuan)) for b in r.budget_lines)
+    errors = [f.message for f in r.flags if f.severity == "error"]
+    return amounts, projects, lines, errors
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[tuple[int, str], dict[str, tuple[Path, dict]]]:
+    out = tmp_path_factory.mktemp("prose-layouts")
+    docs: dict[tuple[int, str], dict[str, tuple[Path, dict]]] = {}
+    for fmt in PROSE_FORMATS:
+        for seed in range(SEEDS):
+            for layout in PROSE_LAYOUTS:
+                spec, gold = make_prose_document(f"t{seed}", layout, fmt)
+                path = write_document(spec, gold, out / f"prose-{seed}-{layout}.{fmt}")
+                docs.setdefault((seed, fmt), {})[layout] = (path, gold)
+    return docs
+
+
+def test_every_script_gives_the_facts_of_the_simplified_report(written):
+    for (seed, fmt), by_layout in written.items():
+        ref_path, ref_gold = by_layout["simplified"]
+        ref = _facts(ref_path)
+        assert ref[3] == [], (seed, fmt)
+        assert sorted(Decimal(a["value_yuan"]) for a in ref_gold["amounts"]) == sorted(Decimal(v) for v, _, _ in ref[0])
+        for layout in PROSE_LAYOUTS[1:]:
+            path, gold = by_layout[layout]
+            assert _facts(path) == ref, (seed, fmt, layout)
+            assert [a["value_yuan"] for a in gold["amounts"]] == [a["value_yuan"] for a in ref_gold["amounts"]]
+
+
+def test_the_mirror_layout_is_traditional_and_annotated(written):
+    path, gold = written[(0, "txt")]["mirror"]
+    text = path.read_text("utf-8")
+    assert "萬" in text and "万" not in text
+    assert "(wàn)" in text or "(yù)" in text
+    for a in gold["amounts"]:  # the gold texts are the document's own substrings
+        assert a["text"] in text
