@@ -184,13 +184,13 @@ def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, ski
     return run if len(run) >= least else []
 
 
-def _split_figures(tok: Tok, header: list[str]) -> list[Tok]:
-    """A row's only value token holding the whole row's figures glued (`390390100%`), cut by
-    the header's columns where the form decides the cut; else the token as it is."""
+def _split_figures(tok: Tok, header: list[str], exact: bool = False) -> list[Tok]:
+    """A row's value token holding the row's figures glued (`390390100%`), cut by the header's
+    columns where the form decides the cut; else the token as it is."""
     text = tok.text.strip()
     if not glued_figures(text):
         return [tok]
-    cut = cut_figures(text, header)
+    cut = cut_figures(text, header, exact)
     if cut is None:
         return [tok]
     lead = tok.text.index(text)
@@ -328,8 +328,10 @@ class _FormParser:
                 if numbered and start < limit and _ROW_NUMBER.fullmatch(self.toks[start].text.strip()):
                     start += 1
                 vals, i = self._values(start, len(header), limit)
-                if len(vals) == 1 and len(header) > 1:
-                    vals = _split_figures(vals[0], header)
+                if vals and len(header) > 1 and all(v.text.strip() in _PLACEHOLDERS for v in vals[1:]):
+                    # a glued row: its figures in one run, then a placeholder per empty cell
+                    cells = header[:len(header) - (len(vals) - 1)]
+                    vals = _split_figures(vals[0], cells, exact=len(vals) > 1) + vals[1:]
                 row = (t, _assign(vals, header, any(v.style == "cell" for v in vals)))
                 rows.append(row)
                 if not vals:
@@ -449,10 +451,11 @@ class _FormParser:
                 i += 1
             if i >= limit:
                 break
+            at = i
             got, i = self._indicator_rest(i, rest, positional, limit)
             if got is None:
-                if not cells:
-                    i += 1
+                if not cells and i == at:
+                    i += 1  # a stray cell (a 偏差原因 text): the row names that follow it are read
                 continue
             cells.update(got)
             self.grid.add([None] + [cells.get(h) for h in header])

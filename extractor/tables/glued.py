@@ -30,6 +30,7 @@ _MONEY = ("initial_budget", "adjusted_budget", "executed", "pooled", "net_budget
 _RATES = ("rate", "arrival_rate")
 _RATE_SLACK = Decimal("0.1")  # hand-filled forms round 46/148 = 31.08% to 31.00%
 _MAX_WEIGHT = Decimal(100)
+_DASHES = "—–-/"  # placeholder cells of a glued row, one character each
 _SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
 
 
@@ -104,6 +105,10 @@ def _pieces(n: str) -> list[tuple[int, int]]:
                 pieces.append((i, j))
                 i = start = j
                 continue
+            if ch in _DASHES and pieces and pieces[-1][1] == i == start and _figure_or_dash(n, pieces[-1]):
+                pieces.append((i, i + 1))  # `———` after a glued row's figures: one empty cell each
+                i = start = i + 1
+                continue
             m = _FIGURES.match(n, i) if ch.isdigit() else None
             if m and not _ends_cell(n, m.end()):
                 m = None  # `15万元`, `2370人`: a figure with its unit stays one piece
@@ -118,8 +123,14 @@ def _pieces(n: str) -> list[tuple[int, int]]:
 
 
 def _ends_cell(n: str, j: int) -> bool:
-    """A figure run ends its cell where the text ends, a form word or another cell's 其中 begins."""
-    return j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j)
+    """A figure run ends its cell where the text ends, a form word, another cell's 其中 or a
+    placeholder cell (`———`) begins."""
+    return j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
+
+
+def _figure_or_dash(n: str, piece: tuple[int, int]) -> bool:
+    text = n[piece[0]:piece[1]]
+    return text in _DASHES or bool(_FIGURES.fullmatch(text))
 
 
 def _decimals(s: str) -> int:
@@ -182,34 +193,40 @@ def _cuts(run: str, roles: list[str]) -> list[list[str]]:
 def glued_figures(text: str) -> bool:
     """A figure run that is several figures: a percent inside it, or a 'rate' no form writes."""
     t = text.strip()
-    if "%" not in t or not re.fullmatch(r"[\d.,%]+", t):
+    if not re.fullmatch(r"[\d.,%]+", t):
+        return False
+    if t.count(".") >= 2 and "%" not in t:
+        return True  # `293.63302.71270.93`: one decimal point per figure
+    if "%" not in t:
         return False
     if "%" in t[:-1] or not _NUMBER.fullmatch(t[:-1]):
         return True
     return Decimal(t[:-1]) > 1000
 
 
-def cut_figures(run: str, roles: list[str]) -> list[tuple[str, int, int]] | None:
+def cut_figures(run: str, roles: list[str], exact: bool = False) -> list[tuple[str, int, int]] | None:
     """One (role, start, end) per figure of a glued run such as `1484631.00%` under the header
-    roles of its row (trailing weight/score columns may be missing); None when undecided."""
+    roles of its row (trailing weight/rate/score columns may be missing unless `exact`); None
+    when undecided."""
     roles = [r for r in roles if r != "exec_reason"]
     if not any(r in _MONEY for r in roles):
         return None
+    found: list[tuple[tuple[int, int, Decimal], list[str], list[str]]] = []
     for n in range(len(roles), 1, -1):
-        if n < len(roles) and roles[n] not in ("weight", "score") + _RATES:
+        if n < len(roles) and (exact or roles[n] not in ("weight", "score") + _RATES):
             break
         head = roles[:n]
-        found = sorted((_preference(c, head), c) for c in _cuts(run, head) if _consistent(c, head))
-        if not found:
-            continue
-        if len(found) > 1 and found[0][0] == found[1][0]:
-            return None
-        out, pos = [], 0
-        for piece, role in zip(found[0][1], head):
-            out.append((role, pos, pos + len(piece)))
-            pos += len(piece)
-        return out
-    return None
+        found += [(_preference(c, head), c, head) for c in _cuts(run, head) if _consistent(c, head)]
+    if not found:
+        return None
+    found.sort(key=lambda x: x[0])
+    if len(found) > 1 and found[0][0] == found[1][0]:
+        return None
+    out, pos = [], 0
+    for piece, role in zip(found[0][1], found[0][2]):
+        out.append((role, pos, pos + len(piece)))
+        pos += len(piece)
+    return out
 
 
 def _preference(pieces: list[str], roles: list[str]) -> tuple[int, int, Decimal]:
@@ -222,7 +239,8 @@ def _preference(pieces: list[str], roles: list[str]) -> tuple[int, int, Decimal]
     budget = got.get("adjusted_budget") or got.get("net_budget") or got.get("initial_budget")
     if "rate" in got and got.get("executed") and budget and Decimal(budget) != 0:
         error = abs(Decimal(got["executed"]) / Decimal(budget) * 100 - Decimal(got["rate"].rstrip("%")))
-    silent = int(got.get("executed") is not None and Decimal(got["executed"]) == 0)
+    silent = int(got.get("executed") is not None and Decimal(got["executed"]) == 0
+                 or "rate" in got and Decimal(got["rate"].rstrip("%")) == 0)
     return mixed, silent, error
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -217,6 +218,14 @@ def _year_in(texts: list[str]) -> int | None:
     return None
 
 
+def _readable(text: str) -> str:
+    """A cell's text in simplified script without mirror pinyin, where that changes it."""
+    if not text or text.isascii():
+        return text
+    n = normalize(text).text
+    return n if n != unicodedata.normalize("NFKC", text) else text
+
+
 def _strip_weight(text: str) -> tuple[str, Decimal | None]:
     """`产出指标(50分)` → (`产出指标`, 50)."""
     t = normalize(text).text
@@ -285,8 +294,9 @@ def _indicators(t: Table, roles, hdr: int, end: int, project: str | None) -> tup
             break
 
         def text(role: str) -> str:
+            """The cell as read (traditional script and mirror pinyin normalised, NFKC kept out)."""
             c = cols.get(role)
-            return t.cell(r, c).strip() if c is not None else ""
+            return _readable(t.cell(r, c)).strip() if c is not None else ""
 
         for lvl in ("l1", "l2"):
             v = text(lvl)
