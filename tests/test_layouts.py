@@ -1,10 +1,14 @@
 """The same content in every layout gives the same facts (metamorphic test of the layouts issue).
 
-Each generated 支出决算表 is written in the four code layouts (joined codes, 类|款|项 columns,
-bracketed codes, names only) and in the four formats; every layout must give the amounts
-(value, unit, label) and budget lines of the joined layout, every row the level it was
-generated at, and no error flag. A planted slip is caught as an error where the layout tells
-the levels, and as a warning where nothing does.
+Every registered layout family (`extractor.evaluation.layouts.FAMILIES`) writes each
+generated document in all its layouts and the four formats: the 支出决算表 in its code
+layouts (joined codes, 类|款|项 columns, bracketed codes, names only), the 收支总表 with its
+views stacked, side by side, or side by side with 行次 columns; the 支出决算表 on one page or
+continued on the next (header printed again, caption marked 续, or neither). Every layout must give the
+amounts (value, unit, label: a figure of a half keeps the label of its own half) and budget
+lines of the family's reference layout, exactly the gold's, and no error flag; every ledger
+row the level it was generated at. A planted slip is caught as an error where the layout
+tells the levels, and as a warning where nothing does.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.evaluation.layouts import LEDGER_LAYOUTS, generate_layouts, make_ledger_document
+from extractor.evaluation.layouts import (FAMILIES, LEDGER_LAYOUTS, family, generate_layouts, layout_index,
+                                         make_ledger_document)
 from extractor.evaluation.render import render
 from extractor.tables.ledger import read_ledgers
 
@@ -23,9 +28,10 @@ SEEDS = 8  # two documents per format
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> dict[str, dict[str, Path]]:
+def every(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """Document stem -> layout -> file, for every layout of every family."""
     out = tmp_path_factory.mktemp("layouts")
-    paths = generate_layouts(SEEDS, out, seed=11)
+    paths = generate_layouts(SEEDS, out, seed=11, layouts=tuple(layout_index()))
     docs: dict[str, dict[str, Path]] = {}
     for p in paths:
         doc, layout = p.stem.rsplit("-", 1)
@@ -33,32 +39,50 @@ def written(tmp_path_factory) -> dict[str, dict[str, Path]]:
     return docs
 
 
+@pytest.fixture(scope="module")
+def facts(every) -> dict[Path, tuple[list, list, list]]:
+    return {path: _facts(path) for by in every.values() for path in by.values()}
+
+
 def _facts(path: Path) -> tuple[list, list, list]:
     r = extract(path)
     amounts = sorted((str(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
-    lines = sorted((b.year, b.stage, b.direction, b.item, str(b.value_yuan)) for b in r.budget_lines)
+    lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, str(b.value_yuan)) for b in r.budget_lines)
     errors = [(f.code, f.message) for f in r.flags if f.severity == "error"]
     return amounts, lines, errors
 
 
-def test_every_layout_gives_the_facts_of_the_joined_layout(written):
-    assert len(written) == SEEDS
-    for doc, by_layout in written.items():
-        assert set(by_layout) == set(LEDGER_LAYOUTS)
-        ref_amounts, ref_lines, ref_errors = _facts(by_layout["joined"])
-        gold = json.loads(by_layout["joined"].with_name(by_layout["joined"].stem + ".gold.json").read_text("utf-8"))
-        assert len(ref_amounts) == len(gold["amounts"]) and ref_errors == []
+def _gold(path: Path) -> dict:
+    return json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_every_layout_gives_the_facts_of_the_reference_layout(every, facts, name):
+    fam = family(name)
+    docs = {doc: by for doc, by in every.items() if doc.startswith(f"{name}-")}
+    assert len(docs) == SEEDS
+    for doc, by_layout in docs.items():
+        assert set(by_layout) == set(fam.layouts)
+        ref = by_layout[fam.reference]
+        ref_amounts, ref_lines, ref_errors = facts[ref]
+        gold = _gold(ref)
+        assert ref_errors == []
         assert sorted(Decimal(a["value_yuan"]) for a in gold["amounts"]) == sorted(
-            Decimal(v) for v, _u, _l in ref_amounts)
+            Decimal(v) for v, _u, _l in ref_amounts), doc
+        assert sorted((b["year"], b["stage"], b["direction"], b["item"], b["category_code"], Decimal(b["value_yuan"]))
+                      for b in gold["budget_lines"]) == sorted(
+            (y, s, d, i, c, Decimal(v)) for y, s, d, i, c, v in ref_lines), doc
         for layout, path in by_layout.items():
-            amounts, lines, errors = _facts(path)
+            amounts, lines, errors = facts[path]
             assert amounts == ref_amounts, (doc, layout)
             assert lines == ref_lines, (doc, layout)
             assert errors == [], (doc, layout)
 
 
-def test_every_row_gets_the_level_it_was_generated_at(written):
-    for by_layout in written.values():
+def test_every_row_gets_the_level_it_was_generated_at(every):
+    for doc, by_layout in every.items():
+        if not doc.startswith(("ledger-", "pages-")):
+            continue
         for layout, path in by_layout.items():
             gold = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))
             r = extract(path)
@@ -66,7 +90,7 @@ def test_every_row_gets_the_level_it_was_generated_at(written):
             assert len(ledgers) == 1, (path.name, len(ledgers))
             block = ledgers[0].groups[0].blocks[0]
             assert [block.total.level] + [m.level for m in block.members] == gold["ledger_levels"], (path.name, block.how)
-            assert block.how == {"joined": "code", "split": "code", "bracket": "code", "names": "sums"}[layout]
+            assert block.how == ("sums" if layout == "names" else "code")
 
 
 def _swap_two_digits(text: str) -> str:
@@ -90,3 +114,15 @@ def test_a_slip_in_a_line_is_caught_where_the_levels_are_known(tmp_path, layout)
     assert [f.severity for f in sums] == (["warning"] if layout == "names" else ["error"]), \
         [f.message for f in sums]
     assert row[col] in [e.text for e in sums[0].evidence] or sums[0].text == row[col]
+
+
+def test_the_registry_resolves_families_and_layouts():
+    from extractor.evaluation.layouts import FAMILIES, family, layout_index, resolve_layouts
+
+    index = layout_index()
+    assert all(family(name).reference in family(name).layouts for name in FAMILIES)
+    assert resolve_layouts("all") == tuple(index)
+    assert resolve_layouts("ledger") == LEDGER_LAYOUTS
+    assert resolve_layouts("split, joined,split") == ("split", "joined")
+    with pytest.raises(ValueError, match="unknown layout 'nope'"):
+        resolve_layouts("joined,nope")

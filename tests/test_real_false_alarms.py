@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.tables.ledger import read_ledgers
+from extractor.tables.ledger import parts_of, read_label, read_ledgers
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 _DATA = json.loads((Path(__file__).parent / "data" / "real_genuine_errors.json").read_text("utf-8"))
@@ -54,3 +54,46 @@ def test_every_line_table_row_has_its_level(reports, path):
                 if block.how == "unbalanced":
                     continue  # a warning names it (checks/ledger.py)
                 assert all(m.level is not None for m in block.members if m.values), (ledger.tables, block.total.name)
+
+
+def _is_total_table(doc, ledger) -> bool:
+    """A 收支总表 / 收入支出决算总表 / 财政拨款收入支出决算总表: its caption, above the table
+    or in its first rows, names a 总表."""
+    t = doc.tables[ledger.tables[0]]
+    return "总表" in t.context[-60:].replace(" ", "") + "".join("".join(row) for row in t.cells[:2]).replace(" ", "")
+
+
+@pytest.mark.parametrize("path", [p for p in DOCS if p.suffix == ".pdf"], ids=lambda p: p.name[:40])
+def test_both_halves_of_every_total_table_keep_their_own_labels(reports, path):
+    """Each half of a 总表 is a column group of its own, with figures, and every figure is
+    labelled with the row of its own half (`本年支出合计`, never the 收入 label beside it)."""
+    r = _report(reports, path)
+    doc = r.document
+    for ledger in read_ledgers(doc, r.quantities, set(doc.meta.get("selfeval_tables", []))):
+        if not _is_total_table(doc, ledger) or len(ledger.groups) < 2:
+            continue  # (a one-view 总表 of a single column group has no halves to mix up)
+        halves = [g for g in ledger.groups if any(row.values for row in g.rows)]
+        assert len(halves) >= 2, (path.name, ledger.tables)
+        for g in halves:
+            wrong = [(row.name, q.label, q.text) for row in g.rows for q in row.values.values()
+                     if read_label(q.label or "")[3] != row.name]
+            assert wrong == [], (path.name, ledger.tables, wrong[:5])
+
+
+@pytest.mark.parametrize("path", [p for p in DOCS if p.suffix == ".pdf"], ids=lambda p: p.name[:40])
+def test_no_sum_adds_rows_of_two_levels(reports, path):
+    """Every sum the ledger checks make (a parent and its direct children) adds rows of one
+    level: no child is a row of another child's subtree (a 类 row is never added to its own 款
+    rows; an orphan `3010201` whose 款 is not printed may stand beside `30101`), and the
+    levels are the one right under the parent's."""
+    r = _report(reports, path)
+    for ledger in read_ledgers(r.document, r.quantities, set(r.document.meta.get("selfeval_tables", []))):
+        for group in ledger.groups:
+            for block in group.blocks:
+                for parent, kids in parts_of(block):
+                    where = (path.name, ledger.tables, parent.name)
+                    want = 1 if parent is block.total else (parent.level or 0) + 1  # (a total's level is its block's)
+                    assert {k.level for k in kids} == {want}, where
+                    coded = sorted({k.code for k in kids if k.code and k.kind != "total"})
+                    nested = [(a, b) for a in coded for b in coded if a != b and b.startswith(a)]
+                    assert nested == [], (where, nested)

@@ -12,19 +12,38 @@ The 支出决算表 (by 功能分类) comes in four code layouts seen in publish
 """
 from __future__ import annotations
 
+import importlib
 import json
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
-from .render import DocSpec, Para, TableSpec
-from .synth import Book, d2, dept_name, generate, m, wan, write_document
+from .render import DocSpec, PageBreak, Para, TableSpec
+from .synth import Book, d2, dept_name, generate, m, split, wan, write_document
 
 LEDGER_LAYOUTS = ("joined", "split", "bracket", "names")
 LEDGER_FORMATS = ("pdf", "docx", "xlsx", "txt")
+
+Maker = Callable[[Any, str, Any], tuple[DocSpec, dict[str, Any]]]  # (seed, layout, fmt or None)
+
+
+@dataclass(frozen=True)
+class LayoutFamily:
+    """Content generated once and printed in each of `layouts`: every layout of one document
+    must give the facts of `reference` (the metamorphic test), and `jixiao eval` scores each
+    layout on its own. `make(seed, layout, fmt)` returns the document and its gold (with a
+    `"layout"` key); layout names are unique over all families and carry no `-`."""
+
+    name: str
+    layouts: tuple[str, ...]
+    make: Maker
+    reference: str
+    formats: tuple[str, ...] = LEDGER_FORMATS
+
 
 # a slice of the 政府收支分类 功能分类: 类 -> 款 -> 项 (names as the classification prints them)
 _TREE: tuple[tuple[str, str, tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]], ...] = (
@@ -47,6 +66,7 @@ _TREE: tuple[tuple[str, str, tuple[tuple[str, str, tuple[tuple[str, str], ...]],
     )),
 )
 _COLUMNS = ("本年支出合计", "基本支出", "项目支出")
+_ORDINALS = "一二三四五六七八九十"
 _INDENT = "\u3000"
 
 
@@ -129,18 +149,260 @@ def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -
     return spec, gold
 
 
+# ---------------------------------------------------------------- tables continued over a page break
+
+PAGES_LAYOUTS = ("onepage", "contheader", "contcaption", "contbare")
+
+
+def make_pages_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+    """The 支出决算表 of `make_ledger_document` (joined codes) on one page (`onepage`), or
+    broken over two pages: the header printed again on the next page (`contheader`), with the
+    caption too, marked 续 (`contcaption`), or the rows simply going on (`contbare`)."""
+    if layout not in PAGES_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {PAGES_LAYOUTS})")
+    spec, gold = make_ledger_document(f"pages:{seed}", "joined", fmt)
+    gold["layout"] = layout
+    if layout == "onepage":
+        return spec, gold
+    at = next(i for i, b in enumerate(spec.blocks) if isinstance(b, TableSpec))
+    table = spec.blocks[at]
+    cut = 2 + (len(table.rows) - 2) // 2  # header, 合计, then half of the lines
+    first = TableSpec(table.rows[:cut], caption=table.caption)
+    rest = table.rows[cut:]
+    if layout == "contheader":
+        second = TableSpec(table.rows[:1] + rest)
+    elif layout == "contcaption":
+        title = table.caption.split("\n")[0]
+        second = TableSpec(table.rows[:1] + rest, caption=f"{title}（续）\n单位：万元")
+    else:
+        second = TableSpec(rest)
+    spec.blocks[at:at + 1] = [first, PageBreak(), second]
+    return spec, gold
+
+
+PAGES = LayoutFamily("pages", PAGES_LAYOUTS, make_pages_document, reference="onepage", formats=("pdf",))
+
+
+# ---------------------------------------------------------------- side-by-side 总表
+
+TOTALS_LAYOUTS = ("stacked", "sidebyside", "rowno")
+
+_INCOME = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
+           "上级补助收入", "事业收入", "其他收入")
+_FUNCTIONS = tuple((lei, name) for lei, name, _ in _TREE) + (("205", "教育支出"), ("212", "城乡社区支出"))
+_ECON_DEPT = ("工资福利支出", "商品和服务支出", "对个人和家庭的补助", "资本性支出")
+_ECON_GOV = ("机关工资福利支出", "机关商品和服务支出", "机关资本性支出（一）", "对事业单位经常性补助", "对个人和家庭的补助")
+_AMOUNT_HEADS = {"final": (("决算数",), ("合计", "一般公共预算财政拨款", "政府性基金预算财政拨款")),
+                 "budget": (("预算数",), ("本年预算", "编制预算", "上年结转"))}
+
+
+@dataclass
+class _View:
+    """One half of a 总表: its label header, its rows (label, 类 code, amounts per column) and
+    its three bottom rows (本年…合计, 结转, 总计)."""
+
+    head: str
+    direction: str
+    rows: list[tuple[str, str | None, list[Decimal]]]
+    bottom: list[tuple[str, str, list[Decimal]]]  # (label, direction, amounts)
+
+
+def _columns(rng: random.Random, total: list[Decimal], n: int) -> list[list[Decimal]]:
+    """n rows whose columns add up to `total` (column 0 the sum of the others when there are
+    several), some cells zero."""
+    if len(total) == 1:
+        return [[v] for v in _parts(rng, total[0], n)]
+    cols = [_parts(rng, t, n) for t in total[1:]]
+    return [[sum((c[i] for c in cols), Decimal(0))] + [c[i] for c in cols] for i in range(n)]
+
+
+def _parts(rng: random.Random, total: Decimal, n: int) -> list[Decimal]:
+    """n parts of total (2 places), about a third of them zero when total allows."""
+    live = [i for i in range(n) if i == 0 or rng.random() < 0.65] if total else []
+    out = [Decimal("0.00")] * n
+    if live:
+        cut = split(rng, total, len(live))
+        for i, v in zip(live, cut):
+            out[i] = v
+    return out
+
+
+def _totals_content(rng: random.Random) -> tuple[str, int, list[_View], str]:
+    """(stage, amount columns per half, views, zero style) of one 总表."""
+    stage = "final"  # (a 部门预算 title names no report type the meta reader knows, so its year is lost)
+    k = rng.choice([1, 3])
+    n_views = rng.choice([2, 3, 4])
+
+    def vec(lo: float, hi: float) -> list[Decimal]:
+        if k == 1:
+            return [wan(rng, lo, hi)]
+        a, b = wan(rng, lo, hi), (wan(rng, lo / 10, hi / 10) if rng.random() < 0.6 else Decimal("0.00"))
+        return [a + b, a, b]
+
+    income, carry, left = vec(300, 6000), vec(0, 150), vec(0, 100)
+    left = [min(x, y) for x, y in zip(left, income)]
+    if k == 3:
+        left[0] = left[1] + left[2]
+    spent = [a + b - c for a, b, c in zip(income, carry, left)]
+    grand = [a + b for a, b in zip(income, carry)]
+    tail_in, tail_out = "年初结转和结余", "年末结转和结余"
+    names = ["一般公共预算财政拨款收入"] + rng.sample(_INCOME[1:], rng.choice([1, 2, 3]))
+    names = [n for n in _INCOME if n in names]
+    views = [_View("收入项目", "income",
+                   [(f"{_ORDINALS[i]}、{name}", None, v) for i, (name, v) in
+                    enumerate(zip(names, _columns(rng, income, len(names))))],
+                   [("本年收入合计", "income", income), (tail_in, "balance", carry), ("收入总计", "income", grand)])]
+    funcs = sorted(rng.sample(_FUNCTIONS, rng.choice([3, 4, 5])))
+    econ = [("支出功能分类科目", [(name, lei) for lei, name in funcs]),
+            ("部门预算支出经济分类科目", [(n, None) for n in _ECON_DEPT]),
+            ("政府预算支出经济分类科目", [(n, None) for n in _ECON_GOV])][:n_views - 1]
+    for head, labels in econ:
+        views.append(_View(head, "expenditure",
+                           [(name, code, v) for (name, code), v in zip(labels, _columns(rng, spent, len(labels)))],
+                           [("本年支出合计", "expenditure", spent), (tail_out, "balance", left),
+                            ("支出总计", "expenditure", grand)]))
+    return stage, k, views, rng.choice(["blank", "zero"])
+
+
+
+def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+    """A 收支总表 (收入 | 支出功能分类 | 部门/政府预算经济分类, one or three amount columns per
+    half, zeros printed `0.00` or left blank) in one layout: `stacked` (each view a table
+    of its own), `sidebyside` (the views as halves of one table), `rowno` (halves with a
+    行次 column each and a 栏次 row numbering the amount columns)."""
+    if layout not in TOTALS_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {TOTALS_LAYOUTS})")
+    rng = random.Random(f"totals:{seed}")
+    book = Book(random.Random(f"errors:{seed}"), 0.0, prose=False)
+    year = rng.randint(2019, 2026)
+    dept = dept_name(rng)
+    stage, k, views, zeros = _totals_content(rng)
+    heads = _AMOUNT_HEADS[stage][0 if k == 1 else 1]
+    caption = "收入支出决算总表" if stage == "final" else "部门收支预算总表"
+    title = f"{dept}{year}年度部门{'决算' if stage == 'final' else '预算'}"
+
+    def cells(values: list[Decimal]) -> list[str]:
+        return ["" if (v == 0 and zeros == "blank") else book.w(m(v, inline=False)) for v in values]
+
+    def half(view: _View, i: int, number: int | None) -> list[str]:
+        """Row i of a view (its lines, then blank rows, then the bottom rows)."""
+        lines, pad = view.rows, height - len(view.rows) - len(view.bottom)
+        if i < len(lines):
+            label, values = lines[i][0], lines[i][2]
+        elif i < len(lines) + pad:
+            return [""] * (1 + (number is not None) + k)
+        else:
+            label, _d, values = view.bottom[i - len(lines) - pad]
+        return [label] + ([str(number)] if number is not None else []) + cells(values)
+
+    blocks: list[Para | TableSpec] = []
+    if layout == "stacked":
+        for j, view in enumerate(views):
+            height = len(view.rows) + len(view.bottom)
+            grid = [[view.head] + list(heads)] + [half(view, i, None) for i in range(height)]
+            blocks.append(TableSpec(grid, caption=(f"{caption}\n编制单位：{dept}    单位：万元" if j == 0 else
+                                                   f"{caption}（{view.head}）\n单位：万元")))
+    else:
+        numbered = layout == "rowno"
+        width = 1 + numbered + k
+        height = max(len(v.rows) for v in views) + len(views[0].bottom) + 1
+        grid = [sum(([("收入" if v.direction == "income" else "支出")] + [""] * (width - 1) for v in views), []),
+                sum(([v.head] + (["行次"] if numbered else []) + list(heads) for v in views), [])]
+        merged = [(0, j * width, 0, j * width + width - 1) for j in range(len(views))]
+        if numbered:  # a 栏次 row numbering the amount columns across the halves
+            grid.append(sum((["栏次", ""] + [str(j * k + x + 1) for x in range(k)] for j in range(len(views))), []))
+        for i in range(height):
+            grid.append(sum((half(v, i, j * height + i + 1 if numbered else None) for j, v in enumerate(views)), []))
+        blocks.append(TableSpec(grid, merged, caption=f"{caption}\n编制单位：{dept}    单位：万元"))
+    for view in views:
+        for label, code, values in view.rows:
+            if view.head != "收入项目" and code is None:
+                continue  # 经济分类 rows are not 功能分类 budget lines
+            if values[0] or zeros == "zero":
+                book.line(year, stage, view.direction, label.split("、", 1)[-1], m(values[0], inline=False), code)
+        if view is views[0] or view is views[1]:
+            for label, direction, values in view.bottom:
+                if values[0] or zeros == "zero":
+                    book.line(year, stage, direction, label, m(values[0], inline=False))
+    spec = DocSpec(title, blocks)
+    gold = {"doc": None, "kind": "totals", "layout": layout,
+            "report_type": "final-accounts" if stage == "final" else "other",
+            "fiscal_year": year, "title": spec.title, "amounts": book.amounts, "rates": book.rates,
+            "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags()}
+    return spec, gold
+
+
+TOTALS = LayoutFamily("totals", TOTALS_LAYOUTS, make_totals_document, reference="stacked")
+
+
+# ---------------------------------------------------------------- the registry of layout families
+
+LEDGER = LayoutFamily("ledger", LEDGER_LAYOUTS, make_ledger_document, reference="joined")
+
+# family name -> "module:attribute" of its LayoutFamily, imported when first used, so a family
+# kept in a module of its own registers here with one line (and nothing imports in a circle)
+FAMILIES: dict[str, str] = {
+    "ledger": f"{__name__}:LEDGER",
+    "totals": f"{__name__}:TOTALS",
+    "pages": f"{__name__}:PAGES",
+}
+
+
+def family(name: str) -> LayoutFamily:
+    """The registered family `name`."""
+    module, attr = FAMILIES[name].split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def layout_index() -> dict[str, LayoutFamily]:
+    """Every registered layout name -> its family."""
+    out: dict[str, LayoutFamily] = {}
+    for name in FAMILIES:
+        fam = family(name)
+        for layout in fam.layouts:
+            if layout in out or "-" in layout:
+                raise ValueError(f"layout name {layout!r} of family {name!r} is taken or has a '-'")
+            out[layout] = fam
+    return out
+
+
+def resolve_layouts(spec: str) -> tuple[str, ...]:
+    """`all`, or a comma list of family and layout names -> layout names (a family gives all its layouts)."""
+    index = layout_index()
+    if spec.strip() == "all":
+        return tuple(index)
+    chosen: list[str] = []
+    for word in (x.strip() for x in spec.split(",") if x.strip()):
+        if word in FAMILIES:
+            chosen += [x for x in family(word).layouts if x not in chosen]
+        elif word in index:
+            chosen += [word] if word not in chosen else []
+        else:
+            raise ValueError(f"unknown layout {word!r}; use all, a family ({', '.join(FAMILIES)}) "
+                             f"or a layout ({', '.join(index)})")
+    return tuple(chosen)
+
+
 def generate_layouts(n: int, out_dir: str | Path, seed: int = 0, layouts: tuple[str, ...] = LEDGER_LAYOUTS
                      ) -> list[Path]:
-    """n documents, each written in every layout (formats rotating), with gold beside each."""
+    """n documents per family of the chosen layouts, each written in every chosen layout of
+    its family (formats rotating), with gold beside each: `FAMILY-SEED-I-LAYOUT.FMT`."""
+    index = layout_index()
+    unknown = [x for x in layouts if x not in index]
+    if unknown:
+        raise ValueError(f"unknown layout(s) {', '.join(unknown)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i in range(n):
-        fmt = LEDGER_FORMATS[(i + seed) % len(LEDGER_FORMATS)]
-        for layout in layouts:
-            spec, gold = make_ledger_document(f"{seed}:{i}", layout, fmt)
-            gold["seed"] = seed
-            paths.append(write_document(spec, gold, out / f"ledger-{seed}-{i:04d}-{layout}.{fmt}"))
+    for fam_name in FAMILIES:
+        fam = family(fam_name)
+        mine = [x for x in fam.layouts if x in layouts]
+        for i in range(n if mine else 0):
+            fmt = fam.formats[(i + seed) % len(fam.formats)]
+            for layout in mine:
+                spec, gold = fam.make(f"{seed}:{i}", layout, fmt)
+                gold["seed"] = seed
+                paths.append(write_document(spec, gold, out / f"{fam.name}-{seed}-{i:04d}-{layout}.{fmt}"))
     return paths
 
 
@@ -151,15 +413,16 @@ def generate_layouts(n: int, out_dir: str | Path, seed: int = 0, layouts: tuple[
               help="probability that a relation carries a planted error")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--layouts", "layouts", default=None, metavar="all|NAME,...",
-              help=f"also write N 决算 line tables in each code layout ({', '.join(LEDGER_LAYOUTS)})")
+              help="also write N documents of each layout family in every layout (all, or family or layout "
+                   f"names: {', '.join(FAMILIES)}, …)")
 def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layouts: str | None) -> None:
     """Write N sample reports of every kind and format with NAME.gold.json beside each."""
     chosen: tuple[str, ...] = ()
     if layouts:
-        chosen = LEDGER_LAYOUTS if layouts == "all" else tuple(x.strip() for x in layouts.split(",") if x.strip())
-        unknown = [x for x in chosen if x not in LEDGER_LAYOUTS]
-        if unknown:
-            raise click.BadParameter(f"unknown layout(s) {', '.join(unknown)}; use all or {', '.join(LEDGER_LAYOUTS)}")
+        try:
+            chosen = resolve_layouts(layouts)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from e
     try:
         paths = generate(count, out_dir, seed=seed, error_rate=error_rate)
         if chosen:
@@ -170,4 +433,5 @@ def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layout
     click.echo(f"wrote {len(paths)} documents with {planted} planted errors to {out_dir}")
 
 
-__all__ = ["LEDGER_LAYOUTS", "generate_layouts", "make_ledger_document", "synth_command"]
+__all__ = ["FAMILIES", "LEDGER", "LEDGER_LAYOUTS", "LayoutFamily", "family", "generate_layouts", "layout_index",
+           "make_ledger_document", "resolve_layouts", "synth_command"]

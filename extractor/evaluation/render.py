@@ -40,9 +40,14 @@ class TableSpec:
 
 
 @dataclass
+class PageBreak:
+    """A new page (PDF, DOCX); workbooks and text have no pages and skip it."""
+
+
+@dataclass
 class DocSpec:
     title: str
-    blocks: list[Para | TableSpec] = field(default_factory=list)
+    blocks: list[Para | TableSpec | PageBreak] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ def render_txt(spec: DocSpec, path: Path, encoding: str = "utf-8") -> None:
     """Plain text as web pages repost it: tables as one row per line, cells split by `|`."""
     lines = [spec.title, ""]
     for b in spec.blocks:
+        if isinstance(b, PageBreak):
+            continue
         if isinstance(b, Para):
             lines.append(b.text)
         else:
@@ -117,6 +124,9 @@ def render_docx(spec: DocSpec, path: Path) -> None:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
     d.add_heading(spec.title, level=1)
     for b in spec.blocks:
+        if isinstance(b, PageBreak):
+            d.add_page_break()
+            continue
         if isinstance(b, Para):
             d.add_paragraph(b.text)
             continue
@@ -154,6 +164,8 @@ def render_xlsx(spec: DocSpec, path: Path) -> None:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     r = 2
     for b in spec.blocks:
+        if isinstance(b, PageBreak):
+            continue
         if isinstance(b, Para):
             ws.cell(row=r, column=1, value=b.text)
             r += 1
@@ -208,6 +220,7 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab import platypus
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     _register_font()
@@ -217,6 +230,9 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
     page_w = A4[0] - 36 * mm
     story: list = [Paragraph(_markup(spec.title, figures, title.fontSize), title), Spacer(1, 4 * mm)]
     for b in spec.blocks:
+        if isinstance(b, PageBreak):
+            story.append(platypus.PageBreak())
+            continue
         if isinstance(b, Para):
             story.append(Paragraph(_markup(b.text, figures, body.fontSize), body))
             continue

@@ -12,6 +12,7 @@ from .. import patternbook
 from ..model import BudgetLine, DocMeta, Document, Quantity
 from ..tables.ledger import read_label
 from ..text.normalize import normalize
+from ..text.quantities import column_kind
 
 @functools.lru_cache(maxsize=None)
 def _budget_rules() -> dict[str, Any]:
@@ -120,16 +121,20 @@ def _stage_from_context(text: str, start: int) -> str | None:
     return None
 
 
-def _table_category(doc: Document, q: Quantity) -> str | None:
+def _table_category(doc: Document, q: Quantity, amount_cells: set[tuple[int, int, int]]) -> str | None:
     """A 科目编码 cell in the quantity's row (`201`, `2010301`), else the category of its label."""
     t = doc.tables[q.table] if q.table is not None and q.table < len(doc.tables) else None
     if t is not None and q.row is not None:
-        # code cells stand left of the row's figures (`269` among the figures is an amount)
-        for cell in t.cells[q.row][:q.col if q.col is not None else None]:
+        # code cells stand left of the row's figures; a figure of the half on the left (`225`)
+        # is an amount, not a code
+        for col, cell in enumerate(t.cells[q.row][:q.col if q.col is not None else None]):
             c = normalize(cell).text.strip()
-            if re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", c):
+            if re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", c) and (q.table, q.row, col) not in amount_cells:
                 return c
     return category_code(q.label or "")
+
+
+_TABLE_TITLE = re.compile(r"表(?:[（(][^（()）]{1,20}[）)])?$")  # `收入支出决算总表（支出功能分类）`
 
 
 def _caption(doc: Document, index: int) -> str | None:
@@ -137,7 +142,7 @@ def _caption(doc: Document, index: int) -> str | None:
     tables = doc.tables
     t = tables[index]
     lines = [normalize(x).text.strip() for x in t.context.splitlines()]
-    titled = [x for x in lines if x.endswith("表") and len(x) <= 40]
+    titled = [x for x in lines if _TABLE_TITLE.search(x) and len(x) <= 40]
     if titled:
         return titled[-1]
     if not t.context.strip() and index > 0 and tables[index - 1].n_cols == t.n_cols:
@@ -145,14 +150,30 @@ def _caption(doc: Document, index: int) -> str | None:
     return None
 
 
-def _first_amount_of_row(t, q: Quantity) -> bool:
+def _first_amount_of_row(doc: Document, q: Quantity) -> bool:
     """True for the amount right after its row label (the 合计/决算数 column of its side)."""
+    t = doc.tables[q.table]
     if q.row is None or q.col is None or q.row >= len(t.cells):
         return False
     for c in range(q.col - 1, -1, -1):
         txt = t.cells[q.row][c].strip() if c < len(t.cells[q.row]) else ""
+        if txt and re.fullmatch(r"\d{1,3}", txt) and _numbering_column(doc, q.table, c, q.row):
+            continue  # a 行次 cell between the label and the figures
         if txt:
             return not re.fullmatch(r"[-\d.,%\s]+", txt) or bool(re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", txt))
+    return False
+
+
+def _numbering_column(doc: Document, index: int, c: int, row: int) -> bool:
+    """A column a header cell above `row` names 行次/栏次/序号 (its integers number rows); on a
+    continuation page without a header, the header of the table it continues."""
+    t = doc.tables[index]
+    if any(c < len(t.cells[r]) and t.cells[r][c].strip() and column_kind(t.cells[r][c]) == "code"
+           and not re.fullmatch(r"[-\d.,%\s]+", t.cells[r][c]) for r in range(min(row, 6))):
+        return True
+    if index > 0 and not t.context.strip() and doc.tables[index - 1].n_cols == t.n_cols:
+        prev = doc.tables[index - 1]
+        return _numbering_column(doc, index - 1, c, prev.n_rows)
     return False
 
 
@@ -166,6 +187,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
     out: list[BudgetLine] = []
     seen: dict[tuple, int] = {}
     rows_taken: set[tuple[int, int, str]] = set()
+    amount_cells = {(q.table, q.row, q.col) for q in quantities if q.kind == "amount" and q.table is not None}
     from_table: list[bool] = []
     for q in quantities:
         if q.kind != "amount" or q.value_yuan is None or not q.label:
@@ -180,10 +202,10 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
                 continue
             stage = stage_in(caption) or cls["stage"]
             key = (q.table, q.row or 0, q.label)
-            if stage is None or key in rows_taken or not _first_amount_of_row(doc.tables[q.table], q):
+            if stage is None or key in rows_taken or not _first_amount_of_row(doc, q):
                 continue
             rows_taken.add(key)
-            code = _table_category(doc, q)
+            code = _table_category(doc, q, amount_cells)
             if ("收入" in caption) != ("支出" in caption):
                 cls = dict(cls, direction="income" if "收入" in caption else "expenditure")
             elif bare_total:

@@ -591,7 +591,8 @@ def _pipe_blocks(text: str) -> list[tuple[list[list[tuple[int, int]]], int]]:
     for line in text.splitlines(keepends=True) + [""]:
         body = line.rstrip("\r\n")
         bars = [m.start() for m in re.finditer(r"\|", body)]
-        is_row = bool(bars) and not (len(bars) == 1 and not body[bars[0] + 1:].strip())
+        # `名称 |` (one bar, nothing after) is a row with a blank last cell inside a run only
+        is_row = bool(bars) and (bool(rows) or not (len(bars) == 1 and not body[bars[0] + 1:].strip()))
         if is_row:
             if not rows:
                 first = pos
@@ -605,18 +606,22 @@ def _pipe_blocks(text: str) -> list[tuple[list[list[tuple[int, int]]], int]]:
     return blocks
 
 
+_LEDGER_CAPTION = re.compile(r"(?:决算|预算|收支)\S{0,12}表")  # the caption line of a 决算/预算 table
+
+
 def _add_pipe_tables(doc: Document, taken: list[tuple[int, int]], index: int) -> int:
     """Other `|` tables (决算 tables): kept when a header synonym names them, cells as written."""
     for rows, first in _pipe_blocks(doc.text):
         if any(a <= first < b for a, b in taken):
             continue
         head = [doc.text[s:e] for row in rows[:3] for s, e in row]
-        if not any(role_of(h) in ("fa_header", "initial_budget", "adjusted_budget", "executed") for h in head):
+        above = [x.strip() for x in doc.text[:first].splitlines()[-2:]]
+        if not any(role_of(h) in ("fa_header", "initial_budget", "adjusted_budget", "executed") for h in head) \
+                and not any(_LEDGER_CAPTION.search(normalize(x).text) for x in above):
             continue
         width = max(len(r) for r in rows)
         cells = [[doc.text[s:e] for s, e in row] + [""] * (width - len(row)) for row in rows]
         spans = {(r, c): sp for r, row in enumerate(rows) for c, sp in enumerate(row) if sp[1] > sp[0]}
-        above = [x.strip() for x in doc.text[:first].splitlines()[-2:]]
         table = Table(index=index, cells=cells, page=doc.page_at(first), context="\n".join(x for x in above if x),
                       spans=spans)
         doc.blocks.append(Block(kind="table", page=table.page, table=table))

@@ -134,8 +134,10 @@ def _indent(text: str) -> int:
 
 
 def _header_texts(chain: list[Table], header_rows: dict[int, set[int]]) -> dict[int, str]:
+    """Each column's header words (a `栏次 | 1 | 2` numbering row names no column)."""
     t = chain[0]
-    return {c: "".join(_SPACE.sub("", t.cell(r, c)) for r in sorted(header_rows[t.index])) for c in range(t.n_cols)}
+    rows = [r for r in sorted(header_rows[t.index]) if not is_numbering_row(t, r)]
+    return {c: "".join(_SPACE.sub("", t.cell(r, c)) for r in rows) for c in range(t.n_cols)}
 
 
 def _groups_of(chain: list[Table], amounts: dict[tuple[int, int, int], Quantity],

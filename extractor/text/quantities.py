@@ -583,7 +583,9 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
                 d = unit_declared(txt)
                 if d:
                     decl[(r, c)] = d
-    code_cols = {c for c in range(t.n_cols) for r in header_rows if column_kind(t.cell(r, c)) == "code"}
+    # (a `栏次 | | 1` numbering row's own 栏次 cell does not make its column one of codes)
+    code_cols = {c for c in range(t.n_cols) for r in header_rows
+                 if column_kind(t.cell(r, c)) == "code" and not is_numbering_row(t, r)}
     if table_unit is None and not decl:
         table_unit = _flattened_unit(t, text)
     inherited: dict[int, str] = {}
