@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
+from extractor.evaluation.evaluate import norm
 from extractor.evaluation.layouts_selfeval import SELFEVAL_LAYOUTS, make_selfeval_document
 from extractor.evaluation.synth import write_document
 
@@ -17,12 +18,13 @@ _PROJECT_FIELDS = ("name", "code", "fiscal_year", "supervising_dept", "implement
                    "adjusted_budget_yuan", "executed_yuan", "execution_rate", "exec_weight", "exec_score",
                    "total_score", "grade")
 _INDICATOR_FIELDS = ("l1", "l2", "l3", "operator", "target_raw", "target_value", "target_unit", "actual_raw",
-                     "actual_value", "weight", "score")
+                     "actual_value", "weight", "score", "deviation_reason")
 
 
 def _s(v: object) -> str:
-    """A value as text, a Decimal by its value (`251.890000` and `251.89` alike)."""
-    return format(v.normalize(), "f") if isinstance(v, Decimal) else str(v)
+    """A value as `jixiao eval` compares it: a Decimal by its value (`251.890000` = `251.89`),
+    text after NFKC without white space."""
+    return format(v.normalize(), "f") if isinstance(v, Decimal) else norm(v)
 
 
 def _facts(path: Path) -> tuple[list, list, list, list]:
@@ -68,9 +70,9 @@ def test_every_flattening_gives_the_facts_of_the_pipe_rows(written, layout):
 
 def test_the_gold_texts_are_the_documents_own(written):
     for by_layout in written.values():
-        for layout in ("rowno", "mirror", "glued"):
+        for layout in ("numbered", "tradpipe", "glued"):
             path, gold = by_layout[layout]
             text = path.read_text("utf-8")
             assert all(a["text"] in text for a in gold["amounts"]), layout
-    path, gold = written[0]["rowno"]
+    path, gold = written[0]["numbered"]
     assert any(a["text"].endswith(".000000") or len(a["text"].split(".")[-1]) == 6 for a in gold["amounts"])

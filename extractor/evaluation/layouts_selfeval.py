@@ -8,11 +8,11 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
   only where it starts, and checkbox rows (`1、部门预算项目 £ 2、… R`) in the head;
 - `cellbar`: one cell per line ending in ` |`, an empty cell a bare `|`;
 - `percell`: one cell per line with a blank line between cells, empty cells simply missing;
-- `rowno`: a 行次 column and a `列次 1 2 3 …` row numbering the money block, amounts written
+- `numbered`: a 行次 column and a `列次 1 2 3 …` row numbering the money block, amounts written
   with six decimals (`251.890000`);
 - `glued`: the head and the money block run together with no separator at all
   (`项目名称…主管部门…年度资金总额251.89251.89238.001094.49%9.45…`), the indicators in `|` rows;
-- `mirror`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`).
+- `tradpipe`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -25,7 +25,7 @@ from typing import Any, Callable
 from .render import DocSpec, Para, TableSpec, _covered
 from .synth import make_document
 
-SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "rowno", "glued", "mirror")
+SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -81,7 +81,7 @@ def _six(c: str) -> str:
     return c + "0000" if _MONEY.fullmatch(c) else c
 
 
-def _rowno(rows: list[list[str]]) -> list[str]:
+def _numbered(rows: list[list[str]]) -> list[str]:
     money = _money_rows(rows)
     out: list[list[str]] = []
     for i, r in enumerate(rows):
@@ -101,15 +101,15 @@ def _glued(rows: list[list[str]]) -> list[str]:
     return ["".join(c for r in rows[:money.stop] for c in r)] + _pipe(rows[money.stop:])
 
 
-def _mirror(rows: list[list[str]], seed: int | str) -> list[str]:
+def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
     from .layouts_prose import annotate, traditional
 
-    rng = random.Random(f"selfeval-mirror:{seed}")
+    rng = random.Random(f"selfeval-tradpipe:{seed}")
     return [annotate(traditional(line), rng) for line in _pipe(rows)]
 
 
 _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
-    "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "rowno": _rowno, "glued": _glued,
+    "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
 }
 
 
@@ -121,7 +121,7 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
     spec, gold = make_document("project-table", f"selfeval:{seed}", 0.0, "txt", blank_zeros=False)
     table = next(b for b in spec.blocks if isinstance(b, TableSpec))
     rows = _rows(table)
-    lines = _mirror(rows, seed) if layout == "mirror" else _WRITERS[layout](rows)
+    lines = _tradpipe(rows, seed) if layout == "tradpipe" else _WRITERS[layout](rows)
     text = "\n".join(lines)
     out = DocSpec(spec.title, [Para(x) for x in lines])
     gold = dict(gold, kind="selfeval-flattened", layout=layout,
@@ -131,7 +131,7 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
 
 def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[str, Any]]:
     """Gold items with `text` as this layout prints it (six decimals, traditional script)."""
-    if layout not in ("rowno", "mirror"):
+    if layout not in ("numbered", "tradpipe"):
         return items
     from ..text.normalize import normalize
 
@@ -143,7 +143,7 @@ def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[s
         if at < 0:
             raise ValueError(f"{it['text']!r} is not in the {layout} document")
         end = at + len(want)
-        if layout == "rowno" and _MONEY.fullmatch(want) and nt.text.startswith("0000", end):
+        if layout == "numbered" and _MONEY.fullmatch(want) and nt.text.startswith("0000", end):
             end += 4
         s, e = nt.span(at, end)
         out.append(dict(it, text=text[s:e]))

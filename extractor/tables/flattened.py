@@ -490,6 +490,9 @@ class _FormParser:
         j = i
         for h in rest:
             if h == "reason":
+                if self._reason_at(j, limit):
+                    out[h] = toks[j]
+                    j += 1
                 break
             if j >= limit:
                 return None, limit
@@ -501,6 +504,24 @@ class _FormParser:
             out[h] = t
             j += 1
         return out, j
+
+
+    def _reason_at(self, j: int, limit: int) -> bool:
+        """Whether the free-text token at j is the 偏差原因 of the row before it rather than the
+        三级指标 of the next row: read as an l3, its weight and score would not be numbers,
+        read as a reason, the next row's would (or a row or total label follows it)."""
+        toks = self.toks
+        if j >= limit or toks[j].role is not None or _value_like(toks[j]):
+            return False
+
+        def number(k: int) -> bool:
+            return k < limit and cell_number(toks[k].text) is not None
+
+        if number(j + 3) and number(j + 4):
+            return False
+        nxt = toks[j + 1] if j + 1 < limit else None
+        return nxt is None or nxt.role in ("l1_name", "l2_name", "self_score", "fund:total") or (
+            number(j + 4) and number(j + 5))
 
 
 def _consistent(assigned: dict[str, Tok]) -> bool:

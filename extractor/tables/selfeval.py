@@ -219,11 +219,12 @@ def _year_in(texts: list[str]) -> int | None:
 
 
 def _readable(text: str) -> str:
-    """A cell's text in simplified script without mirror pinyin, where that changes it."""
+    """A cell's text in simplified script without mirror pinyin where the page printed those
+    (then NFKC'd, as normalising reads it); any other cell exactly as written."""
     if not text or text.isascii():
         return text
     n = normalize(text).text
-    return n if n != unicodedata.normalize("NFKC", text) else text
+    return n if n != "".join(unicodedata.normalize("NFKC", text).split()) else text
 
 
 def _strip_weight(text: str) -> tuple[str, Decimal | None]:
