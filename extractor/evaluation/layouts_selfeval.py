@@ -11,7 +11,8 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `numbered`: a 行次 column and a `列次 1 2 3 …` row numbering the money block, amounts written
   with six decimals (`251.890000`);
 - `glued`: the head and the money block run together with no separator at all
-  (`项目名称…主管部门…年度资金总额251.89251.89238.001094.49%9.45…`), the indicators in `|` rows;
+  (`项目名称…主管部门…年度资金总额251.89251.89238.001094.49%9.45…`, money with two decimals
+  as the glued real pages print it), the indicators in `|` rows;
 - `tradpipe`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
@@ -97,8 +98,16 @@ def _numbered(rows: list[list[str]]) -> list[str]:
 
 
 def _glued(rows: list[list[str]]) -> list[str]:
+    """Glued where a reader can cut: every money figure of the block with two decimals (a
+    `208` between `168.48` and `184.50` would leave the cut undecided without a rate)."""
     money = _money_rows(rows)
+    rows = [r[:1] + [_two(c) for c in r[1:4]] + r[4:] if i in money and i > money.start else r
+            for i, r in enumerate(rows)]
     return ["".join(c for r in rows[:money.stop] for c in r)] + _pipe(rows[money.stop:])
+
+
+def _two(c: str) -> str:
+    return c + ".00" if re.fullmatch(r"\d+", c) else c
 
 
 def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
