@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from ..model import Block, Document, Table
 from ..text.normalize import normalize
-from .glued import cut_figures, cut_labels, glued_figures, is_glued
+from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
@@ -650,6 +650,23 @@ def _add_pipe_tables(doc: Document, taken: list[tuple[int, int]], index: int) ->
     return index
 
 
+def _add_glued_lists(doc: Document, taken: list[tuple[int, int]], index: int) -> int:
+    """Two-column lists a page ran together (tables/glued.py): a grid of name | figure rows under
+    their header, so the figures get the header's unit and the names as labels."""
+    for head, pairs in name_figure_lists(doc.text):
+        if any(a <= head[0] < b for a, b in taken):
+            continue
+        spans = {(0, 0): head}
+        spans.update({(r + 1, c): sp for r, pair in enumerate(pairs) for c, sp in enumerate(pair)})
+        cells = [[doc.text[head[0]:head[1]], ""]] + [[doc.text[a:b] for a, b in pair] for pair in pairs]
+        table = Table(index=index, cells=cells, page=doc.page_at(head[0]), context=doc.text[max(0, head[0] - 80):head[0]],
+                      spans=spans)
+        doc.blocks.append(Block(kind="table", page=table.page, table=table))
+        taken.append((head[0], pairs[-1][1][1]))
+        index += 1
+    return index
+
+
 def add_flattened_tables(doc: Document) -> None:
     """Append the tables recognised in `doc.text`: self-evaluation forms in any of the three
     flattenings, then other `|` tables whose header names them (conservative: headers first)."""
@@ -679,4 +696,5 @@ def add_flattened_tables(doc: Document) -> None:
         index += 1
         spans = list(table.spans.values())
         taken.append((min(s for s, _e in spans), max(e for _s, e in spans) + 1))
-    _add_pipe_tables(doc, taken, index)
+    index = _add_pipe_tables(doc, taken, index)
+    _add_glued_lists(doc, taken, index)

@@ -244,4 +244,30 @@ def _preference(pieces: list[str], roles: list[str]) -> tuple[int, int, Decimal]
     return mixed, silent, error
 
 
-__all__ = ["cut_figures", "cut_labels", "glued_figures", "is_glued"]
+# a list a page ran together: a header declaring a money unit, then name–figure pairs
+_LIST_UNIT = re.compile(r"[（(](?:万元|元)[)）]")
+_PAIR = re.compile(r"([\u4e00-\u9fff]{2,12}?)((?:0|[1-9]\d*)(?:\.\d+)?)(?=[\u4e00-\u9fff]|$)")
+_LEAST_PAIRS = 4
+
+
+def name_figure_lists(text: str) -> list[tuple[tuple[int, int], list[tuple[tuple[int, int], tuple[int, int]]]]]:
+    """Glued two-column lists (an allocation table: `乡镇补助经费(万元)备注龙涓镇5长卿镇1.5…全县合计35`):
+    per list the span of its header (the words before and the unit note) and the (name, figure)
+    spans of its rows, all into `text`; at least four rows, every one a name glued to a figure."""
+    nt = normalize(text)
+    n = nt.text
+    out = []
+    for m in _LIST_UNIT.finditer(n):
+        start = m.start()
+        while start > 0 and "\u4e00" <= n[start - 1] <= "\u9fff" and m.start() - start < 12:
+            start -= 1
+        pairs, pos = [], m.end()
+        while (p := _PAIR.match(n, pos)) is not None:
+            pairs.append((nt.span(p.start(1), p.end(1)), nt.span(p.start(2), p.end(2))))
+            pos = p.end()
+        if len(pairs) >= _LEAST_PAIRS:
+            out.append((nt.span(start, m.end()), pairs))
+    return out
+
+
+__all__ = ["cut_figures", "cut_labels", "glued_figures", "is_glued", "name_figure_lists"]
