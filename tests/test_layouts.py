@@ -44,10 +44,15 @@ def facts(every) -> dict[Path, tuple[list, list, list]]:
     return {path: _facts(path) for by in every.values() for path in by.values()}
 
 
+def _value(v: Decimal | None) -> str:
+    """An amount by its value: `251.890000` and `251.89` 万元 are the same fact."""
+    return "None" if v is None else format(v.normalize(), "f")
+
+
 def _facts(path: Path) -> tuple[list, list, list]:
     r = extract(path)
-    amounts = sorted((str(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
-    lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, str(b.value_yuan)) for b in r.budget_lines)
+    amounts = sorted((_value(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
+    lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, _value(b.value_yuan)) for b in r.budget_lines)
     errors = [(f.code, f.message) for f in r.flags if f.severity == "error"]
     return amounts, lines, errors
 

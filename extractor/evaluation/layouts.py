@@ -345,6 +345,7 @@ FAMILIES: dict[str, str] = {
     "ledger": f"{__name__}:LEDGER",
     "totals": f"{__name__}:TOTALS",
     "pages": f"{__name__}:PAGES",
+    "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
 }
 
 

@@ -104,8 +104,9 @@ class Num:
 class Book:
     """Collects the gold while the document is written, and decides the planted errors."""
 
-    def __init__(self, err_rng: random.Random, error_rate: float, prose: bool = True):
+    def __init__(self, err_rng: random.Random, error_rate: float, prose: bool = True, blank_zeros: bool = True):
         self.prose = prose  # False for XLSX: workbooks hold the tables, not the explanation
+        self.blank_zeros = blank_zeros  # a form may leave a 0 fund cell blank (False: every cell written)
         self.err_rng = err_rng
         self.error_rate = error_rate
         self.amounts: list[dict[str, Any]] = []
@@ -467,7 +468,8 @@ def project_table(book: Book, rng: random.Random, year: int, dept: str, project:
                              ["项目资金（万元）", "", ""] + money_heads]
     merged = [(0, 1, 0, 8), (1, 1, 1, 3), (1, 5, 1, 8), (2, 1, 2, 2)]
     for i, (label, cells) in enumerate(zip(labels, f.rows)):
-        texts = [book.w(c) if (i == 0 or c.value or rng.random() < 0.5) else "" for c in cells]
+        texts = [book.w(c) if (i == 0 or c.value or not book.blank_zeros or rng.random() < 0.5) else ""
+                 for c in cells]
         tail = ([decimal_text(f.weight), book.w(f.rate), decimal_text(f.score)] if i == 0 else ["—", "—", "—"])
         rows.append(["", label, ""] + texts + tail)
         merged.append((3 + i, 1, 3 + i, 2))
@@ -864,12 +866,13 @@ REPORT_TYPE = {"project-report": "project-self-eval", "dept-report": "dept-self-
 
 # ---- writing documents with their gold ------------------------------------------------
 
-def make_document(kind: str, seed: int | str, error_rate: float = 0.0, fmt: str | None = None
-                  ) -> tuple[DocSpec, dict[str, Any]]:
+def make_document(kind: str, seed: int | str, error_rate: float = 0.0, fmt: str | None = None,
+                  blank_zeros: bool = True) -> tuple[DocSpec, dict[str, Any]]:
     """One document description and its gold (without file name / pages) for (kind, seed);
-    `fmt` "xlsx" leaves out the prose a workbook would not hold."""
+    `fmt` "xlsx" leaves out the prose a workbook would not hold; `blank_zeros` False writes
+    every fund cell (a 0 too)."""
     rng = random.Random(f"content:{seed}")
-    book = Book(random.Random(f"errors:{seed}"), error_rate, prose=fmt != "xlsx")
+    book = Book(random.Random(f"errors:{seed}"), error_rate, prose=fmt != "xlsx", blank_zeros=blank_zeros)
     year = rng.randint(2019, 2024)
     spec = _MAKERS[kind](book, rng, year)
     gold = {"doc": None, "kind": kind, "report_type": REPORT_TYPE[kind], "fiscal_year": year,

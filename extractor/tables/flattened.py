@@ -22,11 +22,17 @@ from decimal import Decimal
 
 from ..model import Block, Document, Table
 from ..text.normalize import normalize
+from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
 _LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
 _TITLE_CUES = ("自评表", "评价表", "评分表")
+_ROW_NUMBER = re.compile(r"\d{1,3}")
+_YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
+_RATE_ROLES = ("rate", "arrival_rate")
+# columns a row leaves empty first when its cells vanished (a form's optional money columns)
+_OPTIONAL_COLUMNS = ("pooled", "net_budget", "arrived", "initial_budget")
 
 
 @dataclass
@@ -72,6 +78,32 @@ def _merge_brackets(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+def _join_split_words(toks: list[Tok], text: str) -> list[Tok]:
+    """A form word broken over two lines (`经济效益` / `指标`): two word-less tokens whose
+    concatenation is a form word become one."""
+    out: list[Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.style == t.style == "space" and prev.line != t.line and prev.role is None
+                and t.role is None and role_of(prev.text + t.text) is not None):
+            out[-1] = Tok(text[prev.start:t.end], prev.start, t.end, "space", prev.line)
+            continue
+        out.append(t)
+    return out
+
+
+def _unglue(toks: list[Tok]) -> list[Tok]:
+    """A cell holding a whole glued table (`…全年预算数(A)全年执行数(B)年度资金总额:390390100%`)
+    becomes one token per form word, figure run and other text (tables/glued.py)."""
+    out: list[Tok] = []
+    for t in toks:
+        if t.style == "cell" or not is_glued(t.text):
+            out.append(t)
+            continue
+        out += [Tok(t.text[a:b], t.start + a, t.start + b, "space", t.line) for a, b in cut_labels(t.text)]
+    return out
+
+
 def tokenize(text: str) -> list[Tok]:
     """Cell tokens of the whole text, each with its exact span."""
     toks: list[Tok] = []
@@ -93,7 +125,7 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
         pos += len(line)
-    return _merge_brackets(toks, text)
+    return _unglue(_join_split_words(_merge_brackets(toks, text), text))
 
 
 # ---------------------------------------------------------------- cell kinds
@@ -152,10 +184,58 @@ def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, ski
     return run if len(run) >= least else []
 
 
+def _split_figures(tok: Tok, header: list[str], exact: bool = False) -> list[Tok]:
+    """A row's value token holding the row's figures glued (`390390100%`), cut by the header's
+    columns where the form decides the cut; else the token as it is."""
+    text = tok.text.strip()
+    if not glued_figures(text):
+        return [tok]
+    cut = cut_figures(text, header, exact)
+    if cut is None:
+        return [tok]
+    lead = tok.text.index(text)
+    by_role = {role: Tok(text[a:b], tok.start + lead + a, tok.start + lead + b, tok.style, tok.line)
+               for role, a, b in cut}
+    return [by_role[h] if h in by_role else Tok("", tok.end, tok.end, tok.style, tok.line) for h in header
+            if h in by_role or h in header[:max(header.index(r) for r in by_role) + 1]]
+
+
+def _is_percent(t: Tok) -> bool:
+    return t.text.strip().endswith("%")
+
+
+def _assign_by_rates(values: list[Tok], header: list[str]) -> dict[str, Tok] | None:
+    """Values to columns segment by segment between the rate columns, when the row's percents
+    match the header's rate columns one for one; inside a segment that lost cells, optional
+    columns (统筹整合资金…) are the ones left empty first, then the last ones."""
+    rate_cols = [k for k, h in enumerate(header) if h in _RATE_ROLES]
+    pct = [k for k, v in enumerate(values) if _is_percent(v)]
+    if not rate_cols or len(pct) != len(rate_cols):
+        return None
+    out: dict[str, Tok] = {}
+    h_edges = [-1] + rate_cols + [len(header)]
+    v_edges = [-1] + pct + [len(values)]
+    for n in range(len(h_edges) - 1):
+        cols = [h for h in header[h_edges[n] + 1:h_edges[n + 1]] if h != "exec_reason"]
+        vals = values[v_edges[n] + 1:v_edges[n + 1]]
+        if len(vals) > len(cols):
+            return None
+        while len(cols) > len(vals):
+            drop = next((c for c in _OPTIONAL_COLUMNS if c in cols), cols[-1])
+            cols.remove(drop)
+        out.update(zip(cols, vals))
+        if n < len(rate_cols):
+            out[header[rate_cols[n]]] = values[pct[n]]
+    return out
+
+
 def _assign(values: list[Tok], header: list[str], positional: bool) -> dict[str, Tok]:
     """Values of one money row to header columns: by position, or by kind when cells vanished."""
     if positional or len(values) >= len(header):
         return {header[k]: v for k, v in enumerate(values[: len(header)])}
+    by_rates = _assign_by_rates(values, header)
+    if by_rates is not None:
+        return by_rates
     out: dict[str, Tok] = {}
     rest = [h for h in header if h not in ("rate", "exec_reason")]
     percents = [v for v in values if v.text.strip().endswith("%")]
@@ -185,8 +265,11 @@ class _FormParser:
             if i in self.used:
                 continue
             if _is_title(t) and not pending:
-                self.grid.add([t])
-                self.used.add(i)
+                # `(2023年度)` printed in the row under the title belongs to it
+                nxt = self.toks[i + 1] if i + 1 < hi else None
+                year = nxt if nxt is not None and _YEAR_NOTE.fullmatch(normalize(nxt.text).text.strip()) else None
+                self.grid.add([t, year] if year else [t])
+                self.used.update({i, i + 1} if year else {i})
                 continue
             role = t.role
             if role in _LABEL_ROLES:
@@ -233,10 +316,22 @@ class _FormParser:
         empty_rows: list[tuple[int, Tok]] = []
         rows: list[tuple[Tok, dict[str, Tok]]] = []
         misses = 0
+        # a 行次 column before the money columns: each row's first value is its row number
+        numbered = hdr[0] > 0 and self.toks[hdr[0] - 1].role == "row_number"
         while i < limit and misses <= 3:
             t = self.toks[i]
+            if t.role == "column_number":  # `列次 0 1 2 …`: column numbers, not figures
+                i = self._skip_numbering(i + 1, limit)
+                continue
             if _is_fund_label(t):
-                vals, i = self._values(i + 1, len(header), limit)
+                start = i + 1
+                if numbered and start < limit and _ROW_NUMBER.fullmatch(self.toks[start].text.strip()):
+                    start += 1
+                vals, i = self._values(start, len(header), limit)
+                if vals and len(header) > 1 and all(v.text.strip() in _PLACEHOLDERS for v in vals[1:]):
+                    # a glued row: its figures in one run, then a placeholder per empty cell
+                    cells = header[:len(header) - (len(vals) - 1)]
+                    vals = _split_figures(vals[0], cells, exact=len(vals) > 1) + vals[1:]
                 row = (t, _assign(vals, header, any(v.style == "cell" for v in vals)))
                 rows.append(row)
                 if not vals:
@@ -258,13 +353,19 @@ class _FormParser:
             self.grid.add([label] + [assigned.get(h) for h in header])
         return i
 
+    def _skip_numbering(self, i: int, limit: int) -> int:
+        while i < limit and _ROW_NUMBER.fullmatch(self.toks[i].text.strip()):
+            self.used.add(i)
+            i += 1
+        return i
+
     def _values(self, i: int, k: int, limit: int) -> tuple[list[Tok], int]:
         vals: list[Tok] = []
         while i < limit and len(vals) < k:
             t = self.toks[i]
             if t.role is not None:
                 break
-            if t.style != "cell" and not _value_like(t):
+            if t.style != "cell" and not _value_like(t) and not glued_figures(t.text):
                 break
             vals.append(t)
             i += 1
@@ -334,23 +435,42 @@ class _FormParser:
                 return i
             cells: dict[str, Tok | None] = {}
             nxt = self.toks[i + 1] if i + 1 < limit else None
-            if t.role == "l1_name" and "l1" in header and nxt is not None and nxt.role in ("l1_name", "l2_name"):
+            surplus = self._leading_levels(i, len(rest), limit)
+            if surplus == 2 and "l1" in header and "l2" in header and nxt is not None:
+                # a `|` row holding every column: its first two cells are the levels, named or not
+                cells["l1"], cells["l2"] = t, nxt
+                i += 2
+                t = self.toks[i] if i < limit else t
+            elif t.role == "l1_name" and "l1" in header and nxt is not None and nxt.role in ("l1_name", "l2_name"):
                 cells["l1"] = t
                 i += 1
                 t = nxt
-            if i < limit and t.role in ("l2_name", "l1_name") and "l2" in header:
+            if i < limit and "l2" not in cells and "l2" in header and (
+                    t.role in ("l2_name", "l1_name") or (surplus == 1 and t.role is None)):
                 cells["l2"] = t
                 i += 1
             if i >= limit:
                 break
+            at = i
             got, i = self._indicator_rest(i, rest, positional, limit)
             if got is None:
-                if not cells:
-                    i += 1
+                if not cells and i == at:
+                    i += 1  # a stray cell (a 偏差原因 text): the row names that follow it are read
                 continue
             cells.update(got)
             self.grid.add([None] + [cells.get(h) for h in header])
         return i
+
+    def _leading_levels(self, i: int, n_rest: int, limit: int) -> int:
+        """How many cells a `|` row holds before its 三级指标: the cells on its line beyond the
+        l3… columns (a row repeats the merged 一级/二级 cells only where they start)."""
+        t = self.toks[i]
+        if t.style != "pipe":
+            return 0
+        k = i
+        while k < limit and self.toks[k].style == "pipe" and self.toks[k].line == t.line:
+            k += 1
+        return max(0, min(2, k - i - n_rest))
 
     def _indicator_rest(self, i: int, rest: list[str], positional: bool, limit: int):
         """l3 and the columns after it; None when the tokens do not make an indicator row."""
@@ -370,6 +490,9 @@ class _FormParser:
         j = i
         for h in rest:
             if h == "reason":
+                if self._reason_at(j, limit):
+                    out[h] = toks[j]
+                    j += 1
                 break
             if j >= limit:
                 return None, limit
@@ -381,6 +504,24 @@ class _FormParser:
             out[h] = t
             j += 1
         return out, j
+
+
+    def _reason_at(self, j: int, limit: int) -> bool:
+        """Whether the free-text token at j is the 偏差原因 of the row before it rather than the
+        三级指标 of the next row: read as an l3, its weight and score would not be numbers,
+        read as a reason, the next row's would (or a row or total label follows it)."""
+        toks = self.toks
+        if j >= limit or toks[j].role is not None or _value_like(toks[j]):
+            return False
+
+        def number(k: int) -> bool:
+            return k < limit and cell_number(toks[k].text) is not None
+
+        if number(j + 3) and number(j + 4):
+            return False
+        nxt = toks[j + 1] if j + 1 < limit else None
+        return nxt is None or nxt.role in ("l1_name", "l2_name", "self_score", "fund:total") or (
+            number(j + 4) and number(j + 5))
 
 
 def _consistent(assigned: dict[str, Tok]) -> bool:
@@ -410,7 +551,16 @@ def _form_starts(toks: list[Tok]) -> list[int]:
             i = run[-1] + 1
             continue
         i += 1
+    if not starts:
+        # a form without a money block (a 绩效目标申报表): its indicator header, after a 项目名称
+        starts = [k for k in range(len(toks)) if _indicator_run(toks, k)
+                  and any(t.role in ("project_name", "dept_name") for t in toks[max(0, k - 60):k])][:1]
     return starts
+
+
+def _indicator_run(toks: list[Tok], k: int) -> list[int]:
+    run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
+    return run if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4 else []
 
 
 def _form_bounds(toks: list[Tok], money_at: int, prev_end: int) -> int:
@@ -429,12 +579,16 @@ def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_For
     p.lo, p.hi = lo, hi
     money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
     p.labels(lo, money_at)
+    if not money_hdr:
+        end = p.indicators(_indicator_run(toks, money_at), hi)
+        named = any(r and r[0] is not None and r[0].role in ("project_name", "dept_name") for r in p.grid.rows)
+        return (p, end) if named else None
     end = p.money(money_hdr, hi)
     after_money = money_hdr[-1] + 1
     k = end
     while k < hi:
-        run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
-        if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4:
+        run = _indicator_run(toks, k)
+        if run:
             p.labels(after_money, k)
             end = p.indicators(run, hi)
             break
@@ -496,6 +650,23 @@ def _add_pipe_tables(doc: Document, taken: list[tuple[int, int]], index: int) ->
     return index
 
 
+def _add_glued_lists(doc: Document, taken: list[tuple[int, int]], index: int) -> int:
+    """Two-column lists a page ran together (tables/glued.py): a grid of name | figure rows under
+    their header, so the figures get the header's unit and the names as labels."""
+    for head, pairs in name_figure_lists(doc.text):
+        if any(a <= head[0] < b for a, b in taken):
+            continue
+        spans = {(0, 0): head}
+        spans.update({(r + 1, c): sp for r, pair in enumerate(pairs) for c, sp in enumerate(pair)})
+        cells = [[doc.text[head[0]:head[1]], ""]] + [[doc.text[a:b] for a, b in pair] for pair in pairs]
+        table = Table(index=index, cells=cells, page=doc.page_at(head[0]), context=doc.text[max(0, head[0] - 80):head[0]],
+                      spans=spans)
+        doc.blocks.append(Block(kind="table", page=table.page, table=table))
+        taken.append((head[0], pairs[-1][1][1]))
+        index += 1
+    return index
+
+
 def add_flattened_tables(doc: Document) -> None:
     """Append the tables recognised in `doc.text`: self-evaluation forms in any of the three
     flattenings, then other `|` tables whose header names them (conservative: headers first)."""
@@ -525,4 +696,5 @@ def add_flattened_tables(doc: Document) -> None:
         index += 1
         spans = list(table.spans.values())
         taken.append((min(s for s, _e in spans), max(e for _s, e in spans) + 1))
-    _add_pipe_tables(doc, taken, index)
+    index = _add_pipe_tables(doc, taken, index)
+    _add_glued_lists(doc, taken, index)

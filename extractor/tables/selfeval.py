@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,9 @@ from ..text.numerals import parse_number
 from ..text.quantities import to_yuan, unit_declared
 
 MONEY_ROLES = ("initial_budget", "adjusted_budget", "executed")
-FUND_COLUMN_ROLES = MONEY_ROLES + ("rate", "weight", "score", "exec_reason")
+# money columns some forms add between budget and execution (统筹整合资金数, 扣除后预算金额, 全年到位资金)
+EXTRA_MONEY_ROLES = ("pooled", "net_budget", "arrived")
+FUND_COLUMN_ROLES = MONEY_ROLES + EXTRA_MONEY_ROLES + ("rate", "arrival_rate", "weight", "score", "exec_reason")
 INDICATOR_ROLES = ("l1", "l2", "l3", "nature", "target", "target_adjusted", "measure_unit", "actual",
                    "weight", "score", "reason", "score_ratio")
 LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
@@ -215,6 +218,15 @@ def _year_in(texts: list[str]) -> int | None:
     return None
 
 
+def _readable(text: str) -> str:
+    """A cell's text in simplified script without mirror pinyin where the page printed those
+    (then NFKC'd, as normalising reads it); any other cell exactly as written."""
+    if not text or text.isascii():
+        return text
+    n = normalize(text).text
+    return n if n != "".join(unicodedata.normalize("NFKC", text).split()) else text
+
+
 def _strip_weight(text: str) -> tuple[str, Decimal | None]:
     """`产出指标(50分)` → (`产出指标`, 50)."""
     t = normalize(text).text
@@ -258,9 +270,9 @@ def _fund_rows(t: Table, roles, hdr: int, end: int, unit: str) -> tuple[list[dic
                 continue
             cell = _cell_ref(t, r, c)
             cell["value"] = v
-            if role in MONEY_ROLES:
+            if role in MONEY_ROLES + EXTRA_MONEY_ROLES:
                 cell["yuan"] = to_yuan(v, unit)
-            if role == "rate":
+            if role in ("rate", "arrival_rate"):
                 cell["percent_sign"] = "%" in t.cells[r][c]
             entry["values"][role] = cell
         rows.append(entry)
@@ -283,8 +295,9 @@ def _indicators(t: Table, roles, hdr: int, end: int, project: str | None) -> tup
             break
 
         def text(role: str) -> str:
+            """The cell as read (traditional script and mirror pinyin normalised, NFKC kept out)."""
             c = cols.get(role)
-            return t.cell(r, c).strip() if c is not None else ""
+            return _readable(t.cell(r, c)).strip() if c is not None else ""
 
         for lvl in ("l1", "l2"):
             v = text(lvl)
@@ -383,14 +396,31 @@ def read_table(t: Table, meta: DocMeta | None = None,
     return found
 
 
+# a form's title: [date/year prefix] fund or project name + the form's own name
+_FORM_TITLE = re.compile(r"^(?:.*?\d{4}\s*年度?)?(?P<name>.*?)(?:部门整体支出|部门预算项目支出|财政项目支出|项目支出)?"
+                         r"绩效(?:目标)?(?:自评|评价)表")
+
+
+def _name_from_title(cells: list[str]) -> str | None:
+    """The fund a form without a 项目名称 cell evaluates, as its title names it
+    (`2024年度林业草原改革发展资金绩效评价表` → 林业草原改革发展资金); None for a bare form name."""
+    for c in cells:
+        m = _FORM_TITLE.match(normalize(c).text.strip().lstrip("*").strip())
+        if m:
+            name = m.group("name").strip(" :：*")
+            return name if len(name) >= 2 else None
+    return None
+
+
 def _project(t: Table, roles, start: int, end: int, fund_hdr: int | None, ind_hdr: int | None,
              labels: dict[str, tuple[str, int, int]], meta: DocMeta | None) -> Project:
     name_cell = labels.get("project_name") or labels.get("dept_name")
-    raw_name = name_cell[0] if name_cell else ((meta.department if meta else None) or "")
+    title_texts = [c for r in range(start, min(end, start + 3)) for c in t.cells[r]] + [t.context]
+    raw_name = name_cell[0] if name_cell else (_name_from_title(title_texts[:-1])
+                                               or (meta.department if meta else None) or "")
     split = split_code(raw_name)
     sup, sup_code = _split_party(labels.get("supervising_dept", (None,))[0])
     imp, imp_code = _split_party(labels.get("implementing_unit", (None,))[0])
-    title_texts = [t.context] + [c for r in range(start, min(end, start + 3)) for c in t.cells[r]]
     year = _year_in(title_texts) or (meta.report_year if meta else None)
     p = Project(name=normalize(split["name"]).text.strip() if split["name"] else raw_name, code=split["code"],
                 fiscal_year=year, supervising_dept=sup, implementing_unit=imp, page=t.page, source="table")
@@ -421,7 +451,18 @@ def _project(t: Table, roles, start: int, end: int, fund_hdr: int | None, ind_hd
             p.execution_rate = val("rate")
             p.exec_weight = val("weight")
             p.exec_score = val("score")
+        if p.exec_weight is None and "weight" not in cols:
+            p.exec_weight = _block_weight(t, roles, fund_hdr)
     return p
+
+
+def _block_weight(t: Table, roles, hdr: int) -> Decimal | None:
+    """The money block's weight written in its heading cell (`预算执行情况(万元) (20分)`) when the
+    form has no 分值 column."""
+    for c, role in enumerate(roles[hdr]):
+        if role == "fund_block":
+            return _strip_weight(t.cells[hdr][c])[1]
+    return None
 
 
 def _apply_total(t: Table, p: Project, total: dict[str, Any], cols: dict[str, int]) -> None:

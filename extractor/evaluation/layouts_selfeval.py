@@ -1,0 +1,173 @@
+"""Self-evaluation tables flattened into text the ways web pages, mirrors and dumps do it: a
+layout family of the layouts test.
+
+One 项目支出绩效自评表 is generated (synth.py's project table, every fund cell written) and
+printed as text in each layout seen in real reposts (../shared/real, issue 10):
+- `pipe`: a row per line, cells split by ` | `, merged cells printed once (the reference);
+- `pipepad`: the same with every empty trailing cell kept (`| ||||||||`), a 二级指标 printed
+  only where it starts, and checkbox rows (`1、部门预算项目 £ 2、… R`) in the head;
+- `cellbar`: one cell per line ending in ` |`, an empty cell a bare `|`;
+- `percell`: one cell per line with a blank line between cells, empty cells simply missing;
+- `numbered`: a 行次 column and a `列次 1 2 3 …` row numbering the money block, amounts written
+  with six decimals (`251.890000`);
+- `glued`: the head and the money block run together with no separator at all
+  (`项目名称…主管部门…年度资金总额251.89251.89238.001094.49%9.45…`, money with two decimals
+  as the glued real pages print it), the indicators in `|` rows;
+- `tradpipe`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`).
+Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
+(tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
+"""
+from __future__ import annotations
+
+import random
+import re
+from typing import Any, Callable
+
+from .render import DocSpec, Para, TableSpec, _covered
+from .synth import make_document
+
+SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe")
+SELFEVAL_FORMATS = ("txt",)
+_PAD = 9  # the width a padded row is filled to (`|` per missing cell)
+_CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
+               ["项目属性", "1、持续性项目 R 2、新增性项目 £"])
+_MONEY = re.compile(r"\d+\.\d{2}")
+
+
+def _rows(t: TableSpec) -> list[list[str]]:
+    """The table's rows as a flattening prints them: a merged cell once, at its top-left."""
+    covered = _covered(t)
+    return [[c for ci, c in enumerate(row) if (r, ci) not in covered] for r, row in enumerate(t.grid())]
+
+
+def _money_rows(rows: list[list[str]]) -> range:
+    """Rows of the money block: from its header (年初预算数 …) to the row before 年度总体目标."""
+    head = next(i for i, r in enumerate(rows) if any("年初预算数" in c for c in r))
+    end = next(i for i, r in enumerate(rows) if r and r[0] == "年度总体目标")
+    return range(head, end)
+
+
+def _pipe(rows: list[list[str]]) -> list[str]:
+    return [" | ".join(r) for r in rows]
+
+
+def _pipepad(rows: list[list[str]]) -> list[str]:
+    out: list[list[str]] = []
+    last_l2 = None
+    ind_head = next(i for i, r in enumerate(rows) if "三级指标" in r)
+    for i, r in enumerate(rows):
+        r = list(r)
+        if i > ind_head and len(r) >= 7 and r[-7] == last_l2:
+            del r[-7]  # the 二级指标 cell merged down: printed only in its first row
+        elif i > ind_head and len(r) >= 7:
+            last_l2 = r[-7]
+        out.append(r)
+        if i == 1:
+            out += [list(x) for x in _CHECKBOXES]
+    return [" | ".join(r) + " | " + "|" * max(0, _PAD - len(r)) for r in out]
+
+
+def _cellbar(rows: list[list[str]]) -> list[str]:
+    return [f"{c} |" if c else "|" for r in rows for c in r]
+
+
+def _percell(rows: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for c in (c for r in rows for c in r if c.strip()):
+        out += [c, ""]
+    return out
+
+
+def _six(c: str) -> str:
+    return c + "0000" if _MONEY.fullmatch(c) else c
+
+
+def _numbered(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    out: list[list[str]] = []
+    for i, r in enumerate(rows):
+        if i == money.start:
+            at = next(k for k, c in enumerate(r) if "年初预算数" in c)
+            out.append(r[:at] + ["行次"] + r[at:])
+            out.append(["列次"] + [str(k) for k in range(1, len(r) - at + 1)])
+        elif i in money:
+            out.append(r[:1] + [str(i - money.start)] + [_six(c) for c in r[1:4]] + r[4:])
+        else:
+            out.append(r)
+    return _pipe(out)
+
+
+def _glued(rows: list[list[str]]) -> list[str]:
+    """Glued where a reader can cut: every money figure of the block with two decimals (a
+    `208` between `168.48` and `184.50` would leave the cut undecided without a rate)."""
+    money = _money_rows(rows)
+    rows = [r[:1] + [_two(c) for c in r[1:4]] + r[4:] if i in money and i > money.start else r
+            for i, r in enumerate(rows)]
+    return ["".join(c for r in rows[:money.stop] for c in r)] + _pipe(rows[money.stop:])
+
+
+def _two(c: str) -> str:
+    return c + ".00" if re.fullmatch(r"\d+", c) else c
+
+
+def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
+    from .layouts_prose import annotate, traditional
+
+    rng = random.Random(f"selfeval-tradpipe:{seed}")
+    return [annotate(traditional(line), rng) for line in _pipe(rows)]
+
+
+_WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
+    "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
+}
+
+
+def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+    """A generated 项目支出绩效自评表 flattened into text in `layout`, with its gold (amount
+    and rate texts as the layout prints them)."""
+    if layout not in SELFEVAL_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {SELFEVAL_LAYOUTS})")
+    spec, gold = make_document("project-table", f"selfeval:{seed}", 0.0, "txt", blank_zeros=False)
+    table = next(b for b in spec.blocks if isinstance(b, TableSpec))
+    rows = _rows(table)
+    lines = _tradpipe(rows, seed) if layout == "tradpipe" else _WRITERS[layout](rows)
+    text = "\n".join(lines)
+    out = DocSpec(spec.title, [Para(x) for x in lines])
+    gold = dict(gold, kind="selfeval-flattened", layout=layout,
+                amounts=_located(gold["amounts"], text, layout), rates=_located(gold["rates"], text, layout))
+    return out, gold
+
+
+def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[str, Any]]:
+    """Gold items with `text` as this layout prints it (six decimals, traditional script)."""
+    if layout not in ("numbered", "tradpipe"):
+        return items
+    from ..text.normalize import normalize
+
+    nt = normalize(text)
+    out, cursor = [], 0
+    for it in items:
+        want = normalize(it["text"]).text
+        at = nt.text.find(want, cursor)
+        if at < 0:
+            raise ValueError(f"{it['text']!r} is not in the {layout} document")
+        end = at + len(want)
+        if layout == "numbered" and _MONEY.fullmatch(want) and nt.text.startswith("0000", end):
+            end += 4
+        s, e = nt.span(at, end)
+        out.append(dict(it, text=text[s:e]))
+        cursor = end
+    return out
+
+
+def __getattr__(name: str):
+    """`SELFEVAL`: the family for the layouts registry (built when first asked for)."""
+    if name == "SELFEVAL":
+        from .layouts import LayoutFamily
+
+        return LayoutFamily("selfeval", SELFEVAL_LAYOUTS, make_selfeval_document, reference="pipe",
+                            formats=SELFEVAL_FORMATS)
+    raise AttributeError(name)
+
+
+__all__ = ["SELFEVAL_FORMATS", "SELFEVAL_LAYOUTS", "make_selfeval_document"]
