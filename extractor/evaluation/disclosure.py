@@ -260,7 +260,7 @@ def _pct(v: Decimal) -> Decimal:
 
 
 def _caption(name: str, year: int, dept: str) -> str:
-    return f"{name}\n{year}年度\n编制单位：{dept}    单位：万元"
+    return f"{name}\n编制单位：{dept}    {year}年度    单位：万元"
 
 
 def _line_grid(d: Disclosure, lines: list[Line], heads: list[str], total_name: str = "合计") -> list[list[str]]:
@@ -279,7 +279,8 @@ def _side_by_side(left: list[tuple[str, Fig | None]], right: list[tuple[str, lis
                   heads: tuple[list[str], list[str]]) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     n_right = max(len(figs) for _n, figs in right)
     rows = [["收入", ""] + ["支出"] + [""] * n_right, heads[0] + heads[1]]
-    merged = [(0, 0, 0, 1), (0, 2, 0, 2 + n_right)]
+    # the 收入 | 支出 heads span their halves; a plain-text copy keeps one cell per column
+    merged = [(0, 0, 0, 1), (0, 2, 0, 2 + n_right)] if n_right == 1 else []
     for i in range(max(len(left), len(right))):
         row = [""] * (3 + n_right)
         if i < len(left):
@@ -346,7 +347,7 @@ def _tables(d: Disclosure) -> dict[str, list[Para | TableSpec]]:
     fleft += [("本年收入合计", ff["IN"]), ("年初财政拨款结转和结余", ff["C0"]), ("收入总计", ff["T"])]
     fright += [("本年支出合计", [ff["FE"], ff["GPE"], ff["GE"]]), ("年末财政拨款结转和结余", [ff["C1"]]),
                ("支出总计", [ff["TE"]])]
-    rows, merged = _side_by_side(fleft, fright, (["项目", "金额"], ["项目", "合计", "一般公共预算财政拨款",
+    rows, merged = _side_by_side(fleft, fright, (["项目", "决算数"], ["项目", "合计", "一般公共预算财政拨款",
                                                                   "政府性基金预算财政拨款"]))
     out[T_FISCAL] = [TableSpec(rows, merged, caption=_caption(T_FISCAL, y, dept))]
     # 5 一般公共预算财政拨款支出决算表
@@ -365,8 +366,7 @@ def _tables(d: Disclosure) -> dict[str, list[Para | TableSpec]]:
     out[T_BASIC] = [TableSpec(rows, [(0, 0, 0, 2), (0, 3, 0, 5)], caption=_caption(T_BASIC, y, dept))]
     # 7 三公
     d.f_sg = {}
-    rows = [["项目", "合计", "因公出国（境）费", "公务用车购置及运行费", "", "", "公务接待费"],
-            ["", "", "", "小计", "公务用车购置费", "公务用车运行费", ""]]
+    rows = [["项目", "合计", "因公出国（境）费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费", "公务接待费"]]
     for label, scale in (("预算数", d.sangong_budget / d.sangong), ("决算数", Decimal(1))):
         vals = [d2(v * scale) for v in (d.abroad, d.car_buy, d.car_run, d.hosting)]
         abroad, buy, run, host = vals
@@ -374,8 +374,7 @@ def _tables(d: Disclosure) -> dict[str, list[Para | TableSpec]]:
                 enumerate((abroad + buy + run + host, abroad, buy + run, buy, run, host))]
         d.f_sg[label] = figs
         rows.append([label] + [_num(f) for f in figs])
-    merged = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 5), (0, 6, 1, 6)]
-    out[T_SANGONG] = [TableSpec(rows, merged, caption=_caption(T_SANGONG, y, dept))]
+    out[T_SANGONG] = [TableSpec(rows, caption=_caption(T_SANGONG, y, dept))]
     # 8 政府性基金, 9 国有资本经营
     if d.fund:
         out[T_FUND] = [TableSpec(_line_grid(d, d.fund, ["本年收入", "本年支出"]), caption=_caption(T_FUND, y, dept))]
