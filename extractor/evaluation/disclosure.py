@@ -218,10 +218,10 @@ class Disclosure:
         self.sangong = self.abroad + self.car_buy + self.car_run + self.hosting
         self.sangong_budget = d2(self.sangong * Decimal(str(rng.uniform(1.0, 1.3))))
         # last year's figures the 说明 compares with
-        self.prev = {k: d2(v * Decimal(str(rng.uniform(0.8, 1.2)))) for k, v in
-                     (("total", self.TI), ("gp", self.GPE), ("sangong", self.sangong))}
-        self.running = d2(self.PU * Decimal(str(rng.uniform(0.6, 1.0))))
-        self.prev["running"] = d2(self.running * Decimal(str(rng.uniform(0.8, 1.2))))
+        self.running = d2(self.PU * Decimal(str(rng.uniform(0.6, 1.0)))) or wan(rng, 5, 200)
+        # last year's figures (never 0: a change is stated as a percentage of them)
+        self.prev = {k: max(d2(v * Decimal(str(rng.uniform(0.8, 1.2)))), Decimal("1.00")) for k, v in
+                     (("total", self.TI), ("gp", self.GPE), ("sangong", self.sangong), ("running", self.running))}
         self.procure = wan(rng, 20, 400)
         self.procure_parts = _split(rng, self.procure, 3)
 
