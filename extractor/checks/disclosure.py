@@ -26,7 +26,8 @@ import regex
 
 from .. import patternbook
 from ..model import Evidence, Flag, Quantity, Report, Table
-from ..tables.ledger import Group, Ledger, LedgerRow, read_label
+from ..tables.ledger import Group, Ledger
+from ..text.quantities import is_numbering_row
 from . import register
 from .interval import Interval, can_equal, total
 from .relations import amount_interval, finest_exponent, relations_of
@@ -173,8 +174,28 @@ def _plain(name: str) -> str:
     return _ZH_NAME.sub("", _SPACE.sub("", name))
 
 
+def _header_parts(t: Table, col: int, first_data_row: int) -> list[str]:
+    """The header words over a column, top down: a `栏次 | 1 | 2` numbering row names no
+    column, and a cell merged over two header rows counts once."""
+    parts: list[str] = []
+    for r in range(first_data_row):
+        s = _SPACE.sub("", t.cell(r, col))
+        if s and not is_numbering_row(t, r) and (not parts or parts[-1] != s):
+            parts.append(s)
+    return parts
+
+
 def _header_text(t: Table, col: int, first_data_row: int) -> str:
-    return "".join(_SPACE.sub("", t.cell(r, col)) for r in range(first_data_row))
+    return "".join(_header_parts(t, col, first_data_row))
+
+
+def column_key(t: Table, col: int, first_data_row: int) -> str | None:
+    """The column a header names: all its header rows read together (`公务用车购置及运行费` over
+    `小计`), else its lowest header row alone (`合计` under a spanning `支出`)."""
+    parts = _header_parts(t, col, first_data_row)
+    if not parts:
+        return None
+    return term("column", "".join(parts)) or term("column", parts[-1])
 
 
 def _group_columns(doc_tables: list[Table], ledger: Ledger, group: Group) -> list[tuple[str, str]]:
@@ -182,13 +203,14 @@ def _group_columns(doc_tables: list[Table], ledger: Ledger, group: Group) -> lis
     t = doc_tables[ledger.tables[0]]
     first = min((r.row for r in group.rows if r.table == t.index), default=t.n_rows)
     out = []
-    for c in group.amount_cols:
+    for i, c in enumerate(group.amount_cols):
         h = _header_text(t, c, first)
-        key = term("column", h) or ""
+        key = column_key(t, c, first) or f"?{i}"  # an unknown column keeps a key of its own
         out.append((key, h or "金额"))
-    if len(out) == 1 and out[0][0] in ("", "sum-col"):
-        out = [("", out[0][1])]
-    return out
+    if len(out) == 1 and (out[0][0].startswith("?") or out[0][0] == "sum-col"):
+        return [("", out[0][1])]
+    keys = [k for k, _h in out]
+    return [(k if keys.count(k) == 1 else f"?{i}", h) for i, (k, h) in enumerate(out)]
 
 
 def _lines_of(key: str, doc_tables: list[Table], ledger: Ledger) -> list[Line]:
@@ -196,6 +218,7 @@ def _lines_of(key: str, doc_tables: list[Table], ledger: Ledger) -> list[Line]:
     for side, group in enumerate(ledger.groups):
         cols = _group_columns(doc_tables, ledger, group)
         path: dict[int, str] = {}
+        seen: set[str] = set()
         for row in group.rows:
             if not row.values:
                 continue
@@ -207,6 +230,12 @@ def _lines_of(key: str, doc_tables: list[Table], ledger: Ledger) -> list[Line]:
             line_key = term("line", name) if row.kind == "total" or row.level in (None, 1) or not row.code else None
             if row.kind == "line" and row.code and line_key in (None, "total"):
                 line_key = None
+            if line_key == "total" and key in ("summary", "fiscal-summary") and "总计" in name:
+                line_key = "grand"  # a 总表 half closes with its 总计
+            if line_key in seen:
+                line_key = None  # `一般公共预算财政拨款` again under 年初结转和结余: a sub-line
+            if line_key:
+                seen.add(line_key)
             cells = {ck: Cell(row.values[k], key, name, head) for k, (ck, head) in enumerate(cols) if k in row.values}
             level = 0 if row.kind == "total" else row.level
             lines.append(Line(name, level, line_key, cells, side, row.code,
@@ -222,16 +251,25 @@ def _records_of(key: str, t: Table, amounts: dict[tuple[int, int], Quantity]) ->
     if not rows:
         return []
     first = rows[0]
-    by_col = {c: term("column", _header_text(t, c, first)) for c in cols}
+    by_col = {c: column_key(t, c, first) for c in cols}
     by_col = {c: ("sangong-total" if k == "sum-col" else k) for c, k in by_col.items()}  # the 合计 of a 三公 table
     out: list[dict[str, Cell]] = []
     if sum(1 for v in by_col.values() if v) >= 3:
         for r in rows:
             label = next((t.cell(r, c).strip() for c in range(t.n_cols) if (r, c) not in amounts and t.cell(r, c).strip()), "")
-            rec = {by_col[c]: Cell(amounts[(r, c)], key, label or f"第{r + 1}行", _header_text(t, c, first))
-                   for c in cols if by_col[c] and (r, c) in amounts}
-            rec["@label"] = label  # type: ignore[assignment]
-            out.append(rec)
+            rec: dict = {}
+            for c in range(t.n_cols):  # 预算数 and 决算数 side by side: a key seen again opens the next record
+                k = by_col.get(c)
+                if not k or (r, c) not in amounts:
+                    continue
+                if k in rec:
+                    out.append(rec)
+                    rec = {}
+                if not rec:
+                    rec["@label"] = label or (_header_parts(t, c, first) or [""])[0]
+                rec[k] = Cell(amounts[(r, c)], key, rec["@label"] or f"第{r + 1}行", _header_text(t, c, first))
+            if rec:
+                out.append(rec)
         return out
     for c in cols:
         rec: dict[str, Cell] = {}
@@ -419,8 +457,8 @@ def _balances(d: Disclosure) -> list[Flag]:
         if named is None:
             continue
         grands = [ln for ln in named.lines if ln.key == "grand"]
-        left = next((ln for ln in grands if "收" in ln.name), None)
-        right = next((ln for ln in grands if "支" in ln.name and ln is not left), None)
+        left = next((ln for ln in grands if ln.side == 0), None)
+        right = next((ln for ln in grands if ln.side > 0), None)
         if left is None or right is None:
             continue
         a, b = _pick(left, None), _pick(right, None)

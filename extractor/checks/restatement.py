@@ -12,7 +12,7 @@ changes are checked by the arithmetic family (relations.py finds them).
 """
 from __future__ import annotations
 
-from decimal import Decimal
+import bisect
 
 import regex
 
@@ -25,9 +25,9 @@ from .units import corrections, unit_flag, yuan_text
 
 _CLAUSE_START = regex.compile(r"[，,。；;：:\n]")
 _OUTLINE = regex.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
-_SENTENCE_START = "。；;！？!?\n"
+_SENTENCE_START = "。！？!?\n"  # a list after `；` stays in its sentence's scope
 # what may stand between a label and its figure
-_FILLER = regex.compile(r"^(?:的|均|合计|共计|总计|总额|支出|决算数?|金额|实际|完成|为|是|达到?|共|计)*$")
+_FILLER = regex.compile(r"^(?:的|均|合计|共计|总计|总额|支出|决算数?|金额|实际|完成|为|是|达到?|共|计|\s)*$")
 _OTHER_FIGURE = regex.compile(r"上年|上一年|去年|同期|预算(?!财政拨款)|年初|调整|比|较|增加|减少|增长|下降")
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
 _PATH = regex.compile(r"(?P<lei>[^\s，。；：（(]+?)[（(]类[）)](?:(?P<kuan>[^\s，。；：（(]+?)[（(]款[）)](?:(?P<xiang>[^\s，。；：（(]+?)[（(]项[）)])?)?"
@@ -49,7 +49,11 @@ _WHERE: dict[str, tuple[str, str, str | None]] = {
     "business-income": ("summary", "business-income", None),
     "affiliate-income": ("summary", "affiliate-income", None),
     "other-income": ("summary", "other-income", None),
+    "carry-in": ("summary", "carry-in", None),
+    "carry-out": ("summary", "carry-out", None),
     "general-expense": ("general", "total", "sum-col"),
+    "fiscal-expense": ("fiscal-summary", "expense-total", None),
+    "fiscal-basic": ("general", "total", "basic"),
     "general-basic": ("general", "total", "basic"),
     "basic": ("expenditure", "total", "basic"),
     "project": ("expenditure", "total", "project"),
@@ -73,6 +77,23 @@ def _sentence_before(text: str, pos: int) -> str:
     return text[lo:pos]
 
 
+_HEADING = regex.compile(r"(?m)^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]部分)[^\n]{0,40}$")
+_headings: list = [None, []]
+
+
+def _fiscal_scope(text: str, pos: int) -> bool:
+    """Is the figure at `pos` about 财政拨款: its sentence says so, or the heading it stands
+    under does (`（三）财政拨款支出决算具体情况` over a list of 项 lines)."""
+    if _FISCAL_SCOPE.search(_sentence_before(text, pos)):
+        return True
+    if _headings[0] is not text:
+        _headings[0], _headings[1] = text, [(m.start(), bool(_FISCAL_SCOPE.search(m.group(0))))
+                                          for m in _HEADING.finditer(text)]
+    heads = _headings[1]
+    i = bisect.bisect_right(heads, (pos, True)) - 1
+    return i >= 0 and heads[i][1]
+
+
 def _sangong_record(d: Disclosure) -> dict[str, Cell] | None:
     """The 决算 record of the 三公 table (the only one, or the one labelled 决算)."""
     named = d.tables.get("sangong")
@@ -84,12 +105,19 @@ def _sangong_record(d: Disclosure) -> dict[str, Cell] | None:
     return named.records[0] if len(named.records) == 1 else None
 
 
-def _path_line(d: Disclosure, lei: str, kuan: str | None, xiang: str | None) -> Cell | None:
-    named = d.tables.get("general")
+def _same_name(prose: str, table: str) -> bool:
+    """`一般公共服务（类）` names the row `一般公共服务支出`: the prose drops the 类's last word."""
+    return prose == table or (len(prose) >= 2 and table == prose + "支出")
+
+
+def _path_line(d: Disclosure, table: str, lei: str, kuan: str | None, xiang: str | None) -> Cell | None:
+    """The row of `table` a `…（类）…（款）…（项）` path names (one row, or none)."""
+    named = d.tables.get(table)
     if named is None:
         return None
-    want = tuple(_plain(_OUTLINE.sub("", x)) for x in (lei, kuan, xiang) if x)
-    hits = [ln for ln in named.lines if ln.level == len(want) and ln.path == want]
+    want = [_plain(_OUTLINE.sub("", x)) for x in (lei, kuan, xiang) if x]
+    hits = [ln for ln in named.lines if ln.level == len(want) and len(ln.path) == len(want)
+            and all(_same_name(w, p) for w, p in zip(want, ln.path))]
     if len(hits) != 1:
         return None
     return hits[0].cells.get("sum-col") or hits[0].cells.get("expense-total")
@@ -106,7 +134,9 @@ def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, st
             return None
     path = _PATH.search(lead)
     if path:
-        cell = _path_line(d, path.group("lei"), path.group("kuan"), path.group("xiang"))
+        # the 财政拨款 section restates the 一般公共预算财政拨款支出决算表, the rest the 支出决算表
+        table = "general" if _fiscal_scope(text, q.start or 0) else "expenditure"
+        cell = _path_line(d, table, path.group("lei"), path.group("kuan"), path.group("xiang"))
         return (cell, path.group(0).rstrip("为是")) if cell is not None else None
     hit = _label(lead)
     if hit is None:
@@ -119,7 +149,7 @@ def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, st
     where = _WHERE.get(key)
     if where is None:
         return None
-    if key in _SCOPED and _FISCAL_SCOPE.search(_sentence_before(text, q.start or 0)):
+    if key in _SCOPED and _fiscal_scope(text, q.start or 0):
         where = _SCOPED[key]
     table, line, col = where
     if key in ("grand", "fiscal-grand"):
@@ -127,7 +157,7 @@ def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, st
             table = "fiscal-summary"
         named = d.tables.get(table)
         spending = "支" in label and "收" not in label
-        lines = [ln for ln in (named.lines if named else []) if ln.key == "grand" and ("支" in ln.name) == spending]
+        lines = [ln for ln in (named.lines if named else []) if ln.key == "grand" and (ln.side > 0) == spending]
         cell = _pick(lines[0], None) if len(lines) == 1 else None
     else:
         cell = d.cell(table, line, col)
