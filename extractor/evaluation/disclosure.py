@@ -10,6 +10,7 @@ tables come in the code layouts of `layouts.py` (joined / split / bracket / name
 """
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -639,10 +640,48 @@ def _plant_words(d: Disclosure, blocks: list[Para | TableSpec], kind: str) -> Pl
     return Planted(kind, code, text=mark * 2)
 
 
+def render_workbook(spec: DocSpec, path: Path) -> None:
+    """A disclosure workbook as finance systems export it: one sheet per table, its caption
+    lines above it (a note such as 本表无数据 below)."""
+    from openpyxl import Workbook
+
+    from .render import _caption_lines, _set_xlsx_value
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = None
+    r = 1
+    for b in spec.blocks:
+        if isinstance(b, Para):
+            if ws is not None:
+                ws.cell(row=r, column=1, value=b.text)
+                r += 1
+            continue
+        lines = _caption_lines(b)
+        ws = wb.create_sheet(title=lines[0][:31] if lines else f"表{len(wb.sheetnames) + 1}")
+        r = 1
+        for ln in lines:
+            ws.cell(row=r, column=1, value=ln)
+            r += 1
+        for i, row in enumerate(b.grid()):
+            for c, text in enumerate(row):
+                _set_xlsx_value(ws.cell(row=r + i, column=c + 1), text)
+        for r0, c0, r1, c1 in b.merged:
+            ws.merge_cells(start_row=r + r0, start_column=c0 + 1, end_row=r + r1, end_column=c1 + 1)
+        r += len(b.rows) + 1
+    wb.save(str(path))
+
+
 def write_disclosure(seed: int | str, path: str | Path, error: str | None = None, layout: str | None = None) -> Path:
     """Render one disclosure to `path` (format from its suffix) with NAME.gold.json beside it."""
     path = Path(path)
     spec, gold = make_disclosure(seed, error, layout, path.suffix.lstrip("."))
+    if path.suffix == ".xlsx":
+        render_workbook(spec, path)
+        gold = dict(gold, doc=path.name, format="xlsx", encoding=None)
+        path.with_name(path.stem + ".gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n",
+                                                            encoding="utf-8")
+        return path
     return write_document(spec, gold, path)
 
 
