@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from .layouts import LEDGER_LAYOUTS, _cells, _lines
 from .render import DocSpec, Para, TableSpec
 from .synth import CENT, HUNDRED, d2, dept_name, pct, transpose_digit, wan, write_document
@@ -579,10 +581,36 @@ def make_disclosure(seed: int | str, error: str | None = None, layout: str | Non
         gold_flags.append({"code": planted.code, "kind": planted.kind,
                            "text": planted.text or (planted.at.text if planted.at else None),
                            "related": [f.text for f in planted.related if f.text]})
+    amounts, rates = _printed(blocks)
     gold = {"doc": None, "kind": "final-accounts-disclosure", "layout": d.layout, "report_type": "final-accounts",
-            "fiscal_year": d.year, "title": spec.title, "error_class": error, "flags": gold_flags,
-            "tables": [n for n in order]}
+            "fiscal_year": d.year, "title": spec.title, "error_class": error, "amounts": amounts, "rates": rates,
+            "flags": gold_flags, "tables": [n for n in order]}
     return spec, gold
+
+
+_PRINTED = regex.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万元|元|%)")
+_CELL = regex.compile(r"\d+\.\d{2}")
+
+
+def _printed(blocks: list[Para | TableSpec]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The gold amounts and rates: every figure as printed (table cells in 万元), in order."""
+    amounts: list[dict[str, Any]] = []
+    rates: list[dict[str, Any]] = []
+    for b in blocks:
+        if isinstance(b, Para):
+            for m in _PRINTED.finditer(b.text):
+                v, unit = Decimal(m.group(1)), m.group(2)
+                if unit == "%":
+                    rates.append({"text": m.group(0), "value": m.group(1), "page": None})
+                else:
+                    amounts.append({"text": m.group(0), "value_yuan": str(v.scaleb(4 if unit == "万元" else 0)),
+                                    "page": None})
+            continue
+        for row in b.rows:
+            for cell in row:
+                if _CELL.fullmatch(cell):
+                    amounts.append({"text": cell, "value_yuan": str(Decimal(cell).scaleb(4)), "page": None})
+    return amounts, rates
 
 
 def _plant_prose_figure(d: Disclosure, kind: str) -> Planted:
@@ -658,8 +686,12 @@ def render_workbook(spec: DocSpec, path: Path) -> None:
                 r += 1
             continue
         lines = _caption_lines(b)
+        first = not wb.sheetnames
         ws = wb.create_sheet(title=lines[0][:31] if lines else f"表{len(wb.sheetnames) + 1}")
         r = 1
+        if first:  # the workbook's title over its first sheet
+            ws.cell(row=r, column=1, value=spec.title)
+            r += 1
         for ln in lines:
             ws.cell(row=r, column=1, value=ln)
             r += 1
