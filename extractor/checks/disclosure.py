@@ -536,7 +536,7 @@ def _missing(d: Disclosure, report: Report) -> list[Flag]:
         name = TABLE_NAMES[key]
         flags.append(Flag(
             code="table-missing", severity="warning", text=name,
-            message=(f"部门决算公开应包括九张表，本文有其中{len(d.mentioned)}张，未见“{name}”；"
+            message=(f"部门决算公开应包括九张表，本文有其中{len(d.mentioned)}张，未见《{name}》；"
                      f"没有数据的表也应公开空表并注明“本表无数据”。"),
             message_en=(f"a 部门决算 disclosure has nine standard tables; this one shows {len(d.mentioned)} of them but "
                         f"not '{name}' (a table without figures is still published, marked 本表无数据)."),

@@ -13,15 +13,17 @@ changes are checked by the arithmetic family (relations.py finds them).
 from __future__ import annotations
 
 import bisect
+from decimal import Decimal
 
 import regex
 
 from ..model import Evidence, Flag, Quantity, Report
 from . import register
 from .disclosure import Cell, Disclosure, _pick, _plain, disclosure_of, term_match
-from .interval import can_equal
+from .arithmetic import _check_rate
+from .interval import Interval, can_equal, ratio
 from .relations import amount_interval
-from .units import corrections, unit_flag, yuan_text
+from .units import Scale, corrections, unit_flag, yuan_text
 
 _CLAUSE_START = regex.compile(r"[，,。；;：:\n]")
 _OUTLINE = regex.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
@@ -222,6 +224,47 @@ def _compare(q: Quantity, cell: Cell, label: str) -> Flag | None:
                     f"is {cell.q.text} {cell.q.unit or ''}; difference {yuan_text(d_yuan, unit)}, beyond the "
                     f"±{yuan_text(diff.radius.normalize(), unit)} the written decimals allow."),
         page=q.page, start=q.start, end=q.end, evidence=[Evidence.of(cell.q)], confidence=0.85)
+
+
+# ---------------------------------------------------------------- shares of a named line
+
+_SHARE = regex.compile(r"占(?P<whole>[^，。；;,%％\d]{2,20}?)的?(?:比重|比例)?(?:为)?\s*(?P<rate>\d+(?:\.\d+)?)\s*[%％]")
+_HUNDRED = Decimal(100)
+
+
+@register("rate-mismatch")
+def check_named_shares(report: Report) -> list[Flag]:
+    """`一般公共预算财政拨款支出3938.30万元，占本年支出合计的94.68%`: the share of a line whose
+    total the sentence names but does not state, against that line of the tables."""
+    d = disclosure_of(report)
+    if not d.tables:
+        return []
+    text = report.document.text or ""
+    prose = sorted((q for q in report.quantities if q.table is None and q.start is not None), key=lambda q: q.start)
+    starts = [q.start for q in prose]
+    scale = Scale(report.quantities)
+    flags: list[Flag] = []
+    for m in _SHARE.finditer(text):
+        hit = _label(m.group("whole"))
+        if hit is None or hit[0] not in _WHERE:
+            continue
+        table, line, col = _WHERE[hit[0]]
+        whole = d.cell(table, line, col)
+        i = bisect.bisect_left(starts, m.start()) - 1
+        rate = next((q for q in prose[i + 1:i + 4] if q.kind == "rate" and q.start >= m.start("rate")), None)
+        part = prose[i] if i >= 0 else None
+        if whole is None or rate is None or part is None or part.kind != "amount" or part.value_yuan is None \
+                or m.start() - (part.end or 0) > 3 or whole.q.value_yuan in (None, 0):
+            continue
+        w = whole.q
+
+        def compute(iv: dict[int, Interval], part: Quantity = part, w: Quantity = w) -> Interval | None:
+            r = ratio(iv[id(part)], iv[id(w)])
+            return r * Interval.exact(_HUNDRED) if r is not None else None
+
+        flags += _check_rate(rate, [part, w], compute, f"{part.text} ÷ {whole.where()}{w.text}（{hit[1]}）",
+                             f"{part.text} / {whole.where_en()} {w.text} ({hit[1]})", 0.85, scale)
+    return flags
 
 
 # ---------------------------------------------------------------- words

@@ -17,9 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import click
 import regex
 
 from .layouts import LEDGER_LAYOUTS, _cells, _lines
+from .layouts import synth_command as synth_command_of_layouts
 from .render import DocSpec, Para, TableSpec
 from .synth import CENT, HUNDRED, d2, dept_name, pct, transpose_digit, wan, write_document
 
@@ -491,7 +493,9 @@ def _plant_figures(d: Disclosure) -> Planted | None:
         ln.cols[2].shown += delta
         ln.cols[0].shown += delta
         parent = _parent(d.exp, ln)
-        return Planted(kind, code, ln.cols[2], [ln.cols[0], parent.cols[0], parent.cols[2]])
+        # where the layout shows no level, the block is flagged at its 合计
+        tot = d.figs[(id(d.exp), "total")]
+        return Planted(kind, code, ln.cols[2], [ln.cols[0], parent.cols[0], parent.cols[2], tot[0], tot[2]])
     if kind == "column-identity":
         ln = rng.choice([x for x in d.exp if x.level == 3 and x.cols[1].value])
         ln.cols[1].shown = _bump(rng, ln.cols[1])
@@ -738,7 +742,27 @@ def generate_disclosures(n: int, out_dir: str | Path, seed: int = 0, error_rate:
     return paths
 
 
+def _synth(kind: str | None = None, **options: Any) -> None:
+    if kind != "disclosure":
+        synth_command_of_layouts.callback(**options)
+        return
+    paths = generate_disclosures(options["count"], options["out_dir"], seed=options["seed"],
+                                 error_rate=options["error_rate"])
+    planted = sum(len(json.loads(p.with_name(p.stem + ".gold.json").read_text("utf-8"))["flags"]) for p in paths)
+    click.echo(f"wrote {len(paths)} disclosures with {planted} planted errors to {options['out_dir']}")
+
+
+# `jixiao synth` is the layouts' command with one more option, so both keep their own options
+synth_command = click.Command(
+    "synth", callback=_synth, help=synth_command_of_layouts.help,
+    params=[*synth_command_of_layouts.params,
+            click.Option(["--kind", "kind"], type=click.Choice(["disclosure"]), default=None,
+                         help="write N whole 部门决算 disclosures instead (nine tables and the 说明; one planted error "
+                              "in a document with probability --errors, the error classes rotating)")])
+
+
 PROSE_CLASSES = ("prose-table", "share", "change", "comparison-word", "placeholder", "stray-year",
                  "doubled-punctuation", "unit")
 
-__all__ = ["ERROR_CLASSES", "NINE", "PROSE_CLASSES", "generate_disclosures", "make_disclosure", "write_disclosure"]
+__all__ = ["ERROR_CLASSES", "NINE", "PROSE_CLASSES", "generate_disclosures", "make_disclosure", "render_workbook",
+           "synth_command", "write_disclosure"]

@@ -152,19 +152,8 @@ def generate_layouts(n: int, out_dir: str | Path, seed: int = 0, layouts: tuple[
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--layouts", "layouts", default=None, metavar="all|NAME,...",
               help=f"also write N 决算 line tables in each code layout ({', '.join(LEDGER_LAYOUTS)})")
-@click.option("--kind", "kind", type=click.Choice(["disclosure"]), default=None,
-              help="write N whole 部门决算 disclosures instead (nine tables and the 说明; one planted error in a "
-                   "document with probability --errors, the error classes rotating)")
-def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layouts: str | None,
-                  kind: str | None = None) -> None:
+def synth_command(count: int, out_dir: str, error_rate: float, seed: int, layouts: str | None) -> None:
     """Write N sample reports of every kind and format with NAME.gold.json beside each."""
-    if kind == "disclosure":
-        from .disclosure import generate_disclosures
-
-        paths = generate_disclosures(count, out_dir, seed=seed, error_rate=error_rate)
-        planted = sum(len(json.loads(p.with_name(p.stem + ".gold.json").read_text("utf-8"))["flags"]) for p in paths)
-        click.echo(f"wrote {len(paths)} disclosures with {planted} planted errors to {out_dir}")
-        return
     chosen: tuple[str, ...] = ()
     if layouts:
         chosen = LEDGER_LAYOUTS if layouts == "all" else tuple(x.strip() for x in layouts.split(",") if x.strip())
