@@ -63,6 +63,7 @@ def _terms() -> dict[str, list[tuple[str, regex.Pattern]]]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
 def term(kind: str, text: str) -> str | None:
     """The first `kind` entry (table | column | line) matching `text` (spaces ignored)."""
     s = _SPACE.sub("", text)
@@ -353,6 +354,8 @@ def _unit(c: Cell) -> str:
 def sum_flag(whole: Cell, parts: list[Cell], what_zh: str, what_en: str) -> Flag | None:
     """`whole` = Σ `parts`, or the flag that says it is not (a 0 total over non-zero parts:
     `total-zero`)."""
+    if sum((p.q.value_yuan for p in parts), Decimal(0)) == whole.q.value_yuan:
+        return None  # exactly equal: no interval needed
     ivs = _ivs([whole, *parts])
     s = total(ivs[1:])
     if can_equal(s, ivs[0]):
@@ -386,6 +389,8 @@ def _flag(code: str, at: Cell, others: Iterable[Cell], zh: str, en: str, suggest
 def _same(a: list[Cell], b: list[Cell]) -> Flag | None:
     """The figure (or sum of figures) `a` of one table and `b` of another must be equal; the
     flag sits on b's first cell."""
+    if sum((c.q.value_yuan for c in a), Decimal(0)) == sum((c.q.value_yuan for c in b), Decimal(0)):
+        return None
     ivs = _ivs(a + b)
     ia, ib = total(ivs[:len(a)]), total(ivs[len(a):])
     if can_equal(ia, ib):

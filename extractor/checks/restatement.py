@@ -202,6 +202,8 @@ def check_restatements(report: Report) -> list[Flag]:
 
 
 def _compare(q: Quantity, cell: Cell, label: str) -> Flag | None:
+    if q.value_yuan == cell.q.value_yuan:
+        return None
     pi = amount_interval(q)
     ti = amount_interval(cell.q)
     if can_equal(pi, ti):
