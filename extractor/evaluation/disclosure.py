@@ -487,19 +487,19 @@ def _plant_figures(d: Disclosure) -> Planted | None:
     printing (the printers read `shown`)."""
     rng, kind = d.err_rng, d.error
     code = ERROR_CLASSES[kind]
-    if kind == "row-sum":
-        ln = rng.choice([x for x in d.exp if x.level == 3 and x.cols[2].value])
-        delta = _bump(rng, ln.cols[2]) - ln.cols[2].value
-        ln.cols[2].shown += delta
+    if kind == "row-sum":  # a 项 row's 基本 or 项目 figure and its 合计 grown alike: its 款 no longer adds up
+        ln, k = _nonzero_item(rng, d.exp)
+        delta = _bump(rng, ln.cols[k]) - ln.cols[k].value
+        ln.cols[k].shown += delta
         ln.cols[0].shown += delta
         parent = _parent(d.exp, ln)
         # where the layout shows no level, the block is flagged at its 合计
         tot = d.figs[(id(d.exp), "total")]
-        return Planted(kind, code, ln.cols[2], [ln.cols[0], parent.cols[0], parent.cols[2], tot[0], tot[2]])
+        return Planted(kind, code, ln.cols[k], [ln.cols[0], parent.cols[0], parent.cols[k], tot[0], tot[k]])
     if kind == "column-identity":
-        ln = rng.choice([x for x in d.exp if x.level == 3 and x.cols[1].value])
-        ln.cols[1].shown = _bump(rng, ln.cols[1])
-        return Planted(kind, code, ln.cols[1], [ln.cols[0]])
+        ln, k = _nonzero_item(rng, d.exp)
+        ln.cols[k].shown = _bump(rng, ln.cols[k])
+        return Planted(kind, code, ln.cols[k], [ln.cols[0]])
     if kind == "summary-identity":
         f = d.f_summary["C0"] if d.C0 >= 10 else d.f_summary["C1"]
         f.shown = _bump(rng, f)
@@ -510,16 +510,15 @@ def _plant_figures(d: Disclosure) -> Planted | None:
         f.shown = _bump(rng, f)
         return Planted(kind, code, f, [figs[2], figs[0]])
     if kind == "cross-table":
-        if rng.random() < 0.5:  # 一般公共预算财政拨款支出决算表 consistent in itself, not with 总表
-            ln = rng.choice([x for x in d.gp if x.level == 3 and x.cols[2].value])
+        if rng.random() < 0.5 and any(x.level == 3 and x.cols[0].value for x in d.gp):
+            # 一般公共预算财政拨款支出决算表 consistent in itself, not with the 财政拨款 总表
+            ln, k = _nonzero_item(rng, d.gp)
             delta = Decimal(rng.randint(1, 50))
             chain = [ln, _parent(d.gp, ln), _parent(d.gp, _parent(d.gp, ln))]
-            for x in chain:
-                x.cols[0].shown += delta
-                x.cols[2].shown += delta
             tot = d.figs[(id(d.gp), "total")]
-            tot[0].shown += delta
-            tot[2].shown += delta
+            for figs in [x.cols for x in chain] + [tot]:
+                figs[0].shown += delta
+                figs[k].shown += delta
             return Planted(kind, code, tot[0], [chain[2].cols[0], d.f_fiscal["GPE"]])
         lines = d.econ["personnel"]
         ln = rng.choice([x for x in lines if x.level == 2])
@@ -538,6 +537,12 @@ def _plant_figures(d: Disclosure) -> Planted | None:
         ln.cols[0].shown = ZERO
         return Planted(kind, code, ln.cols[0], [])
     return None
+
+
+def _nonzero_item(rng: random.Random, lines: list[Line]) -> tuple[Line, int]:
+    """A 项 row and one of its non-zero 基本/项目 columns."""
+    ln = rng.choice([x for x in lines if x.level == 3 and (x.cols[1].value or x.cols[2].value)])
+    return ln, rng.choice([k for k in (1, 2) if ln.cols[k].value])
 
 
 def _parent(lines: list[Line], ln: Line) -> Line:
