@@ -18,6 +18,7 @@ the tolerance the written precision allows.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
@@ -172,7 +173,8 @@ def _pick(ln: Line, col: str | None) -> Cell | None:
 
 
 def _plain(name: str) -> str:
-    return _ZH_NAME.sub("", _SPACE.sub("", name))
+    """A line name compared across tables and prose: width-folded, without spaces or (类)."""
+    return _ZH_NAME.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", name)))
 
 
 def _header_parts(t: Table, col: int, first_data_row: int) -> list[str]:

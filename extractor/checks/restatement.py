@@ -32,7 +32,9 @@ _SENTENCE_START = "。！？!?\n"  # a list after `；` stays in its sentence's 
 _FILLER = regex.compile(r"^(?:的|均|合计|共计|总计|总额|支出|决算数?|金额|实际|完成|为|是|达到?|共|计|\s)*$")
 _OTHER_FIGURE = regex.compile(r"上年|上一年|去年|同期|预算(?!财政拨款)|年初|调整|比|较|增加|减少|增长|下降")
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
-_PATH = regex.compile(r"(?P<lei>[^\s，。；：（(]+?)[（(]类[）)](?:(?P<kuan>[^\s，。；：（(]+?)[（(]款[）)](?:(?P<xiang>[^\s，。；：（(]+?)[（(]项[）)])?)?"
+# a name may hold a parenthesis of its own (`政府办公厅（室）及相关机构事务（款）`)
+_NAME = r"(?:[^\s，。；：（(]|[（(](?![类款项][）)])[^（()）]{1,6}[）)])+?"
+_PATH = regex.compile(rf"(?P<lei>{_NAME})[（(]类[）)](?:(?P<kuan>{_NAME})[（(]款[）)](?:(?P<xiang>{_NAME})[（(]项[）)])?)?"
                       r"[^，。；\d]{0,8}$")
 _FISCAL_SCOPE = regex.compile(r"财政拨款")
 

@@ -23,7 +23,7 @@ import regex
 from .layouts import LEDGER_LAYOUTS, _cells, _lines
 from .layouts import synth_command as synth_command_of_layouts
 from .render import DocSpec, Para, TableSpec
-from .synth import CENT, HUNDRED, d2, dept_name, pct, transpose_digit, wan, write_document
+from .synth import CENT, HUNDRED, d2, dept_name, transpose_digit, wan, write_document
 
 ZERO = Decimal("0.00")
 
