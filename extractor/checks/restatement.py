@@ -106,7 +106,8 @@ def _sangong_record(d: Disclosure) -> dict[str, Cell] | None:
     recs = [r for r in named.records if "决算" in str(r.get("@label", ""))]
     if len(recs) == 1:
         return recs[0]
-    return named.records[0] if len(named.records) == 1 else None
+    only = named.records[0] if len(named.records) == 1 else None
+    return only if only is not None and "预算" not in str(only.get("@label", "")) else None
 
 
 def _same_name(prose: str, table: str) -> bool:
