@@ -11,7 +11,7 @@ from ..model import Flag, Report
 
 CheckFn = Callable[[Report], list[Flag]]
 _REGISTRY: list[tuple[str, CheckFn]] = []
-_FAMILIES = ("units", "arithmetic", "periods", "selfeval", "categories", "ledger", "hygiene")
+_FAMILIES = ("units", "arithmetic", "periods", "selfeval", "categories", "ledger", "hygiene", "disclosure", "restatement")
 
 
 def register(name: str) -> Callable[[CheckFn], CheckFn]:

@@ -30,6 +30,14 @@ CODES: dict[str, tuple[str, str]] = {
                           "a template leftover: an unfilled placeholder or doubled punctuation"),
     "cross-doc-mismatch": ("同一部门、年度、科目的数字在两份文件中不一致（convert 时比较）",
                            "two documents state one figure of a department and year differently"),
+    "cross-table-mismatch": ("同一数字在两张表中不一致（如总表的本年支出合计与支出决算表的合计），超出舍入误差",
+                             "one figure differs between two tables of a disclosure beyond rounding"),
+    "restatement-mismatch": ("说明中复述的数字与表中对应行不符，超出舍入误差",
+                             "a figure the explanation restates differs from its table line beyond rounding"),
+    "comparison-word": ("增减用词与数字的方向矛盾（如“增加…万元，下降…%”）",
+                        "a comparison word contradicts the direction of the change"),
+    "table-missing": ("部门决算公开的九张标准表缺少一张（无数据的表应注明“本表无数据”）",
+                      "one of the nine standard tables of a 部门决算 disclosure is missing"),
 }
 
 

@@ -43,6 +43,9 @@ _SUBJECT = regex.compile(r"\p{Han}{2,}")
 _INLINE_HEADING = regex.compile(r"(?<=[^\n一二三四五六七八九十、；;：:，,])(?:[一二三四五六七八九十]{1,3})、(?=\p{Han})")
 _LIST_END = regex.compile(r"[。！？!?\n]")
 _PREV_YEAR = regex.compile(r"上年|上一年|去年|上年度")
+# a sentence opening with only the year compared with (`与上年相比增加…`): it goes on with the
+# figure of the sentence before, it names no subject of its own
+_ONLY_REFERENCE = regex.compile(r"\s*[与同和跟较]?(?:上年度?|上一年度?|去年|\d{4}年度?)(?:同期)?相?$")
 
 
 @dataclass
@@ -449,7 +452,7 @@ def _changes(p: _Prose) -> list[Change]:
         if current is None:
             continue
         own = max(p.text.rfind(ch, 0, m.start()) for ch in _SENTENCE_END) + 1
-        if current.start < own and _SUBJECT.search(p.text[own:m.start()]):
+        if current.start < own and _SUBJECT.search(p.text[own:m.start()]) and not _ONLY_REFERENCE.match(p.text[own:m.start()]):
             # `2026年预算比2025年预算增加50.32万元`: the sentence names what changed but states
             # no figure for it; the nearest figure before belongs to another subject
             continue

@@ -211,6 +211,7 @@ def check_scale(report: Report) -> list[Flag]:
     involved |= {id(q) for s in rel.same for q in (s.first, s.second)}
     flags: list[Flag] = []
     flags += _implausibly_small(report, scale, involved)
+    flags += _larger_than_whole(report, involved)
     for q in report.quantities:
         if q.kind != "amount" or q.value_yuan is None or id(q) in involved:
             continue
@@ -301,4 +302,52 @@ def _implausibly_small(report: Report, scale: Scale, involved: set[int]) -> list
                 f"以元计只有{q.text}，不到本文其他最大金额（{yuan_text(top, '万元')}）的万分之一，而本文金额多以万元书写",
                 f"in 元 it is less than a ten-thousandth of the largest other amount ({yuan_text(top, '万元')}), "
                 f"while the document writes its amounts in 万元", 0.5, "warning"))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _whole_words() -> regex.Pattern:
+    return regex.compile(patternbook.entries("budget_wholes")[0]["pattern"])
+
+
+def example_whole(text: str) -> str | None:
+    """Runner of patterns/budget_wholes.json."""
+    return "whole-budget" if _whole_words().search(text) else None
+
+
+_LEAD = 16  # characters before a figure that name it
+
+
+def _lead(text: str, q: Quantity) -> str:
+    start = q.start or 0
+    lead = text[max(0, start - _LEAD):start]
+    cut = max(lead.rfind(ch) for ch in "，。；;\n")
+    return lead[cut + 1:]
+
+
+def _larger_than_whole(report: Report, involved: set[int]) -> list[Flag]:
+    """`拨付专项经费28000万元` in a report whose 项目总预算 is 56万元: a sum of money in 万元 at
+    least a hundred times the budget it belongs to, which in 元 fits inside it. Nothing ties
+    it to another figure, so: a warning, with 元 as the fix."""
+    text = report.document.text or ""
+    prose = [q for q in report.quantities if q.kind == "amount" and q.value_yuan is not None
+             and q.start is not None and q.unit_source == "inline"]
+    wholes = [q for q in prose if q.value_yuan > 0 and _whole_words().search(_lead(text, q))]
+    if not wholes:
+        return []
+    whole = max(wholes, key=lambda q: q.value_yuan)
+    out: list[Flag] = []
+    for q in prose:
+        if q.unit != "万元" or id(q) in involved or q is whole or q.value_yuan < 100 * whole.value_yuan:
+            continue
+        if not _money_words().search(_lead(text, q)) or _whole_words().search(_lead(text, q)):
+            continue
+        fix = next((f for f in corrections(q) if f.unit == "元"), None)
+        if fix is not None and fix.value_yuan is not None and fix.value_yuan <= whole.value_yuan:
+            out.append(unit_flag(
+                fix, [whole],
+                f"以万元计是它所属的{_lead(text, whole).strip() or '总预算'}{whole.text}的"
+                f"{decimal_text((q.value_yuan / whole.value_yuan).quantize(Decimal(1)))}倍",
+                f"in 万元 it is {decimal_text((q.value_yuan / whole.value_yuan).quantize(Decimal(1)))} times the whole "
+                f"budget it belongs to ({whole.text})", 0.5, "warning"))
     return out

@@ -11,7 +11,7 @@ _COMMANDS = {
     "convert": "extractor.cli.convert:convert_command",
     "review": "extractor.cli.review:review_command",
     "report": "extractor.cli.report:report_command",
-    "synth": "extractor.evaluation.layouts:synth_command",
+    "synth": "extractor.evaluation.disclosure:synth_command",
     "eval": "extractor.evaluation.evaluate:eval_command",
 }
 
