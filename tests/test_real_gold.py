@@ -1,0 +1,48 @@
+"""Every real document with a gold file (`gold/real/`): amounts F1 ≥ 0.98 and project fields
+≥ 0.95 against the gold, which a reader wrote from the document (the error flags are
+asserted by test_real_false_alarms.py). A gold with `"pages"` is scored on those pages only.
+A document below a floor today is an expected failure with the measured figure, so that a
+fix flips it (strict)."""
+from __future__ import annotations
+
+import pytest
+
+from real_gold import document_of, gold_paths, load_gold, summary
+
+AMOUNT_F1, PROJECT_F1 = 0.98, 0.95
+GOLDS = gold_paths()
+# measured on this branch; a fix that lifts a document above the floor makes its case pass
+BELOW_FLOOR: dict[tuple[str, str], str] = {
+    ("48_wuxi-statistics-2026-budget-blank-cells.pdf", "amounts"):
+        "amounts F1 0.9747 (P 1.000, R 0.951): the 部门收入总表 by unit (p9), the 收支总表 continuation (p13) "
+        "and the 政府采购支出表 (p24) are not read",
+}
+
+
+def _case(name: str, measure: str):
+    reason = BELOW_FLOOR.get((name, measure))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(name, measure, marks=marks, id=f"{name[:30]}-{measure}")
+
+
+CASES = [_case(p.name.removesuffix(".gold.json"), m) for p in GOLDS for m in ("amounts", "projects")]
+
+
+@pytest.fixture(scope="module")
+def scores(real_dir, real_reports) -> dict[str, dict]:
+    out = {}
+    for path in GOLDS:
+        gold = load_gold(path)
+        out[path.name.removesuffix(".gold.json")] = summary(gold, real_reports[document_of(path, gold)])
+    return out
+
+
+@pytest.mark.parametrize("name, measure", CASES)
+def test_real_document_against_its_gold(scores, name, measure):
+    s = scores[name]
+    if measure == "amounts":
+        assert s["amount"]["f1"] is not None and s["amount"]["f1"] >= AMOUNT_F1, s["amount"]
+    else:
+        if s["project_fields"]["f1"] is None:
+            pytest.skip("the document holds no project table")
+        assert s["project_fields"]["f1"] >= PROJECT_F1, s["project_fields"]
