@@ -1,7 +1,8 @@
 """Every real document with a gold file (`gold/real/`): amounts F1 ≥ 0.98 and project fields
 ≥ 0.95 against the gold, which a reader wrote from the document (the error flags are
 asserted by test_real_false_alarms.py). A gold with `"pages"` is scored on those pages only.
-A document below a floor today is an expected failure with the measured figure, so that a
+Golds marked `"scan": true` (image-only scans: OCR takes minutes on a 2-core machine) are
+left to `jixiao eval gold/real`. A document below a floor today is an expected failure with the measured figure, so that a
 fix flips it (strict)."""
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ AMOUNT_F1, PROJECT_F1 = 0.98, 0.95
 GOLDS = gold_paths()
 # measured on this branch; a fix that lifts a document above the floor makes its case pass
 BELOW_FLOOR: dict[tuple[str, str], str] = {
+    ("45_guangzhou-xinfang-2026-budget-bracket-codes.pdf", "amounts"):
+        "amounts F1 0.110 (P 1.000, R 0.058): none of the nine tables (pp. 5-19) is read; prose only",
+    ("49_changchun-xinfang-2026-budget-3col-total.pdf", "amounts"):
+        "amounts F1 0.347 (P 1.000, R 0.210): no table of pp. 6-14 is read (three value columns a side, "
+        "wrapped cells); prose and the 项目绩效目标表 only",
     ("48_wuxi-statistics-2026-budget-blank-cells.pdf", "amounts"):
         "amounts F1 0.9747 (P 1.000, R 0.951): the 部门收入总表 by unit (p9), the 收支总表 continuation (p13) "
         "and the 政府采购支出表 (p24) are not read",
@@ -25,6 +31,7 @@ def _case(name: str, measure: str):
     return pytest.param(name, measure, marks=marks, id=f"{name[:30]}-{measure}")
 
 
+GOLDS = [p for p in GOLDS if not load_gold(p).get("scan")]
 CASES = [_case(p.name.removesuffix(".gold.json"), m) for p in GOLDS for m in ("amounts", "projects")]
 
 

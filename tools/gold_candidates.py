@@ -30,8 +30,9 @@ from pathlib import Path
 UNIT_DECL = re.compile(r"(?:金额)?单位[：:]\s*(万\s*元|元|亿元|千元)|[（(](万元|元)[）)]")
 FACTOR = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 NUMBER = re.compile(r"(?<![\d.,\-A-Za-z\[])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d.,%％])")
-PROSE = re.compile(r"(?<![\d.,])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)[ \t]*\n?[ \t]*"
-                   r"(亿[ \t]*\n?[ \t]*元|万[ \t]*\n?[ \t]*元|千[ \t]*元|元|万(?=[，。、；,;）)]))")
+_BREAK = r"[ \t]*(?:\n[ \t]*){0,2}"  # spaces, or a line break (double-spaced pages leave a blank line)
+PROSE = re.compile(r"(?<![\d.,])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)" + _BREAK
+                   + r"(亿" + _BREAK + r"元|万" + _BREAK + r"元|千[ \t]*元|元|万(?=[，。、；,;）)]))")
 PERCENT_OR_COUNT = re.compile(r"^\s*(?:%|％|个|人|辆|项|次|年|月|日|名|家|台|套|户|条|页|张|天|平方|m|号|批)")
 PROSE_LINE = re.compile(r"[\u4e00-\u9fff]{12,}[，。；]")
 
