@@ -97,7 +97,7 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
     return result
 
 
-RATE = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*[%％]")
+RATE = re.compile(r"(?<![\d.])((?:(?<![%％])-)?\d+(?:\.\d+)?)\s*[%％]")  # `40%-30%`: two rates, not -30
 
 
 def rates(pdf: Path) -> dict[int, list[dict[str, str]]]:

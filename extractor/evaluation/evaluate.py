@@ -344,7 +344,10 @@ def pooled(fields: dict[str, PRF]) -> dict[str, Any]:
     total = PRF()
     for prf in fields.values():
         total.add(prf.tp, prf.fp, prf.fn)
-    return total.record()
+    rec = total.record()
+    if rec["f1"] is None and total.fn:
+        rec["f1"] = 0.0  # gold rows and nothing predicted: a miss, not 'nothing to score'
+    return rec
 
 
 def document_summary(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
