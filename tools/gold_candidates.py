@@ -33,7 +33,7 @@ NUMBER = re.compile(r"(?<![\d.,\-A-Za-z\[])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)
 _BREAK = r"[ \t]*(?:\n[ \t]*){0,2}"  # spaces, or a line break (double-spaced pages leave a blank line)
 PROSE = re.compile(r"(?<![\d.,])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)" + _BREAK
                    + r"(亿" + _BREAK + r"元|万" + _BREAK + r"元|千[ \t]*元|元|万(?=[，。、；,;）)]))")
-PERCENT_OR_COUNT = re.compile(r"^\s*(?:%|％|个|人|辆|项|次|年|月|日|名|家|台|套|户|条|页|张|天|平方|m|号|批)")
+PERCENT_OR_COUNT = re.compile(r"^\s*(?:%|％|个|人|辆|项|次|名|家|台|套|户|条|页|张|天|平方|m|号|批)")
 PROSE_LINE = re.compile(r"[\u4e00-\u9fff]{12,}[，。；]")
 
 
@@ -57,6 +57,7 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
     for n, page in enumerate(pages(pdf), start=1):
         found: list[dict[str, str]] = []
         lines = page.splitlines()
+        row_numbers = "行次" in page
         prose_page = sum(bool(PROSE_LINE.search(l)) for l in lines) >= 3
         if prose_page:
             unit = None
@@ -82,11 +83,13 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
                 continue
             toks = [t for t in NUMBER.finditer(line) if not any(a <= base + t.start() < b for a, b in spans)]
             toks = [t for t in toks if not PERCENT_OR_COUNT.match(line[t.end():])
-                    and not re.match(r"\s*年", line[t.end():])]
+                    and not (re.fullmatch(r"\d{4}", t.group()) and re.match(r"\s*年", line[t.end():]))]
             has_amount = any(_is_amount_token(t.group()) for t in toks)
             for i, t in enumerate(toks):
                 tok = t.group()
                 if not _is_amount_token(tok):
+                    if row_numbers:
+                        continue  # a 行次 column: its integers are row numbers
                     before = line[:t.start()].strip()
                     if not has_amount or i == 0 and not before or len(tok) in (3, 5, 7) and not before:
                         continue
