@@ -1,8 +1,9 @@
 """Real documents as the false-alarm set: every error flag is a genuine error of the document,
 and every genuine error is flagged. The genuine errors are the `flags` of the document's gold
 file (`gold/real/`, each with the arithmetic a reader can redo in `why`); documents without a
-gold file yet keep theirs in `tests/data/real_genuine_errors.json`. A gold with `"pages"`
-answers for those pages only. Real 决算/预算 tables: every line-table row gets its level, and
+gold file yet keep theirs in `tests/data/real_genuine_errors.json`. The flags are compared over
+the whole document even when its gold covers some pages only (`"pages"`): an error flag outside
+them is one nobody has reviewed yet, and fails until someone does. Real 决算/预算 tables: every line-table row gets its level, and
 no block that no hierarchy can explain is left silent."""
 from __future__ import annotations
 
@@ -18,29 +19,36 @@ from real_gold import error_flags, gold_flags, golds_by_document
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 _DATA = json.loads((Path(__file__).parent / "data" / "real_genuine_errors.json").read_text("utf-8"))
 GOLDS = golds_by_document()
-UNREVIEWED = _DATA.get("unreviewed", {})
 # image-only scans: OCR reads them (their figures are not asserted here)
 DOCS = sorted(p for p in REAL.glob("*") if p.suffix in (".pdf", ".txt") and not p.name.startswith("59_")) \
     if REAL.exists() else []
 
+# documents on which jixiao raises an error flag the reader found false (docs/notes/pdfgold-failures.md);
+# strict: fixing the check flips the case
+KNOWN_FALSE = {
+    "40_xian-health-commission-2022-final-accounts.pdf":
+        "p94 sum-mismatch on 2500: a blank 全年预算数 cell of 其他资金 is taken as 0 (1072 + blank ≠ 2500)",
+}
+
 pytestmark = pytest.mark.skipif(not REAL.exists(), reason="needs ../shared/real")
 
 
-def genuine(name: str) -> tuple[Counter, list[int] | None]:
-    """The genuine error flags of a document, and the pages its gold answers for (None: all)."""
+def genuine(name: str) -> Counter:
+    """The genuine error flags of a document: its gold's, else the JSON's."""
     if name in GOLDS:
-        return gold_flags(GOLDS[name]), GOLDS[name].get("pages")
-    return Counter({(e["code"], e["text"]): e["count"] for e in _DATA["documents"].get(name, [])}), None
+        return gold_flags(GOLDS[name])
+    return Counter({(e["code"], e["text"]): e["count"] for e in _DATA["documents"].get(name, [])})
 
 
-@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name[:40])
+def _flag_case(path: Path):
+    reason = KNOWN_FALSE.get(path.name)
+    return pytest.param(path, marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
+
+
+@pytest.mark.parametrize("path", [_flag_case(p) for p in DOCS], ids=lambda p: p.name[:40])
 def test_error_flags_are_exactly_the_genuine_errors(real_reports, path):
-    if path.name in UNREVIEWED and path.name not in GOLDS:
-        pytest.skip(UNREVIEWED[path.name])
     r = real_reports[path]
-    want, pages = genuine(path.name)
-    got = error_flags(r, pages)
-    assert got == want, [f.message for f in r.flags if f.severity == "error" and (pages is None or f.page in pages)]
+    assert error_flags(r) == genuine(path.name), [f.message for f in r.flags if f.severity == "error"]
 
 
 @pytest.mark.parametrize("path", [p for p in DOCS if p.suffix == ".pdf"], ids=lambda p: p.name[:40])
