@@ -28,8 +28,20 @@ def seed_text(seed_path) -> str:
     return seed_path.read_text(encoding="utf-8")
 
 
+class RealReports(dict):
+    """Each real document extracted at most once per test session (all of them cost ~35 s):
+    `real_reports[path]` extracts on first use; a document is known by its file name, so the
+    same file reached by two paths is not read twice."""
+
+    def __getitem__(self, path: Path | str):
+        return super().__getitem__(Path(path).name)
+
+    def __missing__(self, name: str):
+        from extractor import extract
+        self[name] = report = extract(REAL / name)
+        return report
+
+
 @pytest.fixture(scope="session")
-def real_reports() -> dict[str, object]:
-    """File name -> extracted Report of a real document, filled as tests ask (each real PDF is
-    read once per session, whichever test asks first)."""
-    return {}
+def real_reports() -> RealReports:
+    return RealReports()

@@ -113,25 +113,41 @@ def predict(path: str) -> dict[str, Any]:
     from ..pipeline import extract_path as extract
     from ..model import ReadError
 
-    def s(v: Any) -> Any:
-        return decimal_text(v) if isinstance(v, Decimal) else v
-
     try:
         report = extract(path)
     except ReadError as e:
         return {"error": str(e)}
     except Exception as e:  # a crash on one document must not stop the evaluation
         return {"error": f"{path}: {type(e).__name__}: {e}"}
+    return prediction(report)
+
+
+def prediction(report: Any) -> dict[str, Any]:
+    """A Report as the plain data `Score.add` compares (quantities, projects and flags keep
+    their page, so a gold that covers some pages only is scored on those)."""
+    def s(v: Any) -> Any:
+        return decimal_text(v) if isinstance(v, Decimal) else v
+
     return {
         "error": None,
         "meta": {"report_type": report.meta.report_type, "report_year": report.meta.report_year},
-        "quantities": [{"kind": q.kind, "text": q.text, "value": s(q.value), "value_yuan": s(q.value_yuan)}
-                       for q in report.quantities],
+        "quantities": [{"kind": q.kind, "text": q.text, "value": s(q.value), "value_yuan": s(q.value_yuan),
+                        "page": q.page} for q in report.quantities],
         "projects": [{k: s(v) for k, v in p.record().items()} for p in report.projects],
         "indicators": [{k: s(v) for k, v in i.record().items()} for i in report.indicators],
         "budget_lines": [{k: s(v) for k, v in b.record().items()} for b in report.budget_lines],
-        "flags": [{"code": f.code, "severity": f.severity, "text": f.text} for f in report.flags],
+        "flags": [{"code": f.code, "severity": f.severity, "text": f.text, "page": f.page} for f in report.flags],
     }
+
+
+def on_pages(pred: dict[str, Any], pages: Iterable[int] | None) -> dict[str, Any]:
+    """`pred` restricted to the facts of `pages` (a gold's `"pages"`: the pages it covers);
+    facts without a page are kept only when the gold covers the whole document."""
+    if pages is None:
+        return pred
+    keep = set(pages)
+    return {**pred, **{k: [x for x in pred.get(k, []) if x.get("page") in keep]
+                       for k in ("quantities", "projects", "indicators", "budget_lines", "flags")}}
 
 
 # ---- scoring ----------------------------------------------------------------------------
@@ -175,16 +191,21 @@ class Score:
         self.misses: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
         self.documents = 0
+        self.per_document: list[dict[str, Any]] = []
 
     def miss(self, doc: str, kind: str, what: str, text: Any, value: Any = None) -> None:
         self.misses.append({"doc": doc, "kind": kind, "type": what, "text": text, "value": value})
 
-    def add(self, gold: dict[str, Any], pred: dict[str, Any]) -> None:
+    def add(self, gold: dict[str, Any], pred: dict[str, Any], per_document: bool = True) -> None:
+        """Score one document; a gold with `"pages"` is scored on those pages only."""
         doc = gold["doc"]
         self.documents += 1
         if pred.get("error"):
             self.errors.append({"doc": doc, "error": pred["error"]})
             pred = {"quantities": [], "projects": [], "indicators": [], "budget_lines": [], "flags": [], "meta": {}}
+        pred = on_pages(pred, gold.get("pages"))
+        if per_document:
+            self.per_document.append(document_summary(gold, pred))
         self._amounts(doc, gold.get("amounts", []), [q for q in pred["quantities"] if q["kind"] == "amount"])
         self._rates(doc, gold.get("rates", []), [q for q in pred["quantities"] if q["kind"] == "rate"])
         self._rows(doc, "project", self.projects, PROJECT_FIELDS, gold.get("projects", []), pred["projects"],
@@ -314,7 +335,33 @@ class Score:
             "false_error_flags_per_clean_doc": _round(self.clean_false_errors / self.clean_docs) if self.clean_docs else None,
             "meta": {k: {"right": c["right"], "wrong": c["wrong"]} for k, c in self.meta.items()},
             "misses": self.misses,
+            "per_document": self.per_document,
         }
+
+
+def pooled(fields: dict[str, PRF]) -> dict[str, Any]:
+    """All fields of a kind of row counted together (a document's 'project fields' figure)."""
+    total = PRF()
+    for prf in fields.values():
+        total.add(prf.tp, prf.fp, prf.fn)
+    rec = total.record()
+    if rec["f1"] is None and total.fn:
+        rec["f1"] = 0.0  # gold rows and nothing predicted: a miss, not 'nothing to score'
+    return rec
+
+
+def document_summary(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
+    """One document's figures: amounts and rates P/R/F1, project fields pooled, and the error
+    flags that match no gold flag (false alarms) or the gold flags not raised."""
+    one = Score()
+    one.add(gold, pred, per_document=False)
+    rec = one.record()
+    missed_flags = sum(1 for m in one.misses if m["kind"] == "flag" and m["type"] == "missed")
+    return {"doc": gold["doc"], "pages": gold.get("pages"),
+            "amount": rec["quantities"].get("amount", PRF().record()),
+            "rate": rec["quantities"].get("rate", PRF().record()),
+            "project_fields": pooled(one.projects),
+            "false_error_flags": one.false_errors, "missed_flags": missed_flags}
 
 
 def gold_files(directory: str | Path) -> list[Path]:
@@ -336,7 +383,7 @@ def evaluate(directory: str | Path, jobs: int | None = None) -> dict[str, Any]:
     by_layout: dict[str, Score] = defaultdict(Score)
     for (_, gold), pred in zip(golds, preds):
         score.add(gold, pred)
-        by_layout[gold.get("layout") or "default"].add(gold, pred)
+        by_layout[gold.get("layout") or "default"].add(gold, pred, per_document=False)
     out = score.record()
     if len(by_layout) > 1:  # a weak layout is visible at a glance (`jixiao synth --layouts`)
         out["layouts"] = {name: _layout_summary(s.record()) for name, s in sorted(by_layout.items())}
@@ -386,6 +433,16 @@ def format_table(result: dict[str, Any], misses: int = 30) -> str:
         for name, v in result["layouts"].items():
             lines.append(f"  {name:<26} {v['documents']:>6} {_fmt(v['amount_f1']):>10} "
                          f"{_fmt(v['budget_line_f1_min']):>13} {v['false_error_flags_per_doc']!s:>17}")
+    if result.get("per_document") and 1 < len(result["per_document"]) <= 100:
+        lines += ["", f"{'document':<44} {'amount P':>8} {'R':>6} {'F1':>6} {'rate F1':>7} {'proj F1':>7} "
+                      f"{'false err':>9} {'missed':>6}"]
+        for d in result["per_document"]:
+            name = Path(d["doc"]).name[:40] + ("*" if d.get("pages") else "")
+            lines.append(f"  {name:<42} {_fmt(d['amount']['precision']):>8} {_fmt(d['amount']['recall'])} "
+                         f"{_fmt(d['amount']['f1'])} {_fmt(d['rate']['f1']):>7} {_fmt(d['project_fields']['f1']):>7} "
+                         f"{d['false_error_flags']:>9} {d['missed_flags']:>6}")
+        if any(d.get("pages") for d in result["per_document"]):
+            lines.append("  * scored on the pages its gold covers")
     for u in result["failed"]:
         lines.append(f"failed: {u['doc']}: {u['error']}")
     if result["misses"] and misses:

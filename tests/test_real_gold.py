@@ -1,0 +1,64 @@
+"""Every real document with a gold file (`gold/real/`): amounts F1 ≥ 0.98 and project fields
+≥ 0.95 against the gold, which a reader wrote from the document (the error flags are
+asserted by test_real_false_alarms.py). A gold with `"pages"` is scored on those pages only.
+Golds marked `"scan": true` (image-only scans: OCR takes minutes on a 2-core machine) are
+left to `jixiao eval gold/real`. A document below a floor today is an expected failure with the measured figure, so that a
+fix flips it (strict)."""
+from __future__ import annotations
+
+import pytest
+
+from real_gold import document_of, gold_paths, load_gold, summary
+
+AMOUNT_F1, PROJECT_F1 = 0.98, 0.95
+GOLDS = gold_paths()
+# measured on this branch; a fix that lifts a document above the floor makes its case pass
+BELOW_FLOOR: dict[tuple[str, str], str] = {
+    ("40_xian-health-commission-2022-final-accounts.pdf", "amounts"):
+        "amounts F1 0.975 (P 1.000, R 0.952) on the 17 pages its gold covers: the 成本指标 cells written with a bare "
+        "万 (`3665万`, `400万`, `7614.74万`) are not read as money",
+    ("43_changsha-xinfang-2026-budget-split-codes.pdf", "amounts"):
+        "amounts F1 0.860 (P 0.776, R 0.965): the 指标权重 cells of the 项目/部门整体支出绩效目标表 (pp. 22-32) "
+        "are read as 万元 amounts",
+    ("45_guangzhou-xinfang-2026-budget-bracket-codes.pdf", "amounts"):
+        "amounts F1 0.110 (P 1.000, R 0.058): none of the nine tables (pp. 5-19) is read; prose only",
+    ("49_changchun-xinfang-2026-budget-3col-total.pdf", "amounts"):
+        "amounts F1 0.347 (P 1.000, R 0.210): no table of pp. 6-14 is read (three value columns a side, "
+        "wrapped cells); prose and the 项目绩效目标表 only",
+    ("60_changsha-sasac-2020-soe-reform-fund-evaluation-report.pdf", "projects"):
+        "project fields 0.000: the evaluated fund of a 绩效评价报告 (budget, executed, 执行率, 综合评分, 等级 in prose "
+        "and in the 项目支出情况表) gives no project row",
+    ("48_wuxi-statistics-2026-budget-blank-cells.pdf", "amounts"):
+        "amounts F1 0.9747 (P 1.000, R 0.951): the 部门收入总表 by unit (p9), the 收支总表 continuation (p13) "
+        "and the 政府采购支出表 (p24) are not read",
+}
+
+
+def _case(name: str, measure: str):
+    reason = BELOW_FLOOR.get((name, measure))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(name, measure, marks=marks, id=f"{name[:30]}-{measure}")
+
+
+GOLDS = [p for p in GOLDS if not load_gold(p).get("scan")]
+CASES = [_case(p.name.removesuffix(".gold.json"), m) for p in GOLDS for m in ("amounts", "projects")]
+
+
+@pytest.fixture(scope="module")
+def scores(real_dir, real_reports) -> dict[str, dict]:
+    out = {}
+    for path in GOLDS:
+        gold = load_gold(path)
+        out[path.name.removesuffix(".gold.json")] = summary(gold, real_reports[document_of(path, gold)])
+    return out
+
+
+@pytest.mark.parametrize("name, measure", CASES)
+def test_real_document_against_its_gold(scores, name, measure):
+    s = scores[name]
+    if measure == "amounts":
+        assert s["amount"]["f1"] is not None and s["amount"]["f1"] >= AMOUNT_F1, s["amount"]
+    else:
+        if s["project_fields"]["f1"] is None:
+            pytest.skip("the document holds no project table")
+        assert s["project_fields"]["f1"] >= PROJECT_F1, s["project_fields"]
