@@ -36,7 +36,7 @@ _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
 _NAME = r"(?:[^\s，。；：（(]|[（(](?![类款项][）)])[^（()）]{1,6}[）)])+?"
 _PATH = regex.compile(rf"(?P<lei>{_NAME})[（(]类[）)](?:(?P<kuan>{_NAME})[（(]款[）)](?:(?P<xiang>{_NAME})[（(]项[）)])?)?"
                       r"[^，。；\d]{0,8}$")
-_FISCAL_SCOPE = regex.compile(r"财政拨款")
+_FISCAL_SCOPE = regex.compile(r"财政拨款|一般公共预算")
 
 # prose line -> (table, line key, column key or None); `scoped` ones are read in the
 # 一般公共预算财政拨款 tables when their sentence is about 财政拨款
@@ -254,6 +254,8 @@ def check_named_shares(report: Report) -> list[Flag]:
         if hit is None or hit[0] not in _WHERE:
             continue
         table, line, col = _WHERE[hit[0]]
+        if hit[0] in _SCOPED and (_FISCAL_SCOPE.search(m.group("whole")) or _fiscal_scope(text, m.start())):
+            table, line, col = _SCOPED[hit[0]]  # `占一般公共预算项目支出总额的…`: the appropriation's line
         whole = d.cell(table, line, col)
         i = bisect.bisect_left(starts, m.start()) - 1
         rate = next((q for q in prose[i + 1:i + 4] if q.kind == "rate" and q.start >= m.start("rate")), None)
@@ -261,6 +263,8 @@ def check_named_shares(report: Report) -> list[Flag]:
         if whole is None or rate is None or part is None or part.kind != "amount" or part.value_yuan is None \
                 or m.start() - (part.end or 0) > 3 or whole.q.value_yuan in (None, 0):
             continue
+        if _label(_clause_lead(text, part)) is None:
+            continue  # `共涉及资金5105.75万元，占…的100%`: a part no table states (a budget, a coverage)
         w = whole.q
 
         def compute(iv: dict[int, Interval], part: Quantity = part, w: Quantity = w) -> Interval | None:
