@@ -73,7 +73,7 @@ def assign_context(nt: NormText, quantities: list[Quantity], report_year: int | 
             continue
         q.year = sentence_year or section_year or report_year
         # a figure whose unit a flattened table's line declares is detached from its row label
-        label = None if q.unit_source == "declared" else label_before(text, start, floor)
+        label = None if q.unit_source == "caption" else label_before(text, start, floor)
         if label is None and prev_count is not None and prev_count.end == q.start:
             label = prev_count.label
         if label is None and q.kind == "rate" and prev_amount is not None and prev_amount.label:

@@ -260,7 +260,7 @@ def _declared_in_line(nt: NormText, original: str, taken: bytearray) -> list[tup
             os_, oe = nt.span(*m.span())
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             out.append((m.start(), m.end(), Quantity(kind="amount", text=original[os_:oe], value=value, unit=unit,
-                                                     unit_source="declared", value_yuan=to_yuan(value, unit),
+                                                     unit_source="caption", value_yuan=to_yuan(value, unit),
                                                      start=os_, end=oe, confidence=0.9)))
     return out
 
@@ -837,7 +837,7 @@ def example_quantities(text: str) -> list[dict]:
 def example_prose_figures(text: str) -> dict:
     """Runner of prose_figures.json: amounts of a declared unit, and figures with no unit."""
     qs = parse_quantities_in(text)
-    declared = [[q.text, q.value_yuan] for q in qs if q.unit_source == "declared"]
+    declared = [[q.text, q.value_yuan] for q in qs if q.unit_source == "caption"]
     return {"declared": declared, "unitless": [text[s:e] for s, e in unitless_figures(text, qs)]}
 
 
