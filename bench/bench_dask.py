@@ -45,11 +45,12 @@ def cli(args: list[str]) -> tuple[float, float]:
 
 
 def _tree_cpu() -> float:
-    """CPU seconds of this Dask worker and its live child processes (run on each worker)."""
+    """CPU seconds of this Dask worker, its live child processes and those it has reaped (run
+    on each worker)."""
     import psutil
 
     me = psutil.Process()
-    total = sum(me.cpu_times()[:2])
+    total = sum(me.cpu_times()[:4])  # user, system, and the same of reaped children (a timed-out document)
     for child in me.children(recursive=True):
         try:
             total += sum(child.cpu_times()[:2])
@@ -148,7 +149,8 @@ def main() -> None:
             t, cpu, summary = warm(Path(args.real), work, 2, warm_up, 1, ("parquet",))["parquet"]
             docs = summary["converted"] + summary["failed"]
             print(f"{args.real}: {docs} documents, {summary['pages']} pages, dask 2 workers warm (parquet) "
-                  f"{t:.2f} s, cpu {cpu:.2f} s ({cpu / max(summary['pages'], 1):.3f} CPU s per page)")
+                  f"{t:.2f} s, cpu {cpu:.2f} s ({cpu / max(summary['pages'], 1):.3f} CPU s per page); "
+                  f"failed by reason: {summary['failed_by_reason']}")
             project("these real documents", cpu / docs, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)

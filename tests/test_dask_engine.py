@@ -209,6 +209,9 @@ def test_inputs_through_fsspec_urls(folder, reference, cluster, tmp_path):
         expected = expected_docs if table == "documents" else [r for r in reference[table] if dict(r)["doc_id"] in doc_ids]
         assert comparable(rows) == comparable(expected), table
     assert len(remote["quantities"]) > 10
+    again = convert([f"file://{sub}"], str(db), engine="dask", scheduler=cluster[0].scheduler_address, quiet=True)
+    assert (again["converted"], again["skipped"], again["missing"]) == (0, 3, [])
+    assert sqlite_tables(db)["documents"] == remote["documents"]  # URLs are not relative paths to resolve
 
 
 def test_cli_joins_a_scheduler_and_refuses_what_needs_another_engine(folder, cluster, tmp_path):

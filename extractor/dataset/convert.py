@@ -142,7 +142,8 @@ def convert(
     `engine="dask"` runs the documents on dask.distributed (`scheduler` an address, else a
     LocalCluster of `jobs` workers); `out_format="parquet"` (Dask only) makes `out` a Parquet
     dataset partitioned by fiscal year that the workers write (`dask_engine.py`). Inputs may
-    be fsspec URLs (`s3://…`, with the filesystem's package installed).
+    be fsspec URLs (`s3://…`, with the filesystem's package installed). Dask starts a
+    LocalCluster's workers with `spawn`: a script doing so needs an `if __name__ == "__main__":` guard.
     """
     from .batch import MIN_MEMORY_MB, worker_cap
 
@@ -261,7 +262,7 @@ def resolve_legacy_paths(conn: sqlite3.Connection) -> int:
     """Rows an earlier version stored under a relative path get their resolved path (relative
     to the current folder, where a rerun is normally started), or are dropped when the
     resolved path has its own row: one row per document. Returns the rows changed."""
-    relative = [p for (p,) in conn.execute("SELECT path FROM documents") if not os.path.isabs(p)]
+    relative = [p for (p,) in conn.execute("SELECT path FROM documents") if not os.path.isabs(p) and not is_url(p)]
     if not relative:
         return 0
     conn.execute("BEGIN IMMEDIATE")
