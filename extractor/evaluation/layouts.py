@@ -346,6 +346,7 @@ FAMILIES: dict[str, str] = {
     "totals": f"{__name__}:TOTALS",
     "pages": f"{__name__}:PAGES",
     "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
+    "prose": "extractor.evaluation.layouts_prose:PROSE",
 }
 
 
