@@ -51,7 +51,7 @@ def _value(v: Decimal | None) -> str:
 
 def _facts(path: Path) -> tuple[list, list, list]:
     r = extract(path)
-    amounts = sorted((_value(q.value_yuan), q.unit, q.label) for q in r.quantities if q.kind == "amount")
+    amounts = sorted((_value(q.value_yuan), q.unit or "", q.label or "") for q in r.quantities if q.kind == "amount")
     lines = sorted((b.year, b.stage, b.direction, b.item, b.category_code, _value(b.value_yuan)) for b in r.budget_lines)
     errors = [(f.code, f.message) for f in r.flags if f.severity == "error"]
     return amounts, lines, errors

@@ -282,6 +282,14 @@ def test_sum_mismatch_fund_rows():
     assert [e.text for e in flags[0].evidence] == ["79.974", "9"]
 
 
+def test_sum_with_a_blank_part_cell_is_not_checked():
+    """`其他资金 1428 | (blank) | 1426.8`: the blank 全年预算数 cell is unknown, not 0, so that
+    column's sum cannot be checked; the columns whose parts are all written still are."""
+    g = _mutate(_mutate(CANONICAL, 6, 3, ""), 4, 2, "91")  # 上年结转 blank in 全年预算数; 年初 total off
+    flags = fund_sum_mismatch(_report(g, CANONICAL_MERGES))
+    assert [(f.text, f.row, f.col) for f in flags] == [("91", 4, 2)]
+
+
 def test_sum_real_clean_tables():
     """real/29 (基本支出 + 项目支出) and real/08 (财政资金 + 专户 + 单位资金) add up."""
     for name in ("29_suiyang-taibai-town-2021-dept-selfeval-table.txt", "08_qingshen-fgj-2023-project-selfeval-table.txt"):

@@ -274,7 +274,10 @@ def _fund_columns(report: Report):
             if role not in tot["values"]:
                 continue
             for family in PART_FAMILIES:
-                parts = [r["values"][role] for r in rows if r["source"] in family and role in r["values"]]
+                members = [r for r in rows if r["source"] in family]
+                if any(role not in r["values"] and any(k in r["values"] for k in MONEY_COLUMNS) for r in members):
+                    continue  # a part filled in other columns but blank in this one: the sum cannot be checked
+                parts = [r["values"][role] for r in members if role in r["values"]]
                 if parts:
                     exact = sum((c["value"] for c in parts), Decimal(0))
                     fix = {"text": f"{exact}", "value": exact,
