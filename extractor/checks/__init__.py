@@ -32,11 +32,16 @@ def _load() -> None:
 
 
 def run_checks(report: Report) -> list[Flag]:
-    """All registered checks, flags sorted by position."""
+    """All registered checks, flags sorted by position; a figure two families flag with one
+    code (a 项 cell breaking its 款's sum and its row's column identity) is flagged once."""
     _load()
+    from .units import merge_same
+
     flags: list[Flag] = []
     for _name, fn in _REGISTRY:
         flags.extend(fn(report))
+    placed = [f for f in flags if f.start is not None or f.table is not None]
+    flags = merge_same(placed) + [f for f in flags if f.start is None and f.table is None]
     flags.sort(key=lambda f: (f.page or 0, f.start if f.start is not None else 10**9,
                               f.table or 0, f.row or 0, f.col or 0, f.code, f.message))
     return flags
