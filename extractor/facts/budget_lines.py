@@ -145,8 +145,26 @@ def _caption(doc: Document, index: int) -> str | None:
     titled = [x for x in lines if _TABLE_TITLE.search(x) and len(x) <= 40]
     if titled:
         return titled[-1]
-    if not t.context.strip() and index > 0 and tables[index - 1].n_cols == t.n_cols:
-        return _caption(doc, index - 1)
+    prev = tables[index - 1] if index > 0 else None
+    if prev is not None and prev.n_cols == t.n_cols and (not t.context.strip() or (
+            t.page is not None and prev.page is not None and t.page == prev.page + 1)):
+        return _caption(doc, index - 1)  # a continuation (under a running page header at most)
+    return None
+
+
+_MONEY_TABLE = re.compile(r"(?:收支|收入|支出)\S{0,8}表")  # `财政拨款收支总表`: names no stage itself
+_DOC_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?\S{0,12}(?:预算|决算)")
+
+
+def _document_stage(doc: Document, meta: DocMeta) -> str | None:
+    """The stage the document's title names (`…2026年度部门预算`), for a table whose caption
+    names none (`收支总表`)."""
+    if meta.title:
+        return stage_in(normalize(meta.title).text)
+    for line in doc.text.splitlines()[:8]:
+        norm = normalize(line).text.strip()
+        if len(norm) <= 60 and _DOC_TITLE.search(norm):
+            return stage_in(norm)
     return None
 
 
@@ -200,7 +218,8 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
             caption = _caption(doc, q.table)
             if caption is None or any(w in caption for w in _budget_rules()["subset_tables"]):
                 continue
-            stage = stage_in(caption) or cls["stage"]
+            stage = stage_in(caption) or cls["stage"] or (
+                _document_stage(doc, meta) if _MONEY_TABLE.search(caption) else None)
             key = (q.table, q.row or 0, q.label)
             if stage is None or key in rows_taken or not _first_amount_of_row(doc, q):
                 continue

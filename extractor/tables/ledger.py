@@ -453,9 +453,9 @@ def table_chains(doc: Document) -> list[list[Table]]:
         data_first = bool(_CODE_START.match(first)) or any(
             _PLAIN_NUMBER.fullmatch(t.cell(0, c).strip()) for c in range(1, t.n_cols))
         prev = chains[-1][-1] if chains else None
+        next_page = t.page is not None and prev is not None and prev.page is not None and t.page == prev.page + 1
         follows = prev is not None and prev.n_cols == t.n_cols and prev.index == t.index - 1 and (
-            data_first or (t.page is not None and prev.page is not None and t.page == prev.page + 1
-                           and _same_header(prev, t)))
+            data_first or (next_page and (_same_header(prev, t) or _line_first(t))))
         if follows:
             chains[-1].append(t)
         else:
@@ -470,6 +470,13 @@ def _same_header(a: Table, b: Table) -> bool:
         return False  # a caption of its own: a new table with the same columns
     return bool(a.n_rows and b.n_rows) and any(a.cell(0, c).strip() for c in range(a.n_cols)) and all(
         _SPACE.sub("", a.cell(0, c)) == _SPACE.sub("", b.cell(0, c)) for c in range(a.n_cols))
+
+
+def _line_first(t: Table) -> bool:
+    """The first row is a line whose figures are blank (`（十九）自然资源海洋气象等支出 |`): one
+    label with an outline prefix and nothing else, so no header of its own."""
+    filled = [t.cell(0, c) for c in range(t.n_cols) if t.cell(0, c).strip()] if t.n_rows else []
+    return len(filled) == 1 and read_label(filled[0])[2] is not None
 
 
 _CODE_START = regex.compile(r"\d{3,}")

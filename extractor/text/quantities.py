@@ -633,6 +633,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
             header_rows.add(r)
     first_data = next((r for r in range(t.n_rows) if _is_data_row(t, r)), t.n_rows)
     header_rows |= {r for r in range(first_data, t.n_rows) if _is_reheader_row(t, r)}
+    if previous is not None and header_rows and all(_is_outline_line(t, r) for r in header_rows):
+        header_rows = set()  # lines with blank figures at the top of a continuation page, not a header
     table_unit = unit_declared(t.context) if t.context else None
     decl: dict[tuple[int, int], tuple[str, float]] = {}
     for r in range(t.n_rows):
@@ -659,6 +661,18 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
             if not table_unit and pl.decl_cells:
                 table_unit = next(iter(pl.decl_cells.values()))
     return TableLayout(header_rows, code_cols, table_unit, decl, inherited)
+
+
+@functools.lru_cache(maxsize=1)
+def _outline_prefixes() -> tuple[regex.Pattern, ...]:
+    ranks = next(e["ranks"] for e in patternbook.entries("ledger_rows") if e["name"] == "outline-prefix")
+    return tuple(regex.compile(r["pattern"]) for r in ranks)
+
+
+def _is_outline_line(t: Table, r: int) -> bool:
+    """A row whose only words are one line label with an outline prefix (`（十九）住房保障支出`)."""
+    filled = [normalize(x).text.strip() for x in t.cells[r] if x.strip()]
+    return len(filled) == 1 and any(p.match(filled[0]) for p in _outline_prefixes())
 
 
 def _repeats_header(pt: Table, pl: "TableLayout", t: Table, header_rows: set[int]) -> bool:
