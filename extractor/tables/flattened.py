@@ -196,8 +196,9 @@ def _split_figures(tok: Tok, header: list[str], exact: bool = False) -> list[Tok
     lead = tok.text.index(text)
     by_role = {role: Tok(text[a:b], tok.start + lead + a, tok.start + lead + b, tok.style, tok.line)
                for role, a, b in cut}
-    return [by_role[h] if h in by_role else Tok("", tok.end, tok.end, tok.style, tok.line) for h in header
-            if h in by_role or h in header[:max(header.index(r) for r in by_role) + 1]]
+    last = max(header.index(r) for r in by_role)
+    empty = Tok("", tok.end, tok.end, tok.style, tok.line)  # a column the cut skipped (原因)
+    return [by_role.get(h, empty) for h in header[:last + 1]]
 
 
 def _is_percent(t: Tok) -> bool:
