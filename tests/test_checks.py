@@ -174,3 +174,20 @@ def test_table_rows_under_total_row():
     assert "60（万元） + 30（万元） = 90万元" in f.message
     t.cells[3][1] = "40"
     assert flags_of(HEAD, [t]) == []
+
+
+def test_checks_run_in_their_fixed_order_whatever_was_imported_first(seed):
+    """Flags merged across families keep the first family's: the order must not depend on
+    which check module some caller imported first."""
+    import subprocess
+    import sys
+
+    code = ("import extractor.checks.restatement, extractor.checks.disclosure\n"
+            "from extractor import extract\n"
+            "from extractor.checks import _REGISTRY, _family_rank\n"
+            f"r = extract({str(Path(__file__).resolve().parents[2] / 'shared' / 'real' / 'ganzhou-2023-zhengwu-self-eval.txt')!r})\n"
+            "print(sorted(_REGISTRY, key=_family_rank)[0][1].__module__)\n"
+            "print([(f.code, f.text, f.message) for f in r.flags])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "extractor.checks.units"
+    assert out[1] == str([(f.code, f.text, f.message) for f in seed.flags])

@@ -31,6 +31,11 @@ def _load() -> None:
         importlib.import_module(f"{__name__}.{mod}")
 
 
+def _family_rank(entry: tuple[str, CheckFn]) -> int:
+    family = entry[1].__module__.rpartition(".")[2]
+    return _FAMILIES.index(family) if family in _FAMILIES else len(_FAMILIES)
+
+
 def run_checks(report: Report) -> list[Flag]:
     """All registered checks, flags sorted by position; a figure two families flag with one
     code (a 项 cell breaking its 款's sum and its row's column identity) is flagged once."""
@@ -38,7 +43,7 @@ def run_checks(report: Report) -> list[Flag]:
     from .units import merge_same
 
     flags: list[Flag] = []
-    for _name, fn in _REGISTRY:
+    for _name, fn in sorted(_REGISTRY, key=_family_rank):  # the fixed order, whatever was imported first
         flags.extend(fn(report))
     placed = [f for f in flags if f.start is not None or f.table is not None]
     flags = merge_same(placed) + [f for f in flags if f.start is None and f.table is None]

@@ -275,21 +275,23 @@ def _fund_columns(report: Report):
                 continue
             for family in PART_FAMILIES:
                 members = [r for r in rows if r["source"] in family]
-                if any(role not in r["values"] and any(k in r["values"] for k in MONEY_COLUMNS) for r in members):
-                    continue  # a part filled in other columns but blank in this one: the sum cannot be checked
+                # a part filled in other columns but blank in this one: its sum cannot be checked
+                blank = any(role not in r["values"] and any(k in r["values"] for k in MONEY_COLUMNS) for r in members)
                 parts = [r["values"][role] for r in members if role in r["values"]]
                 if parts:
                     exact = sum((c["value"] for c in parts), Decimal(0))
                     fix = {"text": f"{exact}", "value": exact,
                            "value_yuan": sum((c["yuan"] for c in parts), Decimal(0))}
-                    yield tot["values"][role], parts, fix, " + ".join(c["text"] for c in parts), role
+                    yield tot["values"][role], parts, fix, " + ".join(c["text"] for c in parts), role, blank
 
 
 @register("sum-mismatch")
 def fund_sum_mismatch(report: Report) -> list[Flag]:
     """年度资金总额 = 财政拨款 + 上年结转 + 其他 (…) per column (F4); a zero total is `total-zero`'s."""
     flags: list[Flag] = []
-    for tot, parts, fix, terms, role in _fund_columns(report):
+    for tot, parts, fix, terms, role, blank in _fund_columns(report):
+        if blank:
+            continue
         zh, en = COLUMN_NAMES[role]
         exact = fix["value"]
         computed = total(_amount(c["value"]) for c in parts)
@@ -309,7 +311,7 @@ def fund_sum_mismatch(report: Report) -> list[Flag]:
 def total_zero(report: Report) -> list[Flag]:
     """A total row written as 0 while its parts are not: the total was left unfilled or mis-linked."""
     flags: list[Flag] = []
-    for tot, parts, fix, terms, role in _fund_columns(report):
+    for tot, parts, fix, terms, role, _blank in _fund_columns(report):
         zh, en = COLUMN_NAMES[role]
         exact = fix["value"]
         if tot["value"] != 0 or all(c["value"] == 0 for c in parts):
