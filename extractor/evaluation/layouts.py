@@ -256,16 +256,19 @@ def _totals_content(rng: random.Random) -> tuple[str, int, list[_View], str]:
     econ = [("支出功能分类科目", [(name, lei) for lei, name in funcs]),
             ("部门预算支出经济分类科目", [(n, None) for n in _ECON_DEPT]),
             ("政府预算支出经济分类科目", [(n, None) for n in _ECON_GOV])][:n_views - 1]
+    numbered = rng.random() < 0.5  # 支出 lines printed `一、一般公共服务支出` in some documents
     for head, labels in econ:
         views.append(_View(head, "expenditure",
-                           [(name, code, v) for (name, code), v in zip(labels, _columns(rng, spent, len(labels)))],
+                           [((f"{_ORDINALS[i]}、" if numbered else "") + name, code, v)
+                            for i, ((name, code), v) in enumerate(zip(labels, _columns(rng, spent, len(labels))))],
                            [("本年支出合计", "expenditure", spent), (tail_out, "balance", left),
                             ("支出总计", "expenditure", grand)]))
     return stage, k, views, rng.choice(["blank", "zero"])
 
 
 
-def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
+def make_totals_document(seed: int | str, layout: str, fmt: str | None = None, zeros: str | None = None
+                         ) -> tuple[DocSpec, dict[str, Any]]:
     """A 收支总表 (收入 | 支出功能分类 | 部门/政府预算经济分类, one or three amount columns per
     half, zeros printed `0.00` or left blank) in one layout: `stacked` (each view a table
     of its own), `sidebyside` (the views as halves of one table), `rowno` (halves with a
@@ -276,7 +279,8 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -
     book = Book(random.Random(f"errors:{seed}"), 0.0, prose=False)
     year = rng.randint(2019, 2026)
     dept = dept_name(rng)
-    stage, k, views, zeros = _totals_content(rng)
+    stage, k, views, drawn = _totals_content(rng)
+    zeros = zeros or drawn
     heads = _AMOUNT_HEADS[stage][0 if k == 1 else 1]
     caption = "收入支出决算总表" if stage == "final" else "部门收支预算总表"
     title = f"{dept}{year}年度部门{'决算' if stage == 'final' else '预算'}"
@@ -335,6 +339,35 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None) -
 TOTALS = LayoutFamily("totals", TOTALS_LAYOUTS, make_totals_document, reference="stacked")
 
 
+# ---------------------------------------------------------------- a 总表 continued on the next page
+
+TOTALPAGES_LAYOUTS = ("totalone", "totalcont")
+
+
+def make_totalpages_document(seed: int | str, layout: str, fmt: str | None = None
+                             ) -> tuple[DocSpec, dict[str, Any]]:
+    """A side-by-side 收支总表 (`make_totals_document`, zeros left blank) on one page
+    (`totalone`), or broken where its left half runs out (`totalcont`): the next page starts
+    under the running page header with lines whose figures may be blank, and no header."""
+    if layout not in TOTALPAGES_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r} (use one of {TOTALPAGES_LAYOUTS})")
+    spec, gold = make_totals_document(f"pages:{seed}", "sidebyside", fmt, zeros="blank")
+    gold["layout"] = layout
+    if layout == "totalone":
+        return spec, gold
+    at = next(i for i, b in enumerate(spec.blocks) if isinstance(b, TableSpec))
+    table = spec.blocks[at]
+    half = len(table.rows[1]) // sum(1 for x in table.rows[0] if x)  # the width of one view
+    cut = next((r for r in range(3, len(table.rows)) if not any(table.rows[r][:half])), len(table.rows) // 2 + 1)
+    spec.blocks[at:at + 1] = [TableSpec(table.rows[:cut], table.merged, caption=table.caption), PageBreak(),
+                              Para(spec.title + "公开"), TableSpec(table.rows[cut:])]
+    return spec, gold
+
+
+TOTALPAGES = LayoutFamily("totalpages", TOTALPAGES_LAYOUTS, make_totalpages_document, reference="totalone",
+                          formats=("pdf",))
+
+
 # ---------------------------------------------------------------- the registry of layout families
 
 LEDGER = LayoutFamily("ledger", LEDGER_LAYOUTS, make_ledger_document, reference="joined")
@@ -345,6 +378,7 @@ FAMILIES: dict[str, str] = {
     "ledger": f"{__name__}:LEDGER",
     "totals": f"{__name__}:TOTALS",
     "pages": f"{__name__}:PAGES",
+    "totalpages": f"{__name__}:TOTALPAGES",
     "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
     "prose": "extractor.evaluation.layouts_prose:PROSE",
 }

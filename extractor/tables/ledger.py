@@ -24,7 +24,7 @@ import regex
 from .. import patternbook
 from ..model import Document, Quantity, Table
 from ..text.normalize import normalize
-from ..text.quantities import column_kind, is_numbering_row
+from ..text.quantities import column_kind, is_line_row, is_numbering_row
 
 MAX_DEPTH = 3  # 类 / 款 / 项
 SEARCH_BUDGET = 20_000  # steps of the level search per block; past it the block stays unknown
@@ -449,13 +449,15 @@ def table_chains(doc: Document) -> list[list[Table]]:
     category code or a number) and that has as many columns continues the one before."""
     chains: list[list[Table]] = []
     for t in doc.tables:
-        first = _SPACE.sub("", t.cell(0, 0)) if t.n_rows else ""
+        top = _first_filled_row(t)
+        first = _SPACE.sub("", t.cell(top, 0)) if t.n_rows else ""
         data_first = bool(_CODE_START.match(first)) or any(
-            _PLAIN_NUMBER.fullmatch(t.cell(0, c).strip()) for c in range(1, t.n_cols))
+            _PLAIN_NUMBER.fullmatch(t.cell(top, c).strip()) for c in range(1, t.n_cols))
         prev = chains[-1][-1] if chains else None
         next_page = t.page is not None and prev is not None and prev.page is not None and t.page == prev.page + 1
         follows = prev is not None and prev.n_cols == t.n_cols and prev.index == t.index - 1 and (
-            data_first or (next_page and (_same_header(prev, t) or _line_first(t))))
+            data_first or (next_page and (_same_header(prev, t) or _line_first(t)
+                                          or is_line_row(prev, t, _first_filled_row(t)))))
         if follows:
             chains[-1].append(t)
         else:
@@ -475,8 +477,14 @@ def _same_header(a: Table, b: Table) -> bool:
 def _line_first(t: Table) -> bool:
     """The first row is a line whose figures are blank (`（十九）自然资源海洋气象等支出 |`): one
     label with an outline prefix and nothing else, so no header of its own."""
-    filled = [t.cell(0, c) for c in range(t.n_cols) if t.cell(0, c).strip()] if t.n_rows else []
+    top = _first_filled_row(t)
+    filled = [t.cell(top, c) for c in range(t.n_cols) if t.cell(top, c).strip()] if t.n_rows else []
     return len(filled) == 1 and read_label(filled[0])[2] is not None
+
+
+def _first_filled_row(t: Table) -> int:
+    """The first row with any text (an empty grid row at the top of a page says nothing)."""
+    return next((r for r in range(t.n_rows) if any(t.cell(r, c).strip() for c in range(t.n_cols))), 0)
 
 
 _CODE_START = regex.compile(r"\d{3,}")

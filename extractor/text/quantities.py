@@ -633,7 +633,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
             header_rows.add(r)
     first_data = next((r for r in range(t.n_rows) if _is_data_row(t, r)), t.n_rows)
     header_rows |= {r for r in range(first_data, t.n_rows) if _is_reheader_row(t, r)}
-    if previous is not None and header_rows and all(_is_outline_line(t, r) for r in header_rows):
+    if previous is not None and header_rows and all(
+            _is_outline_line(t, r) or is_line_row(previous[0], t, r) for r in header_rows):
         header_rows = set()  # lines with blank figures at the top of a continuation page, not a header
     table_unit = unit_declared(t.context) if t.context else None
     decl: dict[tuple[int, int], tuple[str, float]] = {}
@@ -673,6 +674,20 @@ def _is_outline_line(t: Table, r: int) -> bool:
     """A row whose only words are one line label with an outline prefix (`（十九）住房保障支出`)."""
     filled = [normalize(x).text.strip() for x in t.cells[r] if x.strip()]
     return len(filled) == 1 and any(p.match(filled[0]) for p in _outline_prefixes())
+
+
+def is_line_row(prev: Table, t: Table, r: int) -> bool:
+    """Row r of t, a table that may continue `prev`, reads as lines whose figures are blank:
+    its words stand only in columns where `prev` prints row labels under its figures, and
+    none in the columns of `prev`'s figures (a header names those too)."""
+    if prev.n_cols != t.n_cols:
+        return False
+    data = [pr for pr in range(prev.n_rows) if _is_data_row(prev, pr)]
+    figure_cols = {c for pr in data for c in range(prev.n_cols) if _is_bare_number(prev.cells[pr][c])}
+    label_cols = {c for pr in data for c in range(prev.n_cols)
+                  if prev.cells[pr][c].strip() and not _is_bare_number(prev.cells[pr][c])} - figure_cols
+    filled = {c for c in range(t.n_cols) if t.cells[r][c].strip()}
+    return bool(filled) and filled <= label_cols
 
 
 def _repeats_header(pt: Table, pl: "TableLayout", t: Table, header_rows: set[int]) -> bool:
