@@ -204,7 +204,7 @@ def convert(
     except (sqlite3.Error, store.SchemaError) as exc:
         raise RunError(f"{out}: cannot open the dataset: {exc}") from exc
     try:
-        run = _Run(conn, tool_version(), force, retry_errors, manifest, ocr)
+        run = _Run(conn, tool_version(), force, retry_errors, manifest, ocr, roots=[r for r, _ in walk.roots])
         resolve_legacy_paths(conn)
         if cap_note:
             run.notes.append(cap_note)
@@ -295,6 +295,7 @@ class _Run:
     workers: int = 0
     notes: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of this run
+    roots: list[str] = field(default_factory=list)  # the inputs named (stored form): path rules start there
 
     def _failed(self, path: str, message: str) -> None:
         self.counts["failed"] += 1
@@ -459,7 +460,7 @@ class _Run:
     def _label(self, path: str, department: str | None, year: int | None) -> dict[str, Any]:
         from .pathmeta import label
 
-        return label(path, department, year, self.manifest)
+        return label(path, department, year, self.manifest, self.roots)
 
     def apply_manifest(self) -> None:
         """Give the manifest's values to every row it names, also rows converted by earlier runs."""
