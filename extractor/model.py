@@ -6,7 +6,7 @@ format. Amounts are `Decimal` and keep the precision they were written with.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,19 @@ if TYPE_CHECKING:  # pandas is imported only by report_frames, not by the batch 
 
 class ReadError(Exception):
     """A file that cannot be read as a report; the message is one line naming the reason."""
+
+
+def _compact(cls: type) -> type:
+    """Pickle a slotted record as its class and its field values in order (the default
+    pickles a name → value dict per object): the many small records of a large document
+    cross from the reading worker to the parent in about half the bytes and time."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self: Any) -> tuple:
+        return cls, tuple([getattr(self, n) for n in names])
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
 
 
 @dataclass
@@ -61,7 +74,8 @@ class Table:
             return ""
 
 
-@dataclass
+@_compact
+@dataclass(slots=True)
 class Block:
     """One paragraph (a span of `Document.text`) or one table, in reading order."""
 
@@ -101,7 +115,8 @@ class Document:
         return bisect.bisect_right(self.page_starts, offset)
 
 
-@dataclass
+@_compact
+@dataclass(slots=True)
 class Quantity:
     """One number found in a document, with its unit, kind and provenance.
 
@@ -142,7 +157,8 @@ class Quantity:
         return {f: getattr(self, f) for f in self.CONTRACT_FIELDS}
 
 
-@dataclass
+@_compact
+@dataclass(slots=True)
 class Evidence:
     text: str
     page: int | None = None
@@ -163,7 +179,8 @@ class Evidence:
         return cls(q.text, q.page, q.start, q.end, q.table, q.row, q.col)
 
 
-@dataclass
+@_compact
+@dataclass(slots=True)
 class Flag:
     """A claim that something in the document is wrong, with the evidence and the fix."""
 

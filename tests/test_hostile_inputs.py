@@ -310,3 +310,63 @@ def test_fuzz_sheet_reader(cells, ranges):
         for (r, c), (r0, c0) in table.merged.items():
             assert r < table.n_rows and c < table.n_cols and (r0, c0) <= (r, c)
     build_report(doc)
+
+
+def test_extract_records_print_as_the_general_encoder_does():
+    """The flat-record fast path of `dumps` (100,000 records took seconds through the
+    Python encoder) writes exactly what the general path writes."""
+    import json
+
+    from extractor import jsonout
+
+    rec = {"doc": 'a"b\\c\n\x01中文\u2028', "value": Decimal("1.50E+3"), "zero": Decimal("-0.0"), "n": 3,
+           "f": 0.5, "ok": True, "none": None, "neg": Decimal("-12.345")}
+    general = json.dumps(jsonout._prepare(rec), cls=jsonout._Encoder, ensure_ascii=False)
+    assert jsonout.dumps(rec) == general
+    assert jsonout.dumps(rec) == ('{"doc": "a\\"b\\\\c\\n\\u0001中文\u2028", "value": 1500, "zero": 0, "n": 3, '
+                                  '"f": 0.5, "ok": true, "none": null, "neg": -12.345}')
+    nested = {"evidence": [{"v": Decimal("2.0")}]}
+    assert jsonout.dumps(nested) == '{"evidence": [{"v": 2.0}]}'
+
+
+def test_records_cross_the_worker_pipe_compactly():
+    """Quantities, flags and blocks pickle as their field values: equal after the round trip."""
+    import pickle
+
+    from extractor.model import Evidence, Flag, Quantity
+
+    q = Quantity(kind="amount", text="12.5万元", value=Decimal("12.5"), unit="万元", unit_source="inline",
+                 value_yuan=Decimal("1.25E+5"), start=3, end=9, label="支出", extra={"per": "月"})
+    f = Flag(code="x", severity="error", text="t", message="m", message_en="e", evidence=[Evidence.of(q)])
+    b = Block("paragraph", 1, 0, 5)
+    back = pickle.loads(pickle.dumps([q, f, b], protocol=5))
+    assert back == [q, f, b]
+    assert back[0].extra == {"per": "月"} and back[0].value_yuan == Decimal("125000")
+    assert not hasattr(q, "__dict__")  # slotted: no per-object dict
+
+
+@pytest.mark.parametrize("code, reason", [
+    (None, "worker died (exit status unknown)"),
+    (-9, "worker died with SIGKILL (killed: out of memory?)"),
+    (-15, "worker died with SIGTERM"),
+    (1, "worker died with exit code 1"),
+    (0xC0000017, "worker died with exit code 0xC0000017 (out of memory)"),
+    (-1073741801, "worker died with exit code 0xC0000017 (out of memory)"),
+    (0xC00000FD, "worker died with exit code 0xC00000FD (stack overflow)"),
+])
+def test_worker_death_is_named_on_posix_and_windows(code, reason):
+    from extractor.dataset.batch import _death_reason
+
+    assert _death_reason(code) == reason
+
+
+def test_path_rules_start_at_the_input_root():
+    """A year-named folder above the folder the user named says nothing about the files."""
+    from extractor.dataset.pathmeta import label, meta_from_path
+
+    path = "/home/2019/archive/民政局/报告.pdf"
+    assert meta_from_path(path) == {"department": "民政局", "year": 2019}
+    assert meta_from_path(path, ["/home/2019/archive"]) == {"department": "民政局", "year": None}
+    assert meta_from_path("/data/2021/民政局/报告.pdf", ["/data/2021"])["year"] == 2021  # the root's own name
+    assert meta_from_path("/data/2021/报告.pdf", ["/data/2021/报告.pdf"])["year"] is None
+    assert label(path, None, None, None, ["/home/2019/archive"])["report_year_source"] is None

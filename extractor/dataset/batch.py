@@ -232,14 +232,32 @@ def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: 
             return
 
 
+# NTSTATUS codes a Windows process ends with when it crashes (Windows has no signals)
+_WINDOWS_CRASHES = {
+    0xC0000017: "out of memory",  # STATUS_NO_MEMORY
+    0xC00000FD: "stack overflow",  # STATUS_STACK_OVERFLOW
+    0xC0000005: "access violation",  # STATUS_ACCESS_VIOLATION
+    0xC0000409: "stack buffer overrun",  # STATUS_STACK_BUFFER_OVERRUN
+}
+
+
 def _death_reason(exitcode: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
+    """Why a worker ended, in words for the error row: a signal on POSIX (SIGKILL there is
+    usually the kernel's out-of-memory killer), an NTSTATUS crash code on Windows (where a
+    killed process gets an exit code, and multiprocessing reports `terminate()` as -SIGTERM)."""
+    if exitcode is None:
+        return "worker died (exit status unknown)"
+    if -256 < exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        hint = " (killed: out of memory?)" if -exitcode == getattr(signal, "SIGKILL", None) else ""
+        kill = getattr(signal, "SIGKILL", None)
+        hint = " (killed: out of memory?)" if kill is not None and -exitcode == kill else ""
         return f"worker died with {name}{hint}"
+    crash = _WINDOWS_CRASHES.get(exitcode & 0xFFFFFFFF)
+    if crash:
+        return f"worker died with exit code 0x{exitcode & 0xFFFFFFFF:08X} ({crash})"
     return f"worker died with exit code {exitcode}"
 
 

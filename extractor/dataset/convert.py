@@ -184,6 +184,7 @@ def convert(
     if export_dir is not None:
         exclude.add(os.path.realpath(export_dir))
     walk = walk_sources(paths, exclude)
+    roots = [r for r, _ in walk.roots]  # path rules read a path from its input root down
     workers, cap_note = worker_cap(jobs, memory_mb)
     try:
         conn = store.open_store(out)
@@ -193,9 +194,9 @@ def convert(
         from .dask_engine import DaskRun
 
         run: Run = DaskRun(conn, tool_version(), force, retry_errors, manifest, ocr, scheduler=scheduler,
-                           jobs=workers)
+                           jobs=workers, roots=roots)
     else:
-        run = Run(conn, tool_version(), force, retry_errors, manifest, ocr)
+        run = Run(conn, tool_version(), force, retry_errors, manifest, ocr, roots=roots)
     try:
         resolve_legacy_paths(conn)
         if cap_note:

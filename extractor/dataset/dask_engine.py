@@ -83,6 +83,7 @@ class ParquetTarget:
     batch: str
     version: str
     members: dict[str, list[InputFile]]
+    roots: tuple[str, ...] = ()  # the inputs named: path rules read a path from there down
 
 
 def convert_batch(tasks: list[tuple[str, str]], timeout: float | None, memory_mb: int | None, ocr: str,
@@ -99,7 +100,7 @@ def convert_batch(tasks: list[tuple[str, str]], timeout: float | None, memory_mb
     for outcome in outcomes:
         if changed_while_read(outcome):
             continue  # the client stores its error row and sends an intact copy again
-        rows = document_rows(outcome, target.members[outcome.key], target.version)
+        rows = document_rows(outcome, target.members[outcome.key], target.version, roots=target.roots)
         documents += [{**row, "doc_id": outcome.key} for row in rows]
         facts[outcome.key] = outcome.result.pop("facts") if outcome.error is None else {}
     written = ParquetDataset(target.url).write_batch(target.batch, documents, facts) if documents else []
@@ -275,7 +276,8 @@ class ParquetRun(DaskRun):
             self.client_rows = []
 
     def target(self, batch: str, tasks: list[tuple[str, str]]) -> ParquetTarget:
-        return ParquetTarget(self.dataset.url, batch, self.version, {key: self.queued[key] for key, _ in tasks})
+        return ParquetTarget(self.dataset.url, batch, self.version, {key: self.queued[key] for key, _ in tasks},
+                             tuple(self.roots))
 
     def _write(self, outcome: Any) -> tuple[str, str] | None:
         if changed_while_read(outcome):

@@ -63,10 +63,25 @@ def _department(name: str) -> str | None:
     return department_of(name)
 
 
-def meta_from_path(path: str) -> dict[str, Any]:
-    """Runner of path_meta.json: {department, year} the folder and file names state (None if silent)."""
+def within_input(path: str, roots: list[str] | tuple[str, ...] = ()) -> str:
+    """`path` from the input it was found under (the deepest of `roots`, each a file or folder
+    the user named) down: the input's own name and what lies below it. Folders above the input
+    (`/home/2019/archive/…`) say nothing about the documents and must not fill their year."""
+    best = ""
+    for root in roots:
+        root = root.rstrip("/\\") or root
+        if (path == root or path.startswith(root + os.sep) or path.startswith(root + "/")) and len(root) > len(best):
+            best = root
+    if not best:
+        return path
+    return path[len(os.path.dirname(best)):].lstrip("/\\")
+
+
+def meta_from_path(path: str, roots: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """Runner of path_meta.json: {department, year} the folder and file names state (None if
+    silent), read from the input root named in `roots` down (see `within_input`)."""
     department = year = None
-    for kind, name in _components(path):
+    for kind, name in _components(within_input(path, roots)):
         year = year if year is not None else _year(kind, name)
         department = department or _department(name)
     return {"department": department, "year": year}
@@ -126,10 +141,12 @@ class Manifest:
         return out
 
 
-def label(path: str, department: str | None, year: int | None, manifest: Manifest | None) -> dict[str, Any]:
-    """documents columns department, report_year, region and their sources for one path."""
+def label(path: str, department: str | None, year: int | None, manifest: Manifest | None,
+          roots: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """documents columns department, report_year, region and their sources for one path
+    (path rules read it from the input root in `roots` down)."""
     given = manifest.lookup(path) if manifest else {}
-    derived = meta_from_path(path) if department is None or year is None else {}
+    derived = meta_from_path(path, roots) if department is None or year is None else {}
     out: dict[str, Any] = {"region": given.get("region")}
     for column, key, own in (("department", "department", department), ("report_year", "year", year)):
         if given.get(key) is not None:

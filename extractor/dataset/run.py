@@ -74,7 +74,8 @@ def changed_while_read(outcome: Any) -> bool:
     return outcome.error is None and outcome.result["sha256"] != outcome.key
 
 
-def document_rows(outcome: Any, members: list[InputFile], version: str, manifest: Any = None) -> list[dict[str, Any]]:
+def document_rows(outcome: Any, members: list[InputFile], version: str, manifest: Any = None,
+                  roots: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The documents rows of one converted document: one per path holding its bytes (an error
     message names each path; department and year labelled by `pathmeta.label`)."""
     read = next((m for m in members if m.read_path == outcome.path), members[0])
@@ -82,7 +83,7 @@ def document_rows(outcome: Any, members: list[InputFile], version: str, manifest
     if outcome.error is None:
         meta = outcome.result["meta"]
         return [m.row(status="ok", error=None, converted_at=now, tool_version=version,
-                      **{**meta, **label(m.path, meta["department"], meta["report_year"], manifest)})
+                      **{**meta, **label(m.path, meta["department"], meta["report_year"], manifest, roots)})
                 for m in members]
     error = escape_text(outcome.error)
     return [m.row(status="error", error=_renamed(error, read.path, m.path), converted_at=now, tool_version=version)
@@ -111,6 +112,7 @@ class Run:
     workers: int = 0
     notes: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of this run
+    roots: list[str] = field(default_factory=list)  # the inputs named (stored form): path rules start there
 
     # ------------------------------------------------------------ the steps an engine overrides
     def close(self) -> None:
@@ -167,7 +169,7 @@ class Run:
             members.remove(read)
             return (outcome.key, members[0].read_path) if members else None
         facts = outcome.result["facts"] if outcome.error is None else {}
-        self._store(outcome.key, document_rows(outcome, members, self.version, self.manifest), facts)
+        self._store(outcome.key, document_rows(outcome, members, self.version, self.manifest, self.roots), facts)
         self._count(outcome, read, len(members))
         return None
 
@@ -228,7 +230,7 @@ class Run:
         # the same bytes were converted before: record this path, convert nothing
         values = {c: done[c] for c in store.DOCUMENT_COLUMNS if c not in ("path", "size", "mtime_ns", "doc_id")}
         values.update(label(f.path, *(done[c] if done[c + "_source"] in (None, "document") else None
-                                      for c in ("department", "report_year")), self.manifest))
+                                      for c in ("department", "report_year")), self.manifest, self.roots))
         if values.get("error"):
             values["error"] = _renamed(values["error"], done["path"], f.path)
         self._store(doc_id, [f.row(**values)], None)
