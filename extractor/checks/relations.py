@@ -186,8 +186,11 @@ class _Prose:
         self.ends = [q.end for q in self.all]
         # sentences end at 。；！？ and line ends, and where a section heading stands inline
         # (`…本级59.75万元,项目绩效目标…三、预算支出组织实施情况…`: a page flattened to one line)
-        bounds = {i for i, ch in enumerate(text) if ch in _SENTENCE_END}
+        self.stops = [i for i, ch in enumerate(text) if ch in _SENTENCE_END]
+        bounds = set(self.stops)
         bounds |= {m.start() - 1 for m in _INLINE_HEADING.finditer(text) if m.start() > 0}
+        # the last search of each list-end pattern: (searched from, match start)
+        self._next_match: dict[Any, tuple[int, int]] = {}
         self.sentence_bounds = sorted(bounds)
         # the lead-ins are read on the normalised text: a traditional or pinyin-annotated
         # report (`預(yù)算數(shù)`) reads as its simplified form, and annotations are no clause bounds
@@ -229,9 +232,24 @@ class _Prose:
     def list_end(self, pos: int) -> int:
         """End of a list of parts: items may be separated by `；`, the list ends at `。`, a line
         end or an inline section heading."""
-        m = _LIST_END.search(self.text, pos)
-        h = _INLINE_HEADING.search(self.text, pos)
-        return min(m.start() if m else len(self.text), h.start() if h else len(self.text))
+        return min(self._next(_LIST_END, pos), self._next(_INLINE_HEADING, pos))
+
+    def last_stop_before(self, pos: int) -> int:
+        """Index of the last sentence-ending character before pos (−1 if none)."""
+        i = bisect.bisect_left(self.stops, pos)
+        return self.stops[i - 1] if i > 0 else -1
+
+    def _next(self, pattern: Any, pos: int) -> int:
+        """Start of the first match of `pattern` at or after pos (the text's length if none).
+        A search from an earlier position whose match starts at or after pos found it
+        already: queries come in text order, so the text is searched once, not once per
+        query (a long report without headings would be scanned to its end each time)."""
+        searched, found = self._next_match.get(pattern, (len(self.text) + 1, 0))
+        if not searched <= pos <= found:
+            m = pattern.search(self.text, pos)
+            searched, found = pos, m.start() if m else len(self.text)
+            self._next_match[pattern] = (searched, found)
+        return found
 
     def before(self, pos: int) -> int:
         """Index of the last quantity ending at or before pos (−1 if none)."""
@@ -425,7 +443,9 @@ def _signature(text: str) -> tuple[str | None, str | None]:
 def _changes(p: _Prose) -> list[Change]:
     c = cues()
     out: list[Change] = []
-    amounts = [q for q in p.all if q.kind == "amount"]
+    # (year, stage, direction) -> the amounts that are not changes themselves, in text
+    # order: the earlier figure of a change is looked up, not searched for (linear prose)
+    earlier_by_key: dict[tuple, list[Quantity]] | None = None
     for m in c.change_rx.finditer(p.text):
         j = p.after(m.end())
         if j >= len(p.all) or p.all[j].start - m.end() > 2 or p.all[j].kind not in ("amount", "rate"):
@@ -443,7 +463,8 @@ def _changes(p: _Prose) -> list[Change]:
         # previous sentence, that is not itself a change
         current = None
         lo = p.previous_sentence_start(m.start())
-        for q in reversed(p.all[:p.before(m.start()) + 1]):
+        for k in range(p.before(m.start()), -1, -1):
+            q = p.all[k]
             if q.start < lo or m.start() - q.end > 150:
                 break
             if q.kind == "amount" and not _is_delta(p, q):
@@ -451,7 +472,7 @@ def _changes(p: _Prose) -> list[Change]:
                 break
         if current is None:
             continue
-        own = max(p.text.rfind(ch, 0, m.start()) for ch in _SENTENCE_END) + 1
+        own = p.last_stop_before(m.start()) + 1
         if current.start < own and _SUBJECT.search(p.text[own:m.start()]) and not _ONLY_REFERENCE.match(p.text[own:m.start()]):
             # `2026年预算比2025年预算增加50.32万元`: the sentence names what changed but states
             # no figure for it; the nearest figure before belongs to another subject
@@ -468,12 +489,13 @@ def _changes(p: _Prose) -> list[Change]:
             stage = ref_stage or stage
             cands = []
             if direction is not None:
-                for q in amounts:
-                    if q is current or q.year != ref_year or _is_delta(p, q):
-                        continue
-                    s2, d2 = _signature((q.label or "") + p.lead_of(q))
-                    if d2 == direction and s2 == stage:
-                        cands.append(q)
+                if earlier_by_key is None:
+                    earlier_by_key = {}
+                    for q in p.all:
+                        if q.kind == "amount" and not _is_delta(p, q):
+                            key = (q.year,) + _signature((q.label or "") + p.lead_of(q))
+                            earlier_by_key.setdefault(key, []).append(q)
+                cands = [q for q in earlier_by_key.get((ref_year, stage, direction), []) if q is not current]
             if len(cands) == 1:
                 ch.earlier = cands[0]
         out.append(ch)
