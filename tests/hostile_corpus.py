@@ -89,8 +89,8 @@ def vmerge_chain_docx(folder: Path, rows: int = 5000) -> Path:
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
     def chain(xml: bytes) -> bytes:
-        first = (f'<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>合并</w:t></w:r></w:p></w:tc>'
-                 f'<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr>')
+        first = ('<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>合并</w:t></w:r></w:p></w:tc>'
+                 '<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr>')
         more = ('<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>'
                 '<w:tc><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc></w:tr>')
         body = (first + more * (rows - 1)).encode()

@@ -26,7 +26,6 @@ from extractor.cli import main as cli_main
 from extractor.dataset import batch, store
 from extractor.dataset.convert import RunError, convert
 from extractor.dataset.crossdoc import check_across_documents
-from extractor.dataset.walk import walk_inputs
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 GANZHOU = REAL / "ganzhou-2023-zhengwu-self-eval.txt"

@@ -14,7 +14,6 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from extractor import load_dataset
