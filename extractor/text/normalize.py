@@ -126,3 +126,10 @@ def _normalize(original: str) -> NormText:
     out_idx.extend(idx[pos:])
     out_idx.append(len(original))
     return NormText("".join(parts), out_idx)
+
+
+def forget_long_texts() -> None:
+    """Drop the cached normalisations of whole documents (the text and an offset per
+    character: ~5 MiB per MB of text) once a document is done, so a worker does not hold
+    them while it sends the report, nor carry them into the next document."""
+    _normalize_long.cache_clear()
