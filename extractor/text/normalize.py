@@ -23,6 +23,11 @@ FORMAT_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c
                          "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+# typecode of the offset maps: 4-byte integers (files are refused past 200 MB, so offsets
+# stay far below 2**31), half of what "q" took: 8 bytes per character of a long text
+_INDEX = "i" if array("i").itemsize >= 4 else "l"
+
+
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == ".")
 
@@ -68,7 +73,7 @@ class _Identity:
 
 
 def _identity(n: int) -> "array[int]":
-    return array("q", range(n))
+    return array(_INDEX, range(n))
 
 
 def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
@@ -78,7 +83,7 @@ def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
         text = original.translate(str.maketrans(changing)) if changing else original
         return text, _identity(len(original))
     chars: list[str] = []
-    idx = array("q")
+    idx = array(_INDEX)
     for i, ch in enumerate(original):
         m = changing.get(ch, ch)
         chars.append(m)
@@ -110,7 +115,7 @@ def _normalize(original: str) -> NormText:
         return NormText(original, _Identity(len(original) + 1))  # nothing to change
     text, idx = _nfkc_with_map(original)
     parts: list[str] = []
-    out_idx = array("q")
+    out_idx = array(_INDEX)
     pos = 0
     for m in _HSPACE_RUN.finditer(text):
         s, e = m.span()
