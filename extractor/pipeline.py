@@ -30,5 +30,9 @@ def extract_path(path: str | Path, ocr: str = "auto") -> Report:
     """Read one file (any supported format) and build its report. Raises ReadError.
     `ocr`: auto | never | force (see `readers.read`)."""
     from .readers import read
+    from .text.normalize import forget_long_texts
 
-    return build_report(read(str(path), ocr=ocr))
+    try:
+        return build_report(read(str(path), ocr=ocr))
+    finally:
+        forget_long_texts()

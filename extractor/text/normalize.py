@@ -29,6 +29,11 @@ FORMAT_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c
                          "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+# typecode of the offset maps: 4-byte integers (files are refused past 200 MB, so offsets
+# stay far below 2**31), half of what "q" took: 8 bytes per character of a long text
+_INDEX = "i" if array("i").itemsize >= 4 else "l"
+
+
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == ".")
 
@@ -117,7 +122,7 @@ def _drop_annotations(text: str, idx: "array[int] | _Identity") -> tuple[str, "a
     if not cuts:
         return text, idx
     parts: list[str] = []
-    out = array("q")
+    out = array(_INDEX)
     pos = 0
     for s, e in cuts:
         parts.append(text[pos:s])
@@ -144,7 +149,7 @@ class _Identity:
 
 
 def _identity(n: int) -> "array[int]":
-    return array("q", range(n))
+    return array(_INDEX, range(n))
 
 
 def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
@@ -154,7 +159,7 @@ def _nfkc_with_map(original: str) -> tuple[str, "array[int]"]:
         text = original.translate(str.maketrans(changing)) if changing else original
         return text, _identity(len(original))
     chars: list[str] = []
-    idx = array("q")
+    idx = array(_INDEX)
     for i, ch in enumerate(original):
         m = changing.get(ch, ch)
         chars.append(m)
@@ -187,7 +192,7 @@ def _normalize(original: str) -> NormText:
     text, idx = _nfkc_with_map(original)
     text, idx = _drop_annotations(text, idx)
     parts: list[str] = []
-    out_idx = array("q")
+    out_idx = array(_INDEX)
     pos = 0
     for m in _HSPACE_RUN.finditer(text):
         s, e = m.span()
@@ -217,3 +222,10 @@ def simplified(text: str) -> str:
 def example_normalize(text: str) -> str:
     """Runner of scripts.json: the normalised text."""
     return normalize(text).text
+
+
+def forget_long_texts() -> None:
+    """Drop the cached normalisations of whole documents (the text and an offset per
+    character: ~5 MiB per MB of text) once a document is done, so a worker does not hold
+    them while it sends the report, nor carry them into the next document."""
+    _normalize_long.cache_clear()
