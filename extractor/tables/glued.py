@@ -49,6 +49,30 @@ def _words() -> tuple[str, ...]:
     return tuple(sorted(out, key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=1)
+def _by_head() -> dict[str, tuple[str, ...]]:
+    """Form words of three or more characters by their first two characters."""
+    out: dict[str, list[str]] = {}
+    for w in _words():
+        if len(w) >= 3:
+            out.setdefault(w[:2], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _two_words(n: str) -> bool:
+    """Does `n` contain two different form words of three or more characters? (one pass over
+    its positions, not one substring search per word)"""
+    heads = _by_head()
+    seen: set[str] = set()
+    for i in range(len(n) - 2):
+        for w in heads.get(n[i:i + 2], ()):
+            if n.startswith(w, i):
+                seen.add(w)
+                if len(seen) >= 2:
+                    return True
+    return False
+
+
 def _word_at(text: str, i: int) -> int:
     """End of the form word starting at i (with its bracketed note and colon), or i."""
     for w in _words():
@@ -71,7 +95,7 @@ def is_glued(text: str) -> bool:
     n = normalize(text).text
     if len(n) < 12 or not re.search(r"\d", n):
         return False
-    if sum(1 for w in _words() if len(w) >= 3 and w in n) < 2:
+    if not _two_words(n):
         return False
     pieces = [n[a:b] for a, b in _pieces(n)]
     return any(_word_at(p, 0) == len(p) and q[0].isdigit() for p, q in zip(pieces, pieces[1:]))

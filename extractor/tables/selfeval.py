@@ -56,11 +56,31 @@ def _vocabulary() -> dict[str, str]:
     return roles
 
 
+_NOT_COUNTED = re.compile(r"[（(][^()（）]*[)）]|[\s:：]")
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_word() -> int:
+    return max(map(len, _vocabulary()), default=0)
+
+
 def role_of(text: str) -> str | None:
     """The meaning of a header/label cell (`initial_budget`, `l3`, `fund:total`, …) or None."""
     if not text or not text.strip():
         return None
+    # cheap refusals before normalising: a cell far longer than any header word (a paragraph),
+    # or one with a digit outside brackets when no header word has one (`第3项支出1.00万元`)
+    bare = _NOT_COUNTED.sub("", text)
+    if len(text) > 2 * _longest_word() + 8 and len(bare) > _longest_word() + 8:
+        return None
+    if not _digit_in_vocabulary() and not any(c in bare for c in "()（）") and any(c.isdigit() for c in bare):
+        return None
     return _vocabulary().get(clean_label(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _digit_in_vocabulary() -> bool:
+    return any(c.isdigit() for word in _vocabulary() for c in word)
 
 
 def _declared_unit(text: str) -> str | None:
