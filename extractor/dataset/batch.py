@@ -297,7 +297,11 @@ class WorkerPool:
         self.warm_up = warm_up
         self.timeout = timeout
         self.memory_mb = memory_mb
-        fork = preload and "fork" in multiprocessing.get_all_start_methods()
+        # a forked child starts with this process's address space: fork only while that is a
+        # small part of the memory limit (a large parent, such as a notebook or a test runner,
+        # would leave the child no room under RLIMIT_AS), else start a fresh interpreter
+        fork = (preload and "fork" in multiprocessing.get_all_start_methods()
+                and (not memory_mb or _resource() is None or _address_space() < memory_mb * 1024 * 1024 // 4))
         if fork:
             _resolve(target)
         self._ctx = multiprocessing.get_context("fork" if fork else "spawn")
