@@ -287,7 +287,8 @@ class Score:
 
     def _flags(self, doc: str, gold: list[dict], pred: list[dict]) -> None:
         used: set[int] = set()
-        for g in gold:
+        # a gold flag with a `count` stands for that many flags of the same figure
+        for g in [g for g in gold for _ in range(int(g.get("count", 1)))]:
             texts = [g["text"]] + list(g.get("related", []))
             hit = next((i for i, p in enumerate(pred) if i not in used and p["code"] == g["code"]
                         and overlaps(p["text"], g["text"])), None)
