@@ -23,7 +23,7 @@ GOLDS = golds_by_document()
 DOCS = sorted(p for p in REAL.glob("*") if p.suffix in (".pdf", ".txt") and not p.name.startswith("59_")) \
     if REAL.exists() else []
 
-# documents on which jixiao raises an error flag the reader found false (docs/notes/pdfgold-failures.md);
+# documents on which jixiao raises an error flag the reader found false (docs/real-documents.md);
 # strict: fixing the check flips the case
 KNOWN_FALSE: dict[str, str] = {}
 
