@@ -16,7 +16,7 @@ import functools
 import random
 from typing import Any
 
-from .render import DocSpec, Para, TableSpec
+from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
 PROSE_LAYOUTS = ("simplified", "traditional", "mirror")
@@ -91,23 +91,7 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
 
 def _located(items: list[dict[str, Any]], texts: list[str], layout: str) -> list[dict[str, Any]]:
     """Gold items with `text` as this layout printed it, found in document order."""
-    if layout == "simplified":
-        return items
-    from ..text.normalize import normalize
-
-    flat = "\n".join(texts)
-    nt = normalize(flat)
-    out = []
-    cursor = 0
-    for it in items:
-        want = normalize(it["text"]).text
-        at = nt.text.find(want, cursor)
-        if at < 0:
-            raise ValueError(f"{it['text']!r} is not in the {layout} document")
-        s, e = nt.span(at, at + len(want))
-        out.append(dict(it, text=flat[s:e]))
-        cursor = at + len(want)
-    return out
+    return items if layout == "simplified" else printed_as(items, "\n".join(texts), layout)
 
 
 def __getattr__(name: str):

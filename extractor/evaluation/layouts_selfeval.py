@@ -23,7 +23,7 @@ import random
 import re
 from typing import Any, Callable
 
-from .render import DocSpec, Para, TableSpec, _covered
+from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
 SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe")
@@ -142,22 +142,11 @@ def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[s
     """Gold items with `text` as this layout prints it (six decimals, traditional script)."""
     if layout not in ("numbered", "tradpipe"):
         return items
-    from ..text.normalize import normalize
 
-    nt = normalize(text)
-    out, cursor = [], 0
-    for it in items:
-        want = normalize(it["text"]).text
-        at = nt.text.find(want, cursor)
-        if at < 0:
-            raise ValueError(f"{it['text']!r} is not in the {layout} document")
-        end = at + len(want)
-        if layout == "numbered" and _MONEY.fullmatch(want) and nt.text.startswith("0000", end):
-            end += 4
-        s, e = nt.span(at, end)
-        out.append(dict(it, text=text[s:e]))
-        cursor = end
-    return out
+    def six_decimals(want: str, printed: str, end: int) -> int:
+        return end + 4 if layout == "numbered" and _MONEY.fullmatch(want) and printed.startswith("0000", end) else end
+
+    return printed_as(items, text, layout, six_decimals)
 
 
 def __getattr__(name: str):

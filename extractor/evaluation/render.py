@@ -353,3 +353,22 @@ def scan_images(pdf: str | Path, dpi: int = 200, noise: float = 0.0, skew: float
     finally:
         doc.close()
     return images
+
+
+def printed_as(items: list[dict], text: str, what: str, grow=None) -> list[dict]:  # noqa: ANN001
+    """Gold items with their `text` as `text` prints them (another script, more decimals),
+    found in document order; `grow(want, normalised_text, end)` may extend a match."""
+    from ..text.normalize import normalize
+
+    nt = normalize(text)
+    out, cursor = [], 0
+    for it in items:
+        want = normalize(it["text"]).text
+        at = nt.text.find(want, cursor)
+        if at < 0:
+            raise ValueError(f"{it['text']!r} is not in the {what} document")
+        end = grow(want, nt.text, at + len(want)) if grow else at + len(want)
+        s, e = nt.span(at, end)
+        out.append(dict(it, text=text[s:e]))
+        cursor = end
+    return out
