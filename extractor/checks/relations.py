@@ -125,6 +125,8 @@ class _Cues:
         self.part_of = {c["form"]: c["exhaustive"] for c in by["part_of"]["cues"]}
         self.part_rx = _alt(self.part_of)
         self.total_rx = _alt([c["form"] for c in by["total"]["cues"]])
+        # words a cue's characters also write (`共` in 公共项目): there the cue is no cue
+        self.total_not_in = {c["form"]: tuple(c.get("not_in", ())) for c in by["total"]["cues"]}
         ch = by["change"]
         self.verbs = {v["form"]: v["sign"] for v in ch["verbs"]}
         self.change_rx = regex.compile(
@@ -402,6 +404,9 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
     c = cues()
     out: list[PartOf] = []
     for m in c.total_rx.finditer(p.text):
+        if any(p.text.startswith(w, m.start() - w.index(m.group(0))) for w in c.total_not_in[m.group(0)]
+               if m.start() >= w.index(m.group(0))):
+            continue
         j = p.after(m.end())
         if j >= len(p.all):
             continue
