@@ -17,9 +17,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
     ("40_xian-health-commission-2022-final-accounts.pdf", "amounts"):
         "amounts F1 0.326 (P 1.000, R 0.194) on the 43 pages its gold covers: none of the nine 决算 tables "
         "(pp. 146-171) comes out, and the 成本指标 cells with a bare 万 (`3665万`) are not read as money",
-    ("43_changsha-xinfang-2026-budget-split-codes.pdf", "amounts"):
-        "amounts F1 0.860 (P 0.776, R 0.965): the 指标权重 cells of the 项目/部门整体支出绩效目标表 (pp. 22-32) "
-        "are read as 万元 amounts",
     ("45_guangzhou-xinfang-2026-budget-bracket-codes.pdf", "amounts"):
         "amounts F1 0.110 (P 1.000, R 0.058): none of the nine tables (pp. 5-19) is read; prose only",
     ("49_changchun-xinfang-2026-budget-3col-total.pdf", "amounts"):

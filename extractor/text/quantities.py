@@ -530,7 +530,7 @@ def unit_declared(text: str) -> tuple[str, float] | None:
 
 @functools.lru_cache(maxsize=4096)
 def column_kind(header: str) -> str:
-    """money | rate | score | code | target | count | unknown, from header text (latest match wins)."""
+    """money | rate | score | code | target | count | note | unknown, from header text (latest match wins)."""
     t = normalize(header).text
     exact = book().column_exact.get(t.replace(" ", "").replace("\u3000", ""))
     if exact:
@@ -775,7 +775,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
-                    and kind not in ("code", "score", "count", "target")):
+                    and kind not in ("code", "score", "count", "target", "note")):
                 q = _bare_cell(r, c, txt, span, kind, header, lay, label)
                 if q is not None:
                     qs = [q]
