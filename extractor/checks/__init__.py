@@ -5,11 +5,13 @@ a fixed order, and flags come out sorted by position, so output is deterministic
 """
 from __future__ import annotations
 
-from typing import Callable
+import functools
+from typing import Callable, TypeVar
 
 from ..model import Flag, Report
 
 CheckFn = Callable[[Report], list[Flag]]
+T = TypeVar("T")
 _REGISTRY: list[tuple[str, CheckFn]] = []
 _FAMILIES = ("units", "arithmetic", "periods", "selfeval", "categories", "ledger", "hygiene", "disclosure", "restatement")
 
@@ -21,6 +23,20 @@ def register(name: str) -> Callable[[CheckFn], CheckFn]:
         return fn
 
     return deco
+
+
+def per_report(fn: Callable[[Report], T]) -> Callable[[Report], T]:
+    """`fn(report)` computed once for the report being checked (the last one asked about),
+    so the check families share what one of them read (relations, the disclosure model)."""
+    last: list = [None, None]
+
+    @functools.wraps(fn)
+    def once(report: Report) -> T:
+        if last[0] is not report:
+            last[0], last[1] = report, fn(report)
+        return last[1]
+
+    return once
 
 
 def _load() -> None:

@@ -29,7 +29,7 @@ from .. import patternbook
 from ..model import Evidence, Flag, Quantity, Report, Table
 from ..tables.ledger import Group, Ledger
 from ..text.quantities import is_numbering_row
-from . import register
+from . import per_report, register
 from .interval import Interval, can_equal, total
 from .relations import amount_interval, finest_exponent, relations_of
 from .units import yuan_text
@@ -322,14 +322,10 @@ def read_disclosure(report: Report) -> Disclosure:
     return Disclosure(tables, mentioned, first_page)
 
 
-_cache: list = [None, None]
-
-
+@per_report
 def disclosure_of(report: Report) -> Disclosure:
     """The disclosure model of a report, read once and shared by the checks."""
-    if _cache[0] is not report:
-        _cache[0], _cache[1] = report, read_disclosure(report)
-    return _cache[1]
+    return read_disclosure(report)
 
 
 # ---------------------------------------------------------------- comparing

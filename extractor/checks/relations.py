@@ -22,6 +22,7 @@ from typing import Any
 import regex
 
 from .. import patternbook
+from . import per_report
 from .interval import Interval, can_equal, total
 from ..model import Document, Quantity, Report
 from ..tables.ledger import Ledger, parts_of, read_ledgers
@@ -682,14 +683,12 @@ def find_relations(doc: Document, quantities: list[Quantity]) -> Relations:
     return rel
 
 
-_cache: list[Any] = [None, None]
 
 
+@per_report
 def relations_of(report: Report) -> Relations:
     """The relations of a report, computed once and shared by the check families."""
-    if _cache[0] is not report:
-        _cache[0], _cache[1] = report, find_relations(report.document, report.quantities)
-    return _cache[1]
+    return find_relations(report.document, report.quantities)
 
 
 def describe(text: str) -> list[dict]:
