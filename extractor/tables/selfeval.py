@@ -56,9 +56,6 @@ def _vocabulary() -> dict[str, str]:
     return roles
 
 
-_NOT_COUNTED = re.compile(r"[（(][^()（）]*[)）]|[\s:：]")
-
-
 @functools.lru_cache(maxsize=1)
 def _longest_word() -> int:
     return max(map(len, _vocabulary()), default=0)
@@ -70,7 +67,7 @@ def role_of(text: str) -> str | None:
         return None
     # cheap refusals before normalising: a cell far longer than any header word (a paragraph),
     # or one with a digit outside brackets when no header word has one (`第3项支出1.00万元`)
-    bare = _NOT_COUNTED.sub("", text)
+    bare = _DROP.sub("", _BRACKETED.sub("", text))  # what clean_label keeps, before normalising
     if len(text) > 2 * _longest_word() + 8 and len(bare) > _longest_word() + 8:
         return None
     if not _digit_in_vocabulary() and not any(c in bare for c in "()（）") and any(c.isdigit() for c in bare):
