@@ -22,9 +22,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
     ("49_changchun-xinfang-2026-budget-3col-total.pdf", "amounts"):
         "amounts F1 0.347 (P 1.000, R 0.210): no table of pp. 6-14 is read (three value columns a side, "
         "wrapped cells); prose and the 项目绩效目标表 only",
-    ("50_xian-work-safety-2019-comprehensive-budget-4view-total.pdf", "amounts"):
-        "amounts F1 0.970 (P 1.000, R 0.941) on the 4 pages its gold covers: two 项目简介 restatements whose 万元 "
-        "wraps to the next line (`215.80` / `万元`, p26) are missed",
     ("60_changsha-sasac-2020-soe-reform-fund-evaluation-report.pdf", "projects"):
         "project fields 0.000: the evaluated fund of a 绩效评价报告 (budget, executed, 执行率, 综合评分, 等级 in prose "
         "and in the 项目支出情况表) gives no project row",
