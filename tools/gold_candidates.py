@@ -50,6 +50,22 @@ def _is_amount_token(tok: str) -> bool:
     return "." in tok or "," in tok
 
 
+def _is_code(line: str, t: re.Match, toks: list[re.Match], i: int) -> bool:
+    """An integer that is no cell figure: glued to what follows (`1、`, `任务1`), followed by a
+    name (`245001 西安市…`, `50101 工资奖金津补贴`), or part of a split code (`302 99 502 99`,
+    `210 15 05`: a 2-digit part, or the ≤3-digit part before one)."""
+    after, before = line[t.end():], line[:t.start()]
+    if after[:1] not in ("", " ", "\t") or before[-1:] not in ("", " ", "\t"):
+        return True
+    if re.match(r"\s*[\u4e00-\u9fffA-Za-z]", after):
+        return True
+    nxt = toks[i + 1].group() if i + 1 < len(toks) else ""
+    prv = toks[i - 1].group() if i else ""
+    two = re.compile(r"\d\d")
+    return bool(two.fullmatch(t.group()) and re.fullmatch(r"\d{2,3}", prv)
+                or re.fullmatch(r"\d{2,3}", t.group()) and two.fullmatch(nxt))
+
+
 def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
     """{page: [{text, value_yuan, where}]} in reading order."""
     result: dict[int, list[dict[str, str]]] = {}
@@ -77,6 +93,11 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
             m = UNIT_DECL.search(line)
             if m:
                 unit = (m.group(1) or m.group(2)).replace(" ", "")
+                if unit == "元" and re.search(r"单位[：:]\s*万\s*$", lines[line_no - 1] if line_no else ""):
+                    unit = "万元"  # `单位：万` / `元` split over two lines
+            elif re.search(r"单位[：:]\s*万\s*$", line) and line_no + 1 < len(lines) \
+                    and re.match(r"\s*元\s*$", lines[line_no + 1]):
+                unit = "万元"
             if re.search(r"行次|栏次|\*\*|^\s*(?:\d+\s+){3,}\d+\s*$", line):
                 continue  # column-number rows
             if unit is None or PROSE_LINE.search(line):
@@ -84,7 +105,7 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
             toks = [t for t in NUMBER.finditer(line) if not any(a <= base + t.start() < b for a, b in spans)]
             toks = [t for t in toks if not PERCENT_OR_COUNT.match(line[t.end():])
                     and not (re.fullmatch(r"\d{4}", t.group()) and re.match(r"\s*年", line[t.end():]))]
-            has_amount = any(_is_amount_token(t.group()) for t in toks)
+            has_amount = any(_is_amount_token(t.group()) for t in toks) or unit == "元"
             for i, t in enumerate(toks):
                 tok = t.group()
                 if not _is_amount_token(tok):
@@ -93,7 +114,7 @@ def candidates(pdf: Path) -> dict[int, list[dict[str, str]]]:
                     before = line[:t.start()].strip()
                     if not has_amount or i == 0 and not before or len(tok) in (3, 5, 7) and not before:
                         continue
-                    if re.fullmatch(r"20\d\d|19\d\d", tok):
+                    if re.fullmatch(r"20\d\d|19\d\d", tok) or _is_code(line, t, toks, i):
                         continue
                 found.append({"text": tok, "value_yuan": str(_value(tok) * FACTOR[unit]), "where": "table"})
         result[n] = found
