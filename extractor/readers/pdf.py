@@ -1,7 +1,8 @@
 """PDF reader (pdfplumber): paragraph text with pages, ruled tables as cell grids.
 
-Tables are found from ruling lines (`page.find_tables()`); the characters inside a table's
-box go to its cells and are left out of the paragraph text, so a number is never counted
+Tables are found from ruling lines (`page.find_tables()`), whether drawn as lines, rectangles
+or thin filled outlines (curves: several 决算 generators draw each cell border as a filled
+polygon with mitred ends); the characters inside a table's box go to its cells and are left out of the paragraph text, so a number is never counted
 twice. Soft line wraps are joined (see `wrapping`), in paragraphs and inside cells. A PDF
 whose pages carry drawings or images but no text layer is a scan: the reader returns it
 with `needs_ocr=True` (and `meta["ocr_pages"]`) instead of failing, so a batch can route
@@ -219,7 +220,7 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     if len(visible) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
         return [], True, path_heavy
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
-    tables = _tables(page) if (page.lines or page.rects) and not path_heavy else []
+    tables = _tables(page) if (page.lines or page.rects or page.curves) and not path_heavy else []
     boxes = [bbox for bbox, _ in tables]
     text_page = page
     if boxes:
