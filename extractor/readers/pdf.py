@@ -25,7 +25,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import pdf_lines
+from . import pdf_lines, pdf_textgrid
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -228,18 +228,21 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
-    for ln in _text_lines(text_page):
-        if ln["text"].strip():
-            items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
-    for bbox, grid in tables:
+    lines = [ln for ln in _text_lines(text_page) if ln["text"].strip()]
+    found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings
+    for ln in lines:
+        ln["lead_w"] = _lead_width(ln.pop("chars"))
+        items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
+    for bbox, grid in tables + [(bbox, (cells, {})) for bbox, cells in found]:
         items.append((bbox[1], 1, "table", grid))
     items.sort(key=lambda it: (it[0], it[1]))
     return [(kind, item) for _, _, kind, item in items], False, path_heavy
 
 
 def _text_lines(page: Any) -> list[dict]:
-    """pdfplumber's text lines of a page, its characters grouped into lines by their
-    boxes first (`pdf_lines`): a figure in another font or baseline stays in its sentence."""
+    """pdfplumber's text lines of a page (with their `chars`), its characters grouped into
+    lines by their boxes first (`pdf_lines`): a figure in another font or baseline stays in
+    its sentence."""
     from pdfplumber.utils import chars_to_textmap
     from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
 
@@ -250,8 +253,6 @@ def _text_lines(page: Any) -> list[dict]:
     else:
         textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
         lines = textmap.extract_text_lines(return_chars=True)
-    for line in lines:
-        line["lead_w"] = _lead_width(line.pop("chars"))
     return lines
 
 
