@@ -121,3 +121,27 @@ def test_a_borderless_grid_needs_three_rows_with_amounts(tmp_path):
                                      ["项目2", "20.00", "21.50"], ["项目3", "30.00", "31.50"]]
     ruled = pdf.read(str(render(grid(3, "grid"), tmp_path / "ruled.pdf")))
     assert three.tables[0].context == ruled.tables[0].context == "测试单位：万元"
+
+
+def _line(cells: list[tuple[float, str]], top: float, size: float = 10.0) -> dict:
+    """A pdfplumber text line whose cells start at the given x (one character per `size`)."""
+    chars = [{"text": ch, "x0": x + i * size, "x1": x + (i + 1) * size, "top": top, "bottom": top + size,
+              "size": size} for x, text in cells for i, ch in enumerate(text)]
+    return {"text": " ".join(t for _, t in cells), "x0": chars[0]["x0"], "x1": chars[-1]["x1"], "top": top,
+            "bottom": top + size, "chars": chars}
+
+
+def test_a_caption_whose_parts_fit_the_columns_stays_context():
+    """`编制部门：…` over the name column and `金额单位：万元` over the figures are the
+    caption, not a header row; the header and rows below are the table."""
+    from extractor.readers import pdf_textgrid
+
+    lines = [_line([(40, "编制部门：某局"), (300, "金额单位：万元")], 100),
+             _line([(40, "项目"), (300, "决算数")], 120)]
+    lines += [_line([(40, name), (330, figure)], 140 + 20 * i)
+              for i, (name, figure) in enumerate([("工资福利支出", "1,234.56"), ("商品和服务支出", "56.00"),
+                                                  ("资本性支出", "0.00")])]
+    tables, rest = pdf_textgrid.find(lines, 10.0)
+    assert [cells for _, cells in tables] == [[["项目", "决算数"], ["工资福利支出", "1,234.56"],
+                                               ["商品和服务支出", "56.00"], ["资本性支出", "0.00"]]]
+    assert rest == lines[:1]

@@ -11,8 +11,8 @@ grid is rebuilt here from the page's lines, in one pass over them:
   `CELL_GAP` character widths (the words of one cell sit closer);
 - lines whose boxes are separated by less than `ROW_GAP` of a character's height belong to
   one *band* (the lines of one table row: wrapped names, headers over several lines);
-- a run of at least `MIN_ROWS` bands each holding an amount (`1,234.56`, `0.00`) beside
-  other text is a table body; its columns are the gaps shared by all its segments (the
+- a run of at least `MIN_ROWS` bands each holding a figure cell (`1,234.56`, `0.00`:
+  `patterns/grid_cells.json`) beside other text is a table body; its columns are the gaps shared by all its segments (the
   union of their x-extents);
 - bands right above the body whose segments all sit inside those columns are its header;
   bands below it that fit the columns (rows whose amounts are blank) go on with it, up to a
@@ -25,8 +25,12 @@ the run.
 """
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass, field
+
+import regex
+
+from .. import patternbook
 
 # two visible characters this many character widths apart or more are in different cells
 CELL_GAP = 1.0
@@ -38,7 +42,6 @@ MIN_ROWS = 3
 # of a table leave gaps of a row or two)
 MAX_ROW_SPACING = 6.0
 
-_AMOUNT = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)%?")
 
 
 @dataclass
@@ -60,7 +63,7 @@ class Band:
 
     @property
     def numeric(self) -> bool:
-        return len(self.segments) >= 2 and any(_AMOUNT.fullmatch(s.text) for s in self.segments)
+        return len(self.segments) >= 2 and any(_figure().fullmatch(s.text) for s in self.segments)
 
 
 def find(lines: list[dict], char_w: float) -> tuple[list[tuple[tuple[float, float, float, float], list[list[str]]]],
@@ -196,9 +199,29 @@ def _fits(band: Band, columns: list[tuple[float, float]]) -> bool:
 
 def _heads(band: Band, columns: list[tuple[float, float]]) -> bool:
     """A header row: several segments, fewer than half of them spanning columns (a merged
-    `财政拨款` over its sub-columns); a caption line (`编制单位：… 单位：万元`) straddles."""
+    `财政拨款` over its sub-columns), none declaring the table's unit: the caption line
+    `编制部门：…  金额单位：万元` is the table's context, even when its parts fit columns."""
     spanning = sum(1 for s in band.segments if _overlaps(s, columns) > 1)
-    return len(band.segments) >= 2 and spanning * 2 < len(band.segments)
+    return len(band.segments) >= 2 and spanning * 2 < len(band.segments) and not any(
+        _unit_label().search(s.text) for s in band.segments)
+
+
+@functools.lru_cache(maxsize=1)
+def _figure() -> regex.Pattern:
+    """A figure cell (`patterns/grid_cells.json`)."""
+    return regex.compile(next(e for e in patternbook.entries("grid_cells") if e["name"] == "figure")["regex"])
+
+
+def cell_example(text: str) -> str | None:
+    """Pattern-book runner: "figure" when `text` is a figure cell."""
+    return "figure" if _figure().fullmatch(text) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_label() -> regex.Pattern:
+    """The `单位：万元` declaration (`patterns/unit_declarations.json`, entry `unit-label`)."""
+    entry = next(e for e in patternbook.entries("unit_declarations") if e["name"] == "unit-label")
+    return regex.compile(entry["regex"])
 
 
 def _assign(segs: list[Segment], columns: list[tuple[float, float]]) -> list[int]:
