@@ -115,7 +115,10 @@ def test_a_borderless_grid_needs_three_rows_with_amounts(tmp_path):
         rows = [["项目", "预算数", "决算数"]] + [[f"项目{i}", f"{i}0.00", f"{i}1.50"] for i in range(1, n + 1)]
         return DocSpec("测试", [TableSpec(rows, caption="单位：万元", rulings=rulings)])
 
-    assert pdf.read(str(render(grid(2), tmp_path / "two.pdf"))).tables == []
+    two = pdf.read(str(render(grid(2), tmp_path / "two.pdf")))
+    assert two.tables == []
+    # its rows stay lines of their own: no figure glued to the next row's label
+    assert two.text.endswith("项目 预算数 决算数\n项目1 10.00 11.50\n项目2 20.00 21.50")
     three = pdf.read(str(render(grid(3), tmp_path / "three.pdf")))
     assert three.tables[0].cells == [["项目", "预算数", "决算数"], ["项目1", "10.00", "11.50"],
                                      ["项目2", "20.00", "21.50"], ["项目3", "30.00", "31.50"]]

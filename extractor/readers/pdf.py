@@ -172,11 +172,14 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
             if kind == "line":
                 if page_lines and page_lines[-1].short and item["lead_w"] > gap + POSITION_SLACK:
                     page_lines[-1].short = False  # its next word did not fit: a wrap
+                row = item.get("row", False)  # a table row too short to be found (OCR lines carry none)
+                if page_lines and row:
+                    page_lines[-1].short = True  # is a line of its own, not the wrap of the line above
                 gap = right - item["x1"]
                 line = Line(
                     text=item["text"],
                     page=number,
-                    short=_at_least(gap, SHORT_LINE_CHARS * item["char_w"]),
+                    short=row or _at_least(gap, SHORT_LINE_CHARS * item["char_w"]),
                     indented=_at_least(item["x0"] - left, INDENT_CHARS * item["char_w"]),
                 )
                 run.append(line)
@@ -231,6 +234,7 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     lines = [ln for ln in _text_lines(text_page) if ln["text"].strip()]
     found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings
     for ln in lines:
+        ln["row"] = pdf_textgrid.row_like(ln, char_w)
         ln["lead_w"] = _lead_width(ln.pop("chars"))
         items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
     for bbox, grid in tables + [(bbox, (cells, {})) for bbox, cells in found]:

@@ -130,6 +130,14 @@ def _run(bands: list[Band], i: int, char_w: float, floor: int) -> tuple[int, int
     return start, end, columns
 
 
+def row_like(line: dict, char_w: float) -> bool:
+    """A line printed as a table row (cells apart, one a figure) that no table took: too
+    few rows to be found as one. It is a line of its own, never a soft wrap of the line
+    before or after (`2,074,962.01` / `使用非财政拨款结余` would run together)."""
+    segments = _segments(line, char_w)
+    return len(segments) >= 2 and any(_figure().fullmatch(s.text) for s in segments)
+
+
 def _segments(line: dict, char_w: float) -> list[Segment]:
     """The line cut where visible characters stand `CELL_GAP` widths apart."""
     out: list[Segment] = []
