@@ -43,7 +43,6 @@ MIN_ROWS = 3
 MAX_ROW_SPACING = 6.0
 
 
-
 @dataclass
 class Segment:
     text: str
@@ -63,6 +62,7 @@ class Band:
 
     @property
     def numeric(self) -> bool:
+        """A row of a table body: several cells, one of them a figure."""
         return len(self.segments) >= 2 and any(_figure().fullmatch(s.text) for s in self.segments)
 
 
@@ -77,12 +77,9 @@ def find(lines: list[dict], char_w: float) -> tuple[list[tuple[tuple[float, floa
     runs: list[tuple[int, int, list[tuple[float, float]]]] = []  # (first band, last band, columns)
     i = 0
     while i < len(bands):
-        run = _run(bands, i, char_w, runs[-1][1] + 1 if runs else 0)
-        if run is None:
-            i += 1
-            continue
-        runs.append(run)
-        i = run[1] + 1
+        run, i = _run(bands, i, char_w, runs[-1][1] + 1 if runs else 0)
+        if run is not None:
+            runs.append(run)
     if not runs:
         return [], lines
     used = {k for start, end, _ in runs for k in range(start, end + 1)}
@@ -97,15 +94,18 @@ def find(lines: list[dict], char_w: float) -> tuple[list[tuple[tuple[float, floa
     return tables, kept
 
 
-def _run(bands: list[Band], i: int, char_w: float, floor: int) -> tuple[int, int, list[tuple[float, float]]] | None:
-    """The table whose body starts at band `i` (first band, last band, columns), or None.
+def _run(bands: list[Band], i: int, char_w: float, floor: int
+         ) -> tuple[tuple[int, int, list[tuple[float, float]]] | None, int]:
+    """The table whose body starts at band `i` (first band, last band, columns) or None, and
+    the band to look on from (past every band a table starting later in this run would
+    hold, so that the page is read in one pass).
 
     The candidate is the run of bands from `i` with several segments each (a one-segment
     band inside it, a row with only its name, when the run goes on after it), near each
-    other; it needs `MIN_ROWS` bands with an amount, and ends before the first band that
+    other; it needs `MIN_ROWS` bands with a figure, and ends before the first band that
     straddles the columns of those. The header bands above it (down to `floor`) join it."""
     if not bands[i].numeric:
-        return None
+        return None, i + 1
     end = i
     while end + 1 < len(bands) and _near(bands[end], bands[end + 1], char_w) and (
             len(bands[end + 1].segments) >= 2 or (end + 2 < len(bands) and len(bands[end + 2].segments) >= 2
@@ -114,10 +114,10 @@ def _run(bands: list[Band], i: int, char_w: float, floor: int) -> tuple[int, int
     while True:
         numeric = [k for k in range(i, end + 1) if bands[k].numeric]
         if len(numeric) < MIN_ROWS:
-            return None
+            return None, end + 1
         columns = _columns([s for k in numeric for s in bands[k].segments])
         if len(columns) < 2:
-            return None
+            return None, end + 1
         bad = next((k for k in range(i, end + 1) if not _fits(bands[k], columns)), None)
         if bad is None:
             break
@@ -127,7 +127,7 @@ def _run(bands: list[Band], i: int, char_w: float, floor: int) -> tuple[int, int
     start = i
     while start - 1 >= floor and _heads(bands[start - 1], columns) and _near(bands[start - 1], bands[start], char_w):
         start -= 1
-    return start, end, columns
+    return (start, end, columns), end + 1
 
 
 def row_like(line: dict, char_w: float) -> bool:
