@@ -37,6 +37,8 @@ _NAME = r"(?:[^\s，。；：（(]|[（(](?![类款项][）)])[^（()）]{1,6}[�
 _PATH = regex.compile(rf"(?P<lei>{_NAME})[（(]类[）)](?:(?P<kuan>{_NAME})[（(]款[）)](?:(?P<xiang>{_NAME})[（(]项[）)])?)?"
                       r"[^，。；\d]{0,8}$")
 _FISCAL_SCOPE = regex.compile(r"财政拨款|一般公共预算")
+# a sentence about one fund's 财政拨款 restates that fund's own table (表7, 表8), not the 总表
+_FUND_SCOPE = regex.compile(r"政府性基金|国有资本经营")
 
 # prose line -> (table, line key, column key or None); `scoped` ones are read in the
 # 一般公共预算财政拨款 tables when their sentence is about 财政拨款
@@ -157,6 +159,12 @@ def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, st
     if key in _SCOPED and _fiscal_scope(text, q.start or 0):
         where = _SCOPED[key]
     table, line, col = where
+    if key in ("carry-in", "carry-out"):
+        sentence = _sentence_before(text, q.start or 0)
+        if _FUND_SCOPE.search(sentence):
+            return None
+        if _FISCAL_SCOPE.search(sentence):
+            table = "fiscal-summary"
     if key in ("grand", "fiscal-grand"):
         if key == "grand" and _FISCAL_SCOPE.search(_sentence_before(text, q.start or 0)):
             table = "fiscal-summary"

@@ -381,6 +381,7 @@ FAMILIES: dict[str, str] = {
     "totalpages": f"{__name__}:TOTALPAGES",
     "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
     "prose": "extractor.evaluation.layouts_prose:PROSE",
+    "borderless": "extractor.evaluation.layouts_borderless:BORDERLESS",
 }
 
 

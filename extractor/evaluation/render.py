@@ -28,6 +28,10 @@ class TableSpec:
     rows: list[list[str]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     caption: str = ""
+    # how a PDF draws the table's rulings: "grid" (stroked lines), "outline" (each border a
+    # thin filled polygon, as several 决算 generators draw them) or "none" (no rulings at
+    # all, amounts right-aligned: the columns show only by the text's alignment)
+    rulings: str = "grid"
 
     @property
     def n_cols(self) -> int:
@@ -223,6 +227,8 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
     from reportlab import platypus
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from .render_rulings import OutlinedTable
+
     _register_font()
     body = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=15, leading=22, alignment=1)
@@ -239,14 +245,18 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
         for ln in _caption_lines(b):
             story.append(Paragraph(_markup(ln, figures, body.fontSize), body))
         grid = b.grid()
-        data = [[Paragraph(_markup(t, figures, cell.fontSize), cell) if t else "" for t in row] for row in grid]
-        t = Table(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize, figures.scale if figures else 1.0),
-                  repeatRows=0)
+        right = ParagraphStyle("amount", parent=cell, alignment=2)
+        data = [[Paragraph(_markup(t, figures, cell.fontSize), right if b.rulings == "none" and _AMOUNT.fullmatch(t)
+                           else cell) if t else "" for t in row] for row in grid]
+        kind = OutlinedTable if b.rulings == "outline" else Table
+        t = kind(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize, figures.scale if figures else 1.0),
+                 repeatRows=0)
         style = [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("FONTNAME", (0, 0), (-1, -1), _FONT),
         ]
+        if b.rulings == "grid":
+            style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
         style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in b.merged]
         t.setStyle(TableStyle(style))
         story += [t, Spacer(1, 4 * mm)]
@@ -291,6 +301,7 @@ def _esc(text: str) -> str:
 
 
 _FIGURE = re.compile(r"[0-9][0-9,.]*%?")
+_AMOUNT = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
 
 def _markup(text: str, figures: FigureFont | None, size: float) -> str:

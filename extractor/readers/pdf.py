@@ -1,7 +1,8 @@
 """PDF reader (pdfplumber): paragraph text with pages, ruled tables as cell grids.
 
-Tables are found from ruling lines (`page.find_tables()`); the characters inside a table's
-box go to its cells and are left out of the paragraph text, so a number is never counted
+Tables are found from ruling lines (`page.find_tables()`), whether drawn as lines, rectangles
+or thin filled outlines (curves: several 决算 generators draw each cell border as a filled
+polygon with mitred ends); the characters inside a table's box go to its cells and are left out of the paragraph text, so a number is never counted
 twice. Soft line wraps are joined (see `wrapping`), in paragraphs and inside cells. A PDF
 whose pages carry drawings or images but no text layer is a scan: the reader returns it
 with `needs_ocr=True` (and `meta["ocr_pages"]`) instead of failing, so a batch can route
@@ -24,7 +25,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import pdf_lines
+from . import pdf_lines, pdf_textgrid
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -171,11 +172,14 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
             if kind == "line":
                 if page_lines and page_lines[-1].short and item["lead_w"] > gap + POSITION_SLACK:
                     page_lines[-1].short = False  # its next word did not fit: a wrap
+                row = item.get("row", False)  # a table row too short to be found (OCR lines carry none)
+                if page_lines and row:
+                    page_lines[-1].short = True  # is a line of its own, not the wrap of the line above
                 gap = right - item["x1"]
                 line = Line(
                     text=item["text"],
                     page=number,
-                    short=_at_least(gap, SHORT_LINE_CHARS * item["char_w"]),
+                    short=row or _at_least(gap, SHORT_LINE_CHARS * item["char_w"]),
                     indented=_at_least(item["x0"] - left, INDENT_CHARS * item["char_w"]),
                 )
                 run.append(line)
@@ -219,7 +223,7 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     if len(visible) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
         return [], True, path_heavy
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
-    tables = _tables(page) if (page.lines or page.rects) and not path_heavy else []
+    tables = _tables(page) if (page.lines or page.rects or page.curves) and not path_heavy else []
     boxes = [bbox for bbox, _ in tables]
     text_page = page
     if boxes:
@@ -227,18 +231,22 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
-    for ln in _text_lines(text_page):
-        if ln["text"].strip():
-            items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
-    for bbox, grid in tables:
+    lines = [ln for ln in _text_lines(text_page) if ln["text"].strip()]
+    found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings
+    for ln in lines:
+        ln["row"] = pdf_textgrid.row_like(ln, char_w)
+        ln["lead_w"] = _lead_width(ln.pop("chars"))
+        items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
+    for bbox, grid in tables + [(bbox, (cells, {})) for bbox, cells in found]:
         items.append((bbox[1], 1, "table", grid))
     items.sort(key=lambda it: (it[0], it[1]))
     return [(kind, item) for _, _, kind, item in items], False, path_heavy
 
 
 def _text_lines(page: Any) -> list[dict]:
-    """pdfplumber's text lines of a page, its characters grouped into lines by their
-    boxes first (`pdf_lines`): a figure in another font or baseline stays in its sentence."""
+    """pdfplumber's text lines of a page (with their `chars`), its characters grouped into
+    lines by their boxes first (`pdf_lines`): a figure in another font or baseline stays in
+    its sentence."""
     from pdfplumber.utils import chars_to_textmap
     from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
 
@@ -249,8 +257,6 @@ def _text_lines(page: Any) -> list[dict]:
     else:
         textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
         lines = textmap.extract_text_lines(return_chars=True)
-    for line in lines:
-        line["lead_w"] = _lead_width(line.pop("chars"))
     return lines
 
 
