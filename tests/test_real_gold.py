@@ -19,18 +19,12 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
         "(pp. 146-171) comes out, and the 成本指标 cells with a bare 万 (`3665万`) are not read as money",
     ("45_guangzhou-xinfang-2026-budget-bracket-codes.pdf", "amounts"):
         "amounts F1 0.110 (P 1.000, R 0.058): none of the nine tables (pp. 5-19) is read; prose only",
-    ("49_changchun-xinfang-2026-budget-3col-total.pdf", "amounts"):
-        "amounts F1 0.347 (P 1.000, R 0.210): no table of pp. 6-14 is read (three value columns a side, "
-        "wrapped cells); prose and the 项目绩效目标表 only",
     ("50_xian-work-safety-2019-comprehensive-budget-4view-total.pdf", "amounts"):
         "amounts F1 0.970 (P 1.000, R 0.941) on the 4 pages its gold covers: two 项目简介 restatements whose 万元 "
         "wraps to the next line (`215.80` / `万元`, p26) are missed",
     ("60_changsha-sasac-2020-soe-reform-fund-evaluation-report.pdf", "projects"):
         "project fields 0.000: the evaluated fund of a 绩效评价报告 (budget, executed, 执行率, 综合评分, 等级 in prose "
         "and in the 项目支出情况表) gives no project row",
-    ("48_wuxi-statistics-2026-budget-blank-cells.pdf", "amounts"):
-        "amounts F1 0.978 (P 1.000, R 0.958): the 部门收入总表 by unit (p9), the 收支总表 continuation (p13) "
-        "and the 政府采购支出表 (p24) are not read",
     ("10_yinchuan-no6-middle-school-2021-project-selfeval-table-ocr", "amounts"):
         "amounts F1 0.462 (P 0.600, R 0.375): OCR garbles the money header words (`年初预匏数`, `调整预算将`)",
     ("10_yinchuan-no6-middle-school-2021-project-selfeval-table-ocr", "projects"):
