@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from extractor.model import Block, Document, Table
+from extractor.readers.wrapping import Line, is_hard_break
 from extractor.pipeline import build_report
 from extractor.tables.ledger import read_ledgers
 
@@ -90,3 +91,10 @@ def test_lines_numbered_again_under_this_years_total_end_where_they_add_up():
     cells[6][4] = "33.65"  # a slip in a line under 一、本年支出 is still an error
     r = report_of([Table(index=0, cells=cells, page=1)])
     assert any(f.code == "sum-mismatch" and f.severity == "error" for f in r.flags)
+
+
+def test_a_money_unit_opening_a_line_continues_the_figure_that_ended_the_line_before():
+    # 49 p18: the PDF ends the line short after `211`; its `万元` is never a paragraph of its own
+    assert not is_hard_break(Line("系统机关运行经费预算总计211", short=True), Line("万元， 占基本支出经费的17.46%"))
+    assert is_hard_break(Line("预算总计211", short=True), Line("年度目标"))
+    assert is_hard_break(Line("完成率98", short=True), Line("百分比"))

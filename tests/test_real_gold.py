@@ -19,9 +19,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
         "(pp. 146-171) comes out, and the 成本指标 cells with a bare 万 (`3665万`) are not read as money",
     ("45_guangzhou-xinfang-2026-budget-bracket-codes.pdf", "amounts"):
         "amounts F1 0.110 (P 1.000, R 0.058): none of the nine tables (pp. 5-19) is read; prose only",
-    ("50_xian-work-safety-2019-comprehensive-budget-4view-total.pdf", "amounts"):
-        "amounts F1 0.970 (P 1.000, R 0.941) on the 4 pages its gold covers: two 项目简介 restatements whose 万元 "
-        "wraps to the next line (`215.80` / `万元`, p26) are missed",
     ("60_changsha-sasac-2020-soe-reform-fund-evaluation-report.pdf", "projects"):
         "project fields 0.000: the evaluated fund of a 绩效评价报告 (budget, executed, 执行率, 综合评分, 等级 in prose "
         "and in the 项目支出情况表) gives no project row",
