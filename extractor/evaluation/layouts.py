@@ -379,6 +379,7 @@ FAMILIES: dict[str, str] = {
     "totals": f"{__name__}:TOTALS",
     "pages": f"{__name__}:PAGES",
     "totalpages": f"{__name__}:TOTALPAGES",
+    "grids": "extractor.evaluation.layouts_grids:GRIDS",
     "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
     "prose": "extractor.evaluation.layouts_prose:PROSE",
 }

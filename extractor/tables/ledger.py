@@ -219,11 +219,20 @@ def _split_code(cells: list[str], carry: list[str]) -> tuple[str | None, int | N
     return ("".join(parts) if all(parts) else None), min(last + 1, MAX_DEPTH)
 
 
+def _counts_rows(chain: list[Table], header_rows: dict[int, set[int]], c: int) -> bool:
+    """Column c numbers the rows 1, 2, 3 … without a gap over the whole table (a 序号 column):
+    a count, not codes (an outline 序号 starts again from 1 under each heading)."""
+    seen = [_SPACE.sub("", normalize(t.cell(r, c)).text) for t in chain for r in range(t.n_rows)
+            if r not in header_rows[t.index] and t.cell(r, c).strip()]
+    return len(seen) >= 3 and seen == [str(i) for i in range(1, len(seen) + 1)]
+
+
 def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tuple[int, ...], label_cols: tuple[int, ...],
              amount_cols: tuple[int, ...], amounts: dict[tuple[int, int, int], Quantity]) -> list[LedgerRow]:
     rows: list[LedgerRow] = []
     headers = _header_texts(chain, header_rows)
-    real_code_cols = tuple(c for c in code_cols if not any(w in headers.get(c, "") for w in _NUMBERING_HEADER))
+    real_code_cols = tuple(c for c in code_cols if not any(w in headers.get(c, "") for w in _NUMBERING_HEADER)
+                           and not _counts_rows(chain, header_rows, c))
     carry: list[str] = []
     for t in chain:
         for r in range(t.n_rows):
