@@ -98,3 +98,13 @@ def test_a_money_unit_opening_a_line_continues_the_figure_that_ended_the_line_be
     assert not is_hard_break(Line("系统机关运行经费预算总计211", short=True), Line("万元， 占基本支出经费的17.46%"))
     assert is_hard_break(Line("预算总计211", short=True), Line("年度目标"))
     assert is_hard_break(Line("完成率98", short=True), Line("百分比"))
+
+
+def test_a_unit_line_without_the_word_unit_declares_the_table_below_it():
+    # 54 p32: `341-湖州市财政局 … 万元` over a 项目支出绩效表 (no `单位：`)
+    cells = [["单位名称", "项目名称", "金额", "项目总体绩效目标"],
+             ["某中心", "财政票据综合管理", "10.00", "做好推广、宣传、专项检查以及各项试点工作"]]
+    t = Table(index=0, cells=cells, page=1, context="2026年市级部门项目支出绩效表\n341-湖州市财政局        万元")
+    assert amounts(report_of([t])) == [(1, 2, "10.00", "万元", D("100000.00"))]
+    t.context = "2026年市级部门项目支出绩效表\n支出合计 1,266.75 万元"  # a figure's unit declares nothing
+    assert amounts(report_of([t])) == []
