@@ -4,8 +4,9 @@ Every registered layout family (`extractor.evaluation.layouts.FAMILIES`) writes 
 generated document in all its layouts and the four formats: the 支出决算表 in its code
 layouts (joined codes, 类|款|项 columns, bracketed codes, names only), the 收支总表 with its
 views stacked, side by side, or side by side with 行次 columns; the 支出决算表 on one page or
-continued on the next (header printed again, caption marked 续, or neither). Every layout must give the
-amounts (value, unit, label: a figure of a half keeps the label of its own half) and budget
+continued on the next (header printed again, caption marked 续, or neither); the 基本支出表 by 经济分类
+as grids (the unit in a cell of the grid's first rows, a 序号 column, figures wrapping in narrow PDF
+cells, zero parts left blank). Every layout must give the amounts (value, unit, label: a figure of a half keeps the label of its own half) and budget
 lines of the family's reference layout, exactly the gold's, and no error flag; every ledger
 row the level it was generated at. A planted slip is caught as an error where the layout
 tells the levels, and as a warning where nothing does.
@@ -86,7 +87,7 @@ def test_every_layout_gives_the_facts_of_the_reference_layout(every, facts, name
 
 def test_every_row_gets_the_level_it_was_generated_at(every):
     for doc, by_layout in every.items():
-        if not doc.startswith(("ledger-", "pages-")):
+        if not doc.startswith(("ledger-", "pages-", "grids-")):
             continue
         for layout, path in by_layout.items():
             gold = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))

@@ -94,7 +94,7 @@ def test_real_pdf_with_figures_in_another_font_keeps_them_in_their_sentences() -
     they came out as `租用面积 平方米，年物业费每平米` + a line `5137.26 50.4`."""
     doc = pdf.read(str(_real("47_fuzhou-commerce-2026-budget-wrapped-numbers.pdf")))
     cells = [c for t in doc.tables for row in t.cells for c in row]
-    assert "根据《物业服务合同》租用面积5137.26平方米，年物业费每平米50.4\n元。" in cells
+    assert "根据《物业服务合同》租用面积5137.26平方米，年物业费每平米50.4元。" in cells  # (its 元 wrapped: joined)
     assert "≤5137.26平方米" in cells and "=24小时/日" in cells
 
 

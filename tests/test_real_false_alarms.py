@@ -8,15 +8,18 @@ no block that no hierarchy can explain is left silent."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from extractor.tables.ledger import parts_of, read_label, read_ledgers
+from extractor.text.normalize import normalize
 from real_gold import error_flags, gold_flags, golds_by_document
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+_FIGURE = re.compile(r"-?[\d,]+\.\d+")
 _DATA = json.loads((Path(__file__).parent / "data" / "real_genuine_errors.json").read_text("utf-8"))
 GOLDS = golds_by_document()
 # image-only scans: OCR reads them (their figures are not asserted here)
@@ -108,3 +111,31 @@ def test_no_sum_adds_rows_of_two_levels(real_reports, path):
                     coded = sorted({k.code for k in kids if k.code and k.kind != "total"})
                     nested = [(a, b) for a in coded for b in coded if a != b and b.startswith(a)]
                     assert nested == [], (where, nested)
+
+
+def _side_by_side(table) -> bool:
+    """A header row names 收入 in a cell left of one naming 支出: the 总表's two halves."""
+    for row in table.cells[:5]:
+        cells = [normalize(x).text.replace(" ", "").replace("\u3000", "") for x in row]
+        income = [i for i, x in enumerate(cells) if "收入" in x and "支出" not in x]
+        spent = [i for i, x in enumerate(cells) if "支出" in x and "收入" not in x]
+        if income and spent and min(spent) > min(income):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", [p for p in DOCS if p.suffix == ".pdf"], ids=lambda p: p.name[:40])
+def test_every_side_by_side_total_table_with_figures_gives_figures_in_both_halves(real_reports, path):
+    """A side-by-side 总表 that prints figures is read as a ledger whose 收入 and 支出 halves
+    both hold figures (49's 总表, whose unit stands in a cell of the grid, once gave none)."""
+    r = real_reports[path]
+    doc = r.document
+    ledgers = read_ledgers(doc, r.quantities, set(doc.meta.get("selfeval_tables", [])))
+    for t in doc.tables:
+        title = (t.context[-60:] + "".join("".join(row) for row in t.cells[:2])).replace(" ", "")
+        figures = any(_FIGURE.fullmatch(x.strip()) for row in t.cells[2:] for x in row)
+        if "总表" not in title or not figures or not _side_by_side(t):
+            continue
+        ledger = next((lg for lg in ledgers if t.index in lg.tables), None)
+        halves = [g for g in ledger.groups if any(row.values for row in g.rows)] if ledger else []
+        assert len(halves) >= 2, (path.name, t.page, t.index)

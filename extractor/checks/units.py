@@ -102,6 +102,8 @@ def corrections(q: Quantity) -> list[Fix]:
     out: list[Fix] = []
     if q.value == 0:  # no unit makes 0 another number
         return out
+    if q.unit_source in ("table-header", "column-header"):
+        return out  # a bare cell has no unit of its own to mistype: its table or column declares it
     if q.kind == "amount" and q.unit in MONEY_FACTORS and q.value_yuan is not None:
         for a, b in _SWAPS:
             if a == q.unit:

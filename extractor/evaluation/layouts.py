@@ -185,7 +185,7 @@ PAGES = LayoutFamily("pages", PAGES_LAYOUTS, make_pages_document, reference="one
 
 # ---------------------------------------------------------------- side-by-side 总表
 
-TOTALS_LAYOUTS = ("stacked", "sidebyside", "rowno")
+TOTALS_LAYOUTS = ("stacked", "sidebyside", "rowno", "sideunit")
 
 _INCOME = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
            "上级补助收入", "事业收入", "其他收入")
@@ -272,7 +272,9 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None, z
     """A 收支总表 (收入 | 支出功能分类 | 部门/政府预算经济分类, one or three amount columns per
     half, zeros printed `0.00` or left blank) in one layout: `stacked` (each view a table
     of its own), `sidebyside` (the views as halves of one table), `rowno` (halves with a
-    行次 column each and a 栏次 row numbering the amount columns)."""
+    行次 column each and a 栏次 row numbering the amount columns), `sideunit` (side by side, the
+    caption and the `编制单位：… | 单位：万元` line printed as the grid's first rows, the unit in
+    the last cell of its row: 49 p6)."""
     if layout not in TOTALS_LAYOUTS:
         raise ValueError(f"unknown layout {layout!r} (use one of {TOTALS_LAYOUTS})")
     rng = random.Random(f"totals:{seed}")
@@ -317,7 +319,13 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None, z
             grid.append(sum((["栏次", ""] + [str(j * k + x + 1) for x in range(k)] for j in range(len(views))), []))
         for i in range(height):
             grid.append(sum((half(v, i, j * height + i + 1 if numbered else None) for j, v in enumerate(views)), []))
-        blocks.append(TableSpec(grid, merged, caption=f"{caption}\n编制单位：{dept}    单位：万元"))
+        if layout == "sideunit":  # the caption lines as rows of the grid itself
+            n = len(grid[0])
+            grid[:0] = [[caption] + [""] * (n - 1), [f"编制单位：{dept}"] + [""] * (n - 2) + ["单位：万元"]]
+            merged = [(0, 0, 0, n - 1), (1, 0, 1, n - 2)] + [(r0 + 2, c0, r1 + 2, c1) for r0, c0, r1, c1 in merged]
+            blocks.append(TableSpec(grid, merged))
+        else:
+            blocks.append(TableSpec(grid, merged, caption=f"{caption}\n编制单位：{dept}    单位：万元"))
     for view in views:
         for label, code, values in view.rows:
             if view.head != "收入项目" and code is None:
@@ -379,6 +387,7 @@ FAMILIES: dict[str, str] = {
     "totals": f"{__name__}:TOTALS",
     "pages": f"{__name__}:PAGES",
     "totalpages": f"{__name__}:TOTALPAGES",
+    "grids": "extractor.evaluation.layouts_grids:GRIDS",
     "selfeval": "extractor.evaluation.layouts_selfeval:SELFEVAL",
     "prose": "extractor.evaluation.layouts_prose:PROSE",
     "borderless": "extractor.evaluation.layouts_borderless:BORDERLESS",

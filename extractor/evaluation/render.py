@@ -32,6 +32,7 @@ class TableSpec:
     # thin filled polygon, as several 决算 generators draw them) or "none" (no rulings at
     # all, amounts right-aligned: the columns show only by the text's alignment)
     rulings: str = "grid"
+    narrow: bool = False  # PDF: figure columns narrower than their figures, which wrap in the cell
 
     @property
     def n_cols(self) -> int:
@@ -249,8 +250,10 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
         data = [[Paragraph(_markup(t, figures, cell.fontSize), right if b.rulings == "none" and _AMOUNT.fullmatch(t)
                            else cell) if t else "" for t in row] for row in grid]
         kind = OutlinedTable if b.rulings == "outline" else Table
-        t = kind(data, colWidths=_col_widths(grid, page_w, b.merged, cell.fontSize, figures.scale if figures else 1.0),
-                 repeatRows=0)
+        widths = _col_widths(grid, page_w, b.merged, cell.fontSize, figures.scale if figures else 1.0)
+        if b.narrow:
+            widths = _narrowed(grid, widths, cell.fontSize)
+        t = kind(data, colWidths=widths, repeatRows=0)
         style = [
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("FONTNAME", (0, 0), (-1, -1), _FONT),
@@ -294,6 +297,27 @@ def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int
     widths = [f + e * k for f, e in zip(floor, extra)]
     rest = total - sum(widths)
     return [w + rest / n for w in widths]
+
+
+_BARE_FIGURE = re.compile(r"-?[0-9][0-9,]*\.[0-9]+")
+
+
+def _narrowed(grid: list[list[str]], widths: list[float], font_size: float) -> list[float]:
+    """Columns of bare figures made one digit narrower than their longest figure (a cell's
+    padding included), so that it wraps (`1682.7` over `6`); the width saved goes to the others."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out = list(widths)
+    for c in range(len(widths)):
+        figs = [row[c] for row in grid[1:] if c < len(row) and _BARE_FIGURE.fullmatch(row[c])]
+        if figs and len(figs) >= (len(grid) - 1) // 2:
+            longest = max(figs, key=lambda x: stringWidth(x, _FONT, font_size))
+            out[c] = stringWidth(longest[:-1], _FONT, font_size) + 12.5  # (6 pt padding a side)
+    rest = [c for c in range(len(widths)) if out[c] == widths[c]]
+    spare = sum(widths) - sum(out)
+    for c in rest:
+        out[c] += spare / len(rest)
+    return out
 
 
 def _esc(text: str) -> str:

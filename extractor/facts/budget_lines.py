@@ -142,6 +142,9 @@ def _caption(doc: Document, index: int) -> str | None:
     tables = doc.tables
     t = tables[index]
     lines = [normalize(x).text.strip() for x in t.context.splitlines()]
+    # (a title printed as the grid's first row, alone in it, is the caption too: 49's 预算表)
+    lines += [normalize(row[0]).text.strip() for row in t.cells[:2]
+              if row and row[0].strip() and not any(x.strip() for x in row[1:])]
     titled = [x for x in lines if _TABLE_TITLE.search(x) and len(x) <= 40]
     if titled:
         return titled[-1]
@@ -157,11 +160,12 @@ _DOC_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?\S{0,12}(?:预算|决算)")
 
 
 def _document_stage(doc: Document, meta: DocMeta) -> str | None:
-    """The stage the document's title names (`…2026年度部门预算`), for a table whose caption
-    names none (`收支总表`)."""
+    """The stage the document's title names (`…2026年度部门预算`, in the text or above a
+    workbook's first table), for a table whose caption names none (`收支总表`)."""
     if meta.title:
         return stage_in(normalize(meta.title).text)
-    for line in doc.text.splitlines()[:8]:
+    above_first = doc.tables[0].context.splitlines() if doc.tables else []  # (a workbook's title row)
+    for line in doc.text.splitlines()[:8] + above_first:
         norm = normalize(line).text.strip()
         if len(norm) <= 60 and _DOC_TITLE.search(norm):
             return stage_in(norm)

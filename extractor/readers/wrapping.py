@@ -35,6 +35,21 @@ def _cjk_ranges() -> tuple[tuple[int, int], ...]:
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _unit_start() -> re.Pattern[str]:
+    """The money unit forms of patterns/units.json, longest first, at the start of a line (a
+    `百分比` on the line under a target is the cell's 度量单位 written below it, not a wrap)."""
+    forms = {f for e in patternbook.entries("units") if e.get("kind") == "amount" for f in e.get("forms", [])}
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
+def unit_continues(before: str, after: str) -> bool:
+    """A line ending in a figure followed by a line starting with its money unit (`215.80` / `万元`):
+    one quantity that wrapped (`number-unit` of patterns/cell_line_breaks.json)."""
+    b = before.rstrip()
+    return bool(b) and b[-1].isdigit() and _unit_start().match(after.lstrip()) is not None
+
+
 def is_cjk(ch: str) -> bool:
     """A CJK ideograph or CJK/full-width punctuation: no space is written between them."""
     o = ord(ch)
@@ -84,7 +99,7 @@ def join_cell_lines(text: str) -> str:
             continue
         if not out:
             out = line
-        elif splits_number(out, line) or (is_cjk(out[-1]) and is_cjk(line[0])):
+        elif splits_number(out, line) or unit_continues(out, line) or (is_cjk(out[-1]) and is_cjk(line[0])):
             out += line
         else:
             out += "\n" + line
@@ -103,6 +118,8 @@ class Line:
 
 def is_hard_break(before: Line, after: Line) -> bool:
     """True when `after` starts a new paragraph rather than continuing `before`."""
+    if unit_continues(before.text, after.text):
+        return False  # a figure's unit never opens a paragraph, however short the line before
     return (
         before.short
         or after.indented

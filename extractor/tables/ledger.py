@@ -43,6 +43,7 @@ class LedgerRow:
     values: dict[int, Quantity] = field(default_factory=dict)  # k-th amount column of the group -> figure
     rank: int | None = None  # outline prefix rank (一、 1; （一） 2; 1、 3; （1） 4)
     indent: int = 0  # leading spaces of the label
+    ordinal: str | None = None  # the outline prefix as written (`一、`), when the label has one
 
 
 @dataclass
@@ -112,8 +113,17 @@ def read_label(text: str) -> tuple[str, str | None, int | None, str]:
 
 def outline_rank(text: str) -> int | None:
     """The outline rank of a label's prefix (一、 1; （一） 2; 1、 3; （1） 4), or None."""
+    return outline_prefix(text)[0]
+
+
+def outline_prefix(text: str) -> tuple[int | None, str | None]:
+    """(rank, prefix as written) of a label's outline prefix (`一、` → (1, `一、`))."""
     compact = _SPACE.sub("", normalize(text).text)
-    return next((rank for rank, pat in _rules()["ranks"] if pat.match(compact)), None)
+    for rank, pat in _rules()["ranks"]:
+        m = pat.match(compact)
+        if m:
+            return rank, m.group(0)
+    return None, None
 
 
 def example_row(text: str) -> dict[str, Any]:
@@ -209,11 +219,20 @@ def _split_code(cells: list[str], carry: list[str]) -> tuple[str | None, int | N
     return ("".join(parts) if all(parts) else None), min(last + 1, MAX_DEPTH)
 
 
+def _counts_rows(chain: list[Table], header_rows: dict[int, set[int]], c: int) -> bool:
+    """Column c numbers the rows 1, 2, 3 … without a gap over the whole table (a 序号 column):
+    a count, not codes (an outline 序号 starts again from 1 under each heading)."""
+    seen = [_SPACE.sub("", normalize(t.cell(r, c)).text) for t in chain for r in range(t.n_rows)
+            if r not in header_rows[t.index] and t.cell(r, c).strip()]
+    return len(seen) >= 3 and seen == [str(i) for i in range(1, len(seen) + 1)]
+
+
 def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tuple[int, ...], label_cols: tuple[int, ...],
              amount_cols: tuple[int, ...], amounts: dict[tuple[int, int, int], Quantity]) -> list[LedgerRow]:
     rows: list[LedgerRow] = []
     headers = _header_texts(chain, header_rows)
-    real_code_cols = tuple(c for c in code_cols if not any(w in headers.get(c, "") for w in _NUMBERING_HEADER))
+    real_code_cols = tuple(c for c in code_cols if not any(w in headers.get(c, "") for w in _NUMBERING_HEADER)
+                           and not _counts_rows(chain, header_rows, c))
     carry: list[str] = []
     for t in chain:
         for r in range(t.n_rows):
@@ -221,6 +240,8 @@ def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tu
                 continue
             values = {k: amounts[(t.index, r, c)] for k, c in enumerate(amount_cols) if (t.index, r, c) in amounts}
             raw = " ".join(t.cell(r, c) for c in label_cols if t.cell(r, c).strip())
+            if not raw.strip():  # `合计` written across the code and name cells stands in the code column
+                raw = next((t.cell(r, c) for c in code_cols if read_label(t.cell(r, c))[0] == "total"), "")
             kind, code, rank, name = read_label(raw) if raw.strip() else ("line", None, None, "")
             if kind == "total":
                 rank = outline_rank(raw)
@@ -238,7 +259,8 @@ def _rows_of(chain: list[Table], header_rows: dict[int, set[int]], code_cols: tu
                 level = (len(code) - 1) // 2
             if not values and not name:
                 continue
-            rows.append(LedgerRow(t.index, r, name, kind, code, level, values, rank, _indent(raw)))
+            rows.append(LedgerRow(t.index, r, name, kind, code, level, values, rank, _indent(raw),
+                                  outline_prefix(raw)[1]))
     return rows
 
 
@@ -273,8 +295,11 @@ def _blocks(rows: list[LedgerRow]) -> list[tuple[LedgerRow, list[LedgerRow]]]:
         name = rows[ti].name
         if not above and k == 0 and below:
             # a total opening its group (`合计` under the header, `一、本年支出合计`) sums the
-            # rows below it, up to the next row of its own outline rank (`二、年末结转`)
-            if rows[ti].rank is not None:
+            # rows below it, up to the next row of its own outline rank (`二、年末结转`; its
+            # lines may be numbered again from `一、` under it)
+            if rows[ti].rank is not None and rows[below[0]].ordinal == rows[ti].ordinal:
+                below = _summing_run(rows[ti], [rows[i] for i in below], below)
+            elif rows[ti].rank is not None:
                 stop = next((i for i in below if rows[i].rank == rows[ti].rank), None)
                 below = [i for i in below if stop is None or i < stop]
             members = below
@@ -292,6 +317,24 @@ def _blocks(rows: list[LedgerRow]) -> list[tuple[LedgerRow, list[LedgerRow]]]:
         if members:
             out.append((rows[ti], [rows[i] for i in members]))
     return out
+
+
+def _summing_run(total: LedgerRow, below: list[LedgerRow], idx: list[int]) -> list[int]:
+    """The rows under an opening total whose lines are numbered again from its own ordinal
+    (`一、本年支出` over `一、一般公共服务支出 … 四、住房保障支出`, then `二、结转下年支出`): the
+    prefix cannot tell where its lines end, so they end where they first add up to it."""
+    ks = tuple(sorted(total.values))
+    if not ks:
+        return idx
+    need = _vector(total, ks)
+    acc = [Decimal(0)] * len(ks)
+    tol = sum((_half_ulp(q) for q in total.values.values()), Decimal(0))
+    for j, row in enumerate(below):
+        acc = [a + b for a, b in zip(acc, _vector(row, ks))]
+        tol += max((_half_ulp(q) for q in row.values.values()), default=Decimal(0))
+        if row.values and all(abs(a - b) <= tol for a, b in zip(acc, need)):
+            return idx[:j + 1]
+    return idx
 
 
 def _levels_from(members: list[LedgerRow], attr: str) -> list[int | None] | None:

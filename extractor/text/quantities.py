@@ -622,6 +622,20 @@ def _flattened_unit(t: Table, text: str) -> tuple[str, float] | None:
     return None
 
 
+def _caption_row_unit(t: Table, decl: dict[tuple[int, int], tuple[str, float]],
+                      first_data: int) -> tuple[tuple[int, int], tuple[str, float]] | None:
+    """A `单位：万元` cell in a caption row of the grid (the title or `预算单位：…` line
+    printed inside the table, above its column header) declares the unit of the whole
+    table, not of the column it happens to stand in."""
+    for (r, c), d in sorted(decl.items()):
+        if r >= first_data or not book().unit_label.fullmatch(normalize(t.cells[r][c]).text.strip()):
+            continue
+        filled = [x for x in t.cells[r] if x.strip()]
+        if len(filled) <= 2 and r + 1 < first_data:
+            return (r, c), d
+    return None
+
+
 def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, text: str = "") -> TableLayout:
     """Header rows (the block above the first data row, and re-headers), code columns and
     declared units; a headless table at the top of a page continues the previous one."""
@@ -644,6 +658,11 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
                 d = unit_declared(txt)
                 if d:
                     decl[(r, c)] = d
+    caption_decl = _caption_row_unit(t, decl, first_data)
+    if caption_decl is not None:  # (its row names no column either)
+        table_unit = table_unit or caption_decl[1]
+        del decl[caption_decl[0]]
+        header_rows.discard(caption_decl[0][0])
     # (a `栏次 | | 1` numbering row's own 栏次 cell does not make its column one of codes)
     code_cols = {c for c in range(t.n_cols) for r in header_rows
                  if column_kind(t.cell(r, c)) == "code" and not is_numbering_row(t, r)}
