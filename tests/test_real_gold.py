@@ -25,9 +25,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
     ("50_xian-work-safety-2019-comprehensive-budget-4view-total.pdf", "amounts"):
         "amounts F1 0.970 (P 1.000, R 0.941) on the 4 pages its gold covers: two 项目简介 restatements whose 万元 "
         "wraps to the next line (`215.80` / `万元`, p26) are missed",
-    ("60_changsha-sasac-2020-soe-reform-fund-evaluation-report.pdf", "projects"):
-        "project fields 0.000: the evaluated fund of a 绩效评价报告 (budget, executed, 执行率, 综合评分, 等级 in prose "
-        "and in the 项目支出情况表) gives no project row",
     ("48_wuxi-statistics-2026-budget-blank-cells.pdf", "amounts"):
         "amounts F1 0.978 (P 1.000, R 0.958): the 部门收入总表 by unit (p9), the 收支总表 continuation (p13) "
         "and the 政府采购支出表 (p24) are not read",
@@ -49,16 +46,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
         "amounts F1 0.963 (P 1.000, R 0.929): the declaration's money block has no column header",
     ("78_anxi-agri-2025-animal-immunization-fund-allocation-and-target-glued", "projects"):
         "project fields 0.000: the declaration's money block has no column header, so no project row",
-    ("09_yunnan-yjglt-2022-central-disaster-fund-selfeval", "projects"):
-        "project fields 0.000: the sub-fund named as a section heading (`一、…资金(…经费)`) is not the project read",
-    ("16_guangdong-kejiting-2020-selfeval-summary", "projects"):
-        "project fields 0.000: funds listed with only a grade give no project rows",
-    ("26_xiping-jiaotong-2022-rural-revitalization-fund-selfeval", "projects"):
-        "project fields 0.000: a project named inside a sentence (`我县2022年…建设项目计划投资…`)",
-    ("76_leiyang-no4-middle-school-2022-public-funds-selfeval-report", "projects"):
-        "project fields 0.000: `项目为一个:生均公用经费项目` names the project; the title names the fund",
-    ("ganzhou-2023-zhengwu-self-eval", "projects"):
-        "project fields 0.941 (24/1/2): one executed figure read from the wrong clause (6万 vs 6.5万 for 接诉即办)",
 }
 
 
