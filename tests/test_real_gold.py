@@ -40,10 +40,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
         "amounts F1 0.800 (P 1.000, R 0.667): OCR-glued money block with garbled header words",
     ("71_yuanzhou-potato-seed-2022-selfeval-table-ocr-glued", "projects"):
         "project fields 0.000: the OCR'd project-name cell (`碟令薯樽轴示施`) is not read as a name",
-    ("78_anxi-agri-2025-animal-immunization-fund-allocation-and-target-glued", "amounts"):
-        "amounts F1 0.963 (P 1.000, R 0.929): the declaration's money block has no column header",
-    ("78_anxi-agri-2025-animal-immunization-fund-allocation-and-target-glued", "projects"):
-        "project fields 0.000: the declaration's money block has no column header, so no project row",
 }
 
 
