@@ -171,7 +171,7 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
 def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[str, Any]]:
     """Gold items with `text` as this layout prints it (six decimals, traditional script)."""
     if layout == "barewan":
-        return [dict(a, text=a["text"] + "万") for a in items]
+        return [dict(a, text=a["text"] + "万") if re.fullmatch(r"\d+(?:\.\d+)?", a["text"]) else a for a in items]
     if layout not in ("numbered", "tradpipe"):
         return items
 
