@@ -19,7 +19,9 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `figuresfirst`: `pipe` with each row of the money block printed with its figures before its
   label (`251.89 | 251.89 | 238.00 | 10 | 94.49% | 9.45 | 年度资金总额`), as PDF dumps print it;
 - `noheader`: `pipe` with the money block's column header left out (only `项目资金（万元）` heads
-  the fund rows), as declarations and dumps print it: the figures are in the standard columns.
+  the fund rows), as declarations and dumps print it: the figures are in the standard columns;
+- `headerlast`: `pipe` with the money block's column header printed after its fund rows (a dump
+  that wrote a header block's labels after its values).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -33,7 +35,7 @@ from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
 SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe", "barewan",
-                    "figuresfirst", "noheader")
+                    "figuresfirst", "noheader", "headerlast")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -135,6 +137,13 @@ def _noheader(rows: list[list[str]]) -> list[str]:
     return _pipe([r[:1] if i == money.start else r for i, r in enumerate(rows)])
 
 
+def _headerlast(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    order = [i for i in range(len(rows)) if i != money.start]
+    order.insert(order.index(money.stop - 1) + 1, money.start)
+    return _pipe([rows[i] for i in order])
+
+
 def _two(c: str) -> str:
     return c + ".00" if re.fullmatch(r"\d+", c) else c
 
@@ -148,7 +157,7 @@ def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
 
 _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
     "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
-    "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader,
+    "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader, "headerlast": _headerlast,
 }
 
 

@@ -360,6 +360,11 @@ class _FormParser:
                 break
             misses += 1 if t.role is None else 0
             i += 1
+        if not rows and not runs:
+            stop = hdr[0]
+            while stop - 1 >= self.lo and (self.toks[stop - 1] is lead or not self.toks[stop - 1].text.strip()):
+                stop -= 1  # the block's heading cell and empty cells before the column names
+            rows = self._rows_before(stop, header)
         self._place_displaced(runs, rows, header)
         for label, assigned in rows:
             self.grid.add([label] + [assigned.get(h) for h in header])
@@ -397,6 +402,23 @@ class _FormParser:
         for t, a in assigned:
             self.grid.add([t] + [a.get(h) for h in header])
         return i
+
+    def _rows_before(self, stop: int, header: list[str]) -> list[tuple[Tok, dict[str, Tok]]]:
+        """Fund rows printed above their column header (a dump that wrote the header block after
+        its values): label-and-figures rows running without a break up to the header."""
+        k = stop - 1
+        while k >= self.lo and k not in self.used and (_is_fund_label(self.toks[k]) or _value_like(self.toks[k])):
+            k -= 1
+        i = k + 1
+        rows: list[tuple[Tok, dict[str, Tok]]] = []
+        while i < stop and _is_fund_label(self.toks[i]):
+            vals, j = self._values(i + 1, len(header), stop)
+            if not vals:
+                return []
+            rows.append((self.toks[i], _assign(vals, header, any(v.style == "cell" for v in vals))))
+            self.used.update(range(i, j))
+            i = j
+        return rows if rows and i == stop else []
 
     def _figures_first(self, i: int, k: int, limit: int) -> tuple[list[tuple[list[Tok], Tok]], int] | None:
         """Rows printed with their figures before their label (`251.89 | … | 年度资金总额`, a
