@@ -125,6 +125,7 @@ def _own_part(figures: _Figures, q: Quantity, name: str) -> Quantity:
     (`实际支出6.5万元（其中X经费6万元，Y经费0.5万元）` for project X: 6万元)."""
     if not name or not figures.text:
         return q
+
     def bare(words: str) -> str:  # labels are read without quotes
         return re.sub(r"[“”\"'‘’]", "", _core(words.removeprefix("其中")))
 
