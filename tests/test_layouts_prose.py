@@ -55,3 +55,16 @@ def test_the_mirror_layout_is_traditional_and_annotated(written):
     assert "(wàn)" in text or "(yù)" in text
     for a in gold["amounts"]:  # the gold texts are the document's own substrings
         assert a["text"] in text
+
+
+@pytest.mark.parametrize("seed", ["t1", "t3", "t4"])  # 项目名称：X / 项目为一个：X / heading 一、X
+def test_a_project_named_only_in_prose_is_the_project_of_the_titled_report(seed, tmp_path):
+    ref_spec, ref_gold = make_prose_document(seed, "simplified", "txt")
+    spec, gold = make_prose_document(seed, "named", "txt")
+    name = ref_gold["projects"][0]["name"]
+    assert ref_gold["report_type"] == "project-self-eval" and name in ref_spec.title and name not in spec.title
+    ref = extract(write_document(ref_spec, ref_gold, tmp_path / "ref.txt"))
+    got = extract(write_document(spec, gold, tmp_path / "named.txt"))
+    assert [p.record() for p in got.projects] == [p.record() for p in ref.projects]
+    assert [p.name for p in got.projects] == [name]
+    assert got.projects[0].executed_yuan == Decimal(ref_gold["projects"][0]["executed_yuan"])

@@ -70,7 +70,7 @@ def test_every_flattening_gives_the_facts_of_the_pipe_rows(written, layout):
 
 def test_the_gold_texts_are_the_documents_own(written):
     for by_layout in written.values():
-        for layout in ("numbered", "tradpipe", "glued"):
+        for layout in ("numbered", "tradpipe", "glued", "barewan"):
             path, gold = by_layout[layout]
             text = path.read_text("utf-8")
             assert all(a["text"] in text for a in gold["amounts"]), layout

@@ -6,7 +6,10 @@ generated once (a project or department self-evaluation report of synth.py) and 
 - `simplified`: as generated (the reference);
 - `traditional`: converted by OpenCC's phrase-aware s2t (so `干部` becomes `幹部`, not `乾部`);
 - `mirror`: traditional, with the pinyin annotation after about half the occurrences of the
-  characters mirror sites were seen to annotate (`_SEEN`).
+  characters mirror sites were seen to annotate (`_SEEN`);
+- `named`: a project report whose title names no project (`某局2023年度专项资金绩效自评报告`):
+  its prose names it, as `项目名称：X`, `本单位2023年项目为一个：X` or a top-level heading
+  `一、X` (a department report is printed as in `simplified`: it has no one project to name).
 Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
 the same value, unit and label, the same projects and budget lines, and no error flag.
 """
@@ -19,7 +22,8 @@ from typing import Any
 from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
-PROSE_LAYOUTS = ("simplified", "traditional", "mirror")
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named")
+_NAMINGS = ("explicit", "single", "heading")
 PROSE_FORMATS = ("txt", "docx", "pdf")
 _KINDS = ("project-report", "dept-report")
 
@@ -70,6 +74,10 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
         raise ValueError(f"unknown layout {layout!r} (use one of {PROSE_LAYOUTS})")
     kind = _KINDS[random.Random(f"prose-kind:{seed}").randrange(len(_KINDS))]
     spec, gold = make_document(kind, f"prose:{seed}", 0.0, fmt)
+    if layout == "named":
+        spec = _named_in_prose(spec, gold, seed)
+        layout_gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=spec.title)
+        return spec, layout_gold
     write = _writer(layout, seed)
     # the amounts are written in document order: each is rewritten in the same stream as its
     # paragraph, so the gold text is the substring the document holds
@@ -87,6 +95,24 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
     gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=out.title,
                 amounts=_located(gold["amounts"], texts, layout), rates=_located(gold["rates"], texts, layout))
     return out, gold
+
+
+def _named_in_prose(spec: DocSpec, gold: dict[str, Any], seed: int | str) -> DocSpec:
+    """The report with a title that names no project and its one project named in the prose."""
+    if gold.get("report_type") != "project-self-eval" or len(gold["projects"]) != 1:
+        return spec
+    project, year = gold["projects"][0]["name"], gold["fiscal_year"]
+    if project not in spec.title:
+        return spec
+    dept = spec.title[:spec.title.index(f"{year}年度")]
+    how = _NAMINGS[random.Random(f"prose-naming:{seed}").randrange(len(_NAMINGS))]
+    blocks = list(spec.blocks)
+    if how == "heading":  # the fund's own heading opens the report
+        blocks[0] = Para(f"一、{project}")
+    else:
+        named = f"项目名称：{project}" if how == "explicit" else f"本单位{year}年项目为一个：{project}"
+        blocks.insert(2, Para(named))
+    return DocSpec(f"{dept}{year}年度专项资金绩效自评报告", blocks)
 
 
 def _located(items: list[dict[str, Any]], texts: list[str], layout: str) -> list[dict[str, Any]]:

@@ -13,7 +13,15 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `glued`: the head and the money block run together with no separator at all
   (`项目名称…主管部门…年度资金总额251.89251.89238.001094.49%9.45…`, money with two decimals
   as the glued real pages print it), the indicators in `|` rows;
-- `tradpipe`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`).
+- `tradpipe`: the `pipe` text in traditional script with a mirror site's pinyin (`預(yù)算`);
+- `barewan`: `pipe` with the money block's unit written in each cell as a bare 万 (`251.89万`)
+  and not in its header (`项目资金`);
+- `figuresfirst`: `pipe` with each row of the money block printed with its figures before its
+  label (`251.89 | 251.89 | 238.00 | 10 | 94.49% | 9.45 | 年度资金总额`), as PDF dumps print it;
+- `noheader`: `pipe` with the money block's column header left out (only `项目资金（万元）` heads
+  the fund rows), as declarations and dumps print it: the figures are in the standard columns;
+- `headerlast`: `pipe` with the money block's column header printed after its fund rows (a dump
+  that wrote a header block's labels after its values).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -26,7 +34,8 @@ from typing import Any, Callable
 from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
-SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe")
+SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe", "barewan",
+                    "figuresfirst", "noheader", "headerlast")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -106,6 +115,35 @@ def _glued(rows: list[list[str]]) -> list[str]:
     return ["".join(c for r in rows[:money.stop] for c in r)] + _pipe(rows[money.stop:])
 
 
+def _barewan(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    out = []
+    for i, r in enumerate(rows):
+        if i == money.start:
+            r = [c.replace("（万元）", "").replace("(万元)", "") for c in r]
+        elif i in money:
+            r = r[:1] + [c + "万" if re.fullmatch(r"\d+(?:\.\d+)?", c) else c for c in r[1:4]] + r[4:]
+        out.append(r)
+    return _pipe(out)
+
+
+def _figuresfirst(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    return _pipe([r[1:] + r[:1] if i in money and i > money.start else r for i, r in enumerate(rows)])
+
+
+def _noheader(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    return _pipe([r[:1] if i == money.start else r for i, r in enumerate(rows)])
+
+
+def _headerlast(rows: list[list[str]]) -> list[str]:
+    money = _money_rows(rows)
+    order = [i for i in range(len(rows)) if i != money.start]
+    order.insert(order.index(money.stop - 1) + 1, money.start)
+    return _pipe([rows[i] for i in order])
+
+
 def _two(c: str) -> str:
     return c + ".00" if re.fullmatch(r"\d+", c) else c
 
@@ -119,6 +157,7 @@ def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
 
 _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
     "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
+    "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader, "headerlast": _headerlast,
 }
 
 
@@ -140,6 +179,8 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
 
 def _located(items: list[dict[str, Any]], text: str, layout: str) -> list[dict[str, Any]]:
     """Gold items with `text` as this layout prints it (six decimals, traditional script)."""
+    if layout == "barewan":
+        return [dict(a, text=a["text"] + "万") if re.fullmatch(r"\d+(?:\.\d+)?", a["text"]) else a for a in items]
     if layout not in ("numbered", "tradpipe"):
         return items
 

@@ -22,7 +22,8 @@ from .meta import document_meta
 @functools.lru_cache(maxsize=None)
 def _prose_rules() -> dict[str, Any]:
     by_name = {e["name"]: e for e in patternbook.entries("project_lists")}
-    lst, sec = by_name["evaluated-projects"], by_name["section-heading"]
+    lst, sec, one, quoted = (by_name[n] for n in ("evaluated-projects", "section-heading", "named-project",
+                                                     "quoted-funds"))
     return {
         "intro": re.compile(lst["intro"]),
         "sep": re.compile(lst["separators"]),
@@ -30,7 +31,20 @@ def _prose_rules() -> dict[str, Any]:
         "section_end": re.compile(sec["section_end"], re.M),
         "suffixes": sorted(by_name["title-name"]["suffixes"], key=len, reverse=True),
         "generic": frozenset(by_name["title-name"]["generic"]),
+        "unit_generic": re.compile(by_name["title-name"]["unit_generic"]),
         "fields": list(by_name["fields"]["fields"].items()),
+        "lead_trim": re.compile(by_name["fields"]["lead_trim"]),
+        "total_row": re.compile(by_name["fields"]["total_row"]),
+        "explicit": re.compile(one["explicit"]),
+        "single": re.compile(one["single"]),
+        "fund_heading": re.compile(one["heading"], re.M),
+        "phrase": re.compile(one["phrase"]),
+        "prefix": re.compile(one["prefix"]),
+        "name_suffix": re.compile(one["suffix"]),
+        "units": {f: re.compile(rf"(?:{cue})\s*[:：]\s*(?P<v>[^\s:：|，。；]{{2,60}}?)(?=[\s|，。；]|$|{one['unit_end']})")
+                  for f, cue in one["units"].items()},
+        "quoted": re.compile(quoted["intro"]),
+        "quoted_grade": re.compile(quoted["grade"]),
     }
 
 
@@ -71,39 +85,112 @@ class _Figures:
     """The located figures of a text in text order, found by bisection: a report with
     thousands of sections or list items stays linear."""
 
-    def __init__(self, figures: list[Quantity]) -> None:
+    def __init__(self, figures: list[Quantity], text: str = "", totals: list[Quantity] | None = None) -> None:
         self.items = sorted(figures, key=lambda q: q.start)
         self.starts = [q.start for q in self.items]
+        self.text = text
+        self.totals = totals or []  # cells of tables' 合计 rows, by their column's name
+
+    def lead(self, q: Quantity) -> str:
+        """The words of q's clause before it (from the previous figure or clause end)."""
+        k = bisect.bisect_left(self.starts, q.start)
+        lo = max(q.start - 30, 0)
+        if k:
+            lo = max(lo, self.items[k - 1].end or 0)
+        lead = self.text[lo:q.start]
+        cut = max(lead.rfind(c) for c in "。；;\n")
+        return lead[cut + 1:]
 
     def between(self, start: int, end: int) -> list[Quantity]:
         """The figures that start in [start, end)."""
         return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
 
 
-def _field_of(label: str | None) -> str | None:
-    """Which project field a figure's label names (patterns/project_lists.json `fields`)."""
-    if not label:
-        return None
-    norm = normalize(label).text
-    for fld, cues in _prose_rules()["fields"]:
-        if any(norm.endswith(c) for c in cues):
-            return fld
+def _field_of(label: str | None, lead: str = "") -> str | None:
+    """Which project field a figure's label names (patterns/project_lists.json `fields`); failing
+    that, the words before it in its clause once total words are trimmed (`安排，共计239万元`)."""
+    rules = _prose_rules()
+    for words in (label, rules["lead_trim"].sub("", lead) if lead else None):
+        if not words:
+            continue
+        norm = normalize(words).text
+        for fld, cues in rules["fields"]:
+            if any(norm.endswith(c) for c in cues):
+                return fld
     return None
 
 
-def _fields_in(figures: _Figures, start: int, end: int) -> dict[str, Quantity]:
+def _own_part(figures: _Figures, q: Quantity, name: str) -> Quantity:
+    """The part of q that the project's name labels, when q is a sum with a `其中` breakdown
+    (`实际支出6.5万元（其中X经费6万元，Y经费0.5万元）` for project X: 6万元)."""
+    if not name or not figures.text:
+        return q
+
+    def bare(words: str) -> str:  # labels are read without quotes
+        return re.sub(r"[“”\"'‘’]", "", _core(words.removeprefix("其中")))
+
+    core = bare(name)
+    tail = figures.text[q.end:q.end + 200]
+    stop = min((k for k in (tail.find("。"), tail.find("\n")) if k >= 0), default=len(tail))
+    k = tail.find("其中", 0, stop)
+    if k < 0 or k > 4:
+        return q
+    for part in figures.between(q.end + k, q.end + stop):
+        if part.kind == "amount" and part.label and _same_core(core, bare(part.label)):
+            return part
+    return q
+
+
+def _fits_rate(rate: Quantity, executed: Quantity, budgets: list[Quantity]) -> bool:
+    """The rate is executed ÷ one of the budgets to its written precision (or that fraction
+    written with a % sign, `0.9270%`, which the checks flag)."""
+    if rate.value is None or executed.value_yuan is None:
+        return False
+    places = max(-rate.value.as_tuple().exponent, 0)
+    tol = Decimal(1).scaleb(-places) / 2 + Decimal("0.01")
+    for b in budgets:
+        if b.value_yuan:
+            pct = executed.value_yuan / b.value_yuan * 100
+            if abs(pct - rate.value) <= tol or abs(pct / 100 - rate.value) <= tol:
+                return True
+    return False
+
+
+def _fields_in(figures: _Figures, start: int, end: int, name: str = "",
+               whole: bool = False) -> dict[str, Quantity]:
     """The figure of each project field among the figures in [start, end): the first one, unless
     the field is stated again and the first statement is off the other amounts' scale by a
     unit slip (`全年预算66.67元` … `全年预算数66.67万元`): the project row takes the statement
-    that fits, and the checks flag the other."""
+    that fits, and the checks flag the other. Read over a `whole` report, where parts of the
+    project state figures of their own, a budget is one stated before the first spending
+    figure, and the rate the one in the spending figure's sentence, else the first (in prose,
+    then in a table's 合计 row) that is executed ÷ budget, else none."""
     kinds = {"initial_budget": "amount", "adjusted_budget": "amount", "executed": "amount", "execution_rate": "rate",
              "total_score": "count"}
     cands: dict[str, list[Quantity]] = {}
     for q in figures.between(start, end):
-        fld = _field_of(q.label)
+        fld = _field_of(q.label, figures.lead(q) if figures.text else "")
         if fld and q.kind == kinds[fld]:
             cands.setdefault(fld, []).append(q)
-    got = {fld: qs[0] for fld, qs in cands.items()}
+    if whole and "executed" in cands:
+        spent = cands["executed"][0].start
+        for fld in ("initial_budget", "adjusted_budget"):
+            cands[fld] = [q for q in cands.get(fld, []) if q.start < spent]
+            if not cands[fld]:
+                del cands[fld]
+    got = {fld: (_own_part(figures, qs[0], name) if kinds[fld] == "amount" else qs[0])
+           for fld, qs in cands.items()}
+    budgets = [got[f] for f in ("adjusted_budget", "initial_budget") if f in got]
+    if whole and "execution_rate" in got and "executed" in got and budgets:
+        spent = got["executed"]
+        beside = [r for r in cands["execution_rate"] if 0 <= r.start - (spent.end or 0) < 40
+                  and not re.search(r"[。\n]", figures.text[spent.end:r.start])]
+        in_totals = [q for q in figures.totals if q.kind == "rate" and _field_of(q.extra.get("column")) == "execution_rate"]
+        fit = beside or [r for r in cands["execution_rate"] + in_totals if _fits_rate(r, spent, budgets)]
+        if fit:
+            got["execution_rate"] = fit[0]
+        else:
+            del got["execution_rate"]  # some part's rate: the project's own is not stated in prose
     amounts = [f for f in got if kinds[f] == "amount" and got[f].value_yuan]
     for fld in amounts:
         others = [_magnitude(got[g].value_yuan) for g in amounts if g != fld]
@@ -133,7 +220,8 @@ def _sections(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantit
         stop = rules["section_end"].search(norm, m.end(), end)
         end = stop.start() if stop else end
         lo, hi = nt.span(m.end(), end)
-        out.append((m.group("name").strip(), _fields_in(figures, lo, hi)))
+        name = m.group("name").strip()
+        out.append((name, _fields_in(figures, lo, hi, name)))
     return out
 
 
@@ -151,9 +239,66 @@ def _title_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[st
             break
     else:
         return []
-    if name in _prose_rules()["generic"]:
-        return []  # `项目绩效自评报告`: a heading that names no project
-    return [(name, _fields_in(figures, 0, len(text)))] if name else []
+    if name in _prose_rules()["generic"] or _prose_rules()["unit_generic"].search(name):
+        return []  # `项目绩效自评报告`, `某中学专项资金绩效自评价报告`: a heading that names no project
+    return [(name, _fields_in(figures, 0, len(text), name, whole=True))] if name else []
+
+
+def _prose_name(norm: str) -> str | None:
+    """The one project a report's prose names: `项目名称：X` (its value may wrap onto the next
+    line), `项目为一个：X`, a top-level heading that is a fund's name, or a sentence whose
+    subject is `X项目` followed by a money word; tried in that order."""
+    rules = _prose_rules()
+    m = rules["explicit"].search(norm)
+    if m:
+        name = m.group("name") + (m.group("more") or "")
+        return rules["prefix"].sub("", rules["name_suffix"].sub("", re.sub(r"\s+", "", name)))
+    for key in ("single", "fund_heading"):
+        m = rules[key].search(norm)
+        if m:
+            return m.group("name")
+    for m in rules["phrase"].finditer(norm):
+        name = rules["prefix"].sub("", m.group("name"))
+        if len(name) > 2 and name not in rules["generic"]:
+            return name
+    return None
+
+
+def _named_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
+    """A report about one project that names it in its prose rather than its title (or more
+    exactly than its title: the fund's own heading under a title naming the fund group). Only
+    in a project report, or where `项目名称：` is written; the figures are those of the whole text."""
+    rules = _prose_rules()
+    norm = normalize(text).text
+    if meta.report_type != "project-self-eval" and not rules["explicit"].search(norm):
+        return []
+    name = _prose_name(norm)
+    if not name:
+        return []
+    units = {f: m.group("v") for f, rx in rules["units"].items() if (m := rx.search(norm))}
+    for unit in [*units.values(), meta.department]:
+        if unit and name.startswith(unit) and len(name) > len(unit):
+            name = name[len(unit):]
+    if not name or name in rules["generic"]:
+        return []
+    fields: dict[str, Any] = dict(_fields_in(figures, 0, len(text), name, whole=True))
+    fields.update({f: v for f, v in units.items() if v != name})
+    return [(name, fields)]
+
+
+def _quoted_funds(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Funds a summary says it self-evaluated, named in quotes, with the grade a later sentence
+    gives them (`“A”、“B”等专项资金绩效自评等次均为优秀`)."""
+    rules = _prose_rules()
+    norm = normalize(text).text
+    names: list[str] = []
+    for m in rules["quoted"].finditer(norm):
+        names += [n for n in re.findall(r"“([^”]+)”", m.group("list")) if n not in names]
+    grades: dict[str, str] = {}
+    for m in rules["quoted_grade"].finditer(norm):
+        for n in re.findall(r"“([^”]+)”", m.group("list")):
+            grades.setdefault(n, m.group("grade"))
+    return [(n, {"grade": grades[n]} if n in grades else {}) for n in names]
 
 
 def _core(name: str) -> str:
@@ -169,10 +314,12 @@ def _same_core(na: str, nb: str) -> bool:
 
 
 
-def _prose_projects(text: str, located: list[Quantity], meta: DocMeta) -> list[tuple[str, dict[str, Quantity]]]:
-    """(name, field → figure) for every project the prose describes, merged by name."""
-    figures = _Figures(located)
-    found = _listed(text, figures)
+def _prose_projects(text: str, located: list[Quantity], meta: DocMeta, one_project: bool = True,
+                    totals: list[Quantity] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(name, field → figure) for every project the prose describes, merged by name; a report
+    about one project (`one_project`: no project came from a table) names it in its prose or title."""
+    figures = _Figures(located, text, totals)
+    found: list[tuple[str, dict[str, Any]]] = list(_listed(text, figures))
     cores = [_core(n) for n, _ in found]
     for name, fields in _sections(text, figures):
         core = _core(name)  # names reduced once, not once per comparison
@@ -183,8 +330,12 @@ def _prose_projects(text: str, located: list[Quantity], meta: DocMeta) -> list[t
         else:
             for fld, q in fields.items():
                 twin.setdefault(fld, q)
-    if not found:
-        found = _title_project(text, meta, figures)
+    for name, fields in _quoted_funds(text):
+        if not any(_same_core(_core(name), c) for c in cores):
+            found.append((name, fields))
+            cores.append(_core(name))
+    if not found and one_project:
+        found = _named_project(text, meta, figures) or _title_project(text, meta, figures)
     return found
 
 
@@ -195,7 +346,7 @@ def prose_project_list(text: str) -> list[dict[str, str]]:
     doc = Document(path="", reader="text", text=text)
     meta = document_meta(doc)
     figures = [q for q in find_quantities(doc, meta.report_year) if q.start is not None]
-    return [dict({"name": name}, **{f: q.text for f, q in fields.items()})
+    return [dict({"name": name}, **{f: q if isinstance(q, str) else q.text for f, q in fields.items()})
             for name, fields in _prose_projects(text, figures, meta)]
 
 
@@ -203,13 +354,19 @@ def projects_from_prose(doc: Document, quantities: list[Quantity], meta: DocMeta
                         table_projects: list[Project]) -> list[Project]:
     """Projects described in prose, source="text": a listing sentence (`本次评价项目共7个，分别为…
     X万元；…`), numbered headings (`1.2023年…专项经费主要任务及完成情况`) with the figures under
-    them, or a project report's title. A listed amount is the project's funding as stated and
+    them, funds named in quotes as self-evaluated, or a one-project report's project named in its
+    prose (`项目名称：`, a fund heading, `X项目计划投资…`) or title. A listed amount is the project's funding as stated and
     goes to `adjusted_budget_yuan`. Projects already read from a table are skipped.
     """
     figures = [q for q in quantities if q.start is not None and q.end is not None]
+    totals = [q for q in quantities if q.start is None and q.table is not None and q.label
+              and _prose_rules()["total_row"].fullmatch(normalize(q.label).text)]
     out: list[Project] = []
     known = [_core(p.name) for p in table_projects]
-    for name, fields in _prose_projects(doc.text, figures, meta):
+    for name, stated in _prose_projects(doc.text, figures, meta, one_project=not table_projects,
+                                         totals=totals):
+        fields = {f: q for f, q in stated.items() if isinstance(q, Quantity)}
+        words = {f: v for f, v in stated.items() if isinstance(v, str)}
         if meta.department and name.startswith(meta.department) and len(name) > len(meta.department):
             name = name[len(meta.department):]
         core = _core(name)
@@ -220,15 +377,19 @@ def projects_from_prose(doc: Document, quantities: list[Quantity], meta: DocMeta
         def yuan(fld: str):
             return fields[fld].value_yuan if fld in fields else None
 
-        first = min(fields.values(), key=lambda q: q.start) if fields else None
+        located = [q for q in fields.values() if q.start is not None]
+        first = min(located, key=lambda q: q.start) if located else None
         p = Project(name=name, fiscal_year=(first.year if first else None) or meta.report_year,
                     initial_budget_yuan=yuan("initial_budget"), adjusted_budget_yuan=yuan("adjusted_budget"),
                     executed_yuan=yuan("executed"),
                     execution_rate=fields["execution_rate"].value if "execution_rate" in fields else None,
                     total_score=fields["total_score"].value if "total_score" in fields else None,
+                    supervising_dept=words.get("supervising_dept"), implementing_unit=words.get("implementing_unit"),
                     page=first.page if first else None, source="text")
-        p.grade = grade_of(p.total_score)
-        p.extra["figures"] = {f: {"text": q.text, "start": q.start, "end": q.end} for f, q in fields.items()}
+        p.grade = grade_of(p.total_score) or words.get("grade")
+        p.extra["figures"] = {f: {"text": q.text, "start": q.start, "end": q.end} if q.start is not None
+                              else {"text": q.text, "table": q.table, "row": q.row, "col": q.col}
+                              for f, q in fields.items()}
         if "adjusted_budget" in fields:
             p.extra.update(amount_text=fields["adjusted_budget"].text, start=fields["adjusted_budget"].start,
                            end=fields["adjusted_budget"].end)

@@ -31,6 +31,10 @@ _TITLE_CUES = ("自评表", "评价表", "评分表")
 _ROW_NUMBER = re.compile(r"\d{1,3}")
 _YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
 _RATE_ROLES = ("rate", "arrival_rate")
+# a money block printed without its column header: the standard forms' columns for the number
+# of figures its rows hold (项目支出绩效自评表; a 绩效目标申报表 states the year's funds only)
+_STANDARD_COLUMNS = {6: ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
+                     3: ("年初预算数", "全年预算数", "全年执行数"), 1: ("年初预算数",)}
 # columns a row leaves empty first when its cells vanished (a form's optional money columns)
 _OPTIONAL_COLUMNS = ("pooled", "net_budget", "arrived", "initial_budget")
 
@@ -319,6 +323,13 @@ class _FormParser:
         misses = 0
         # a 行次 column before the money columns: each row's first value is its row number
         numbered = hdr[0] > 0 and self.toks[hdr[0] - 1].role == "row_number"
+        first = self._figures_first(i, len(header), limit)
+        if first is not None:
+            pairs, end = first
+            for vals, label in pairs:
+                assigned = _assign(vals, header, any(v.style == "cell" for v in vals))
+                self.grid.add([label] + [assigned.get(h) for h in header])
+            return end
         while i < limit and misses <= 3:
             t = self.toks[i]
             if t.role == "column_number":  # `列次 0 1 2 …`: column numbers, not figures
@@ -349,10 +360,101 @@ class _FormParser:
                 break
             misses += 1 if t.role is None else 0
             i += 1
+        if not rows and not runs:
+            stop = hdr[0]
+            while stop - 1 >= self.lo and (self.toks[stop - 1] is lead or not self.toks[stop - 1].text.strip()):
+                stop -= 1  # the block's heading cell and empty cells before the column names
+            rows = self._rows_before(stop, header)
         self._place_displaced(runs, rows, header)
         for label, assigned in rows:
             self.grid.add([label] + [assigned.get(h) for h in header])
         return i
+
+    def money_headerless(self, at: int, limit: int) -> int:
+        """A money block printed without its column header: each fund row's figures are read in
+        the standard form's column order for their count (`_STANDARD_COLUMNS`), kept only when
+        the total row's 执行率 is its 执行数 ÷ 全年预算数; the header cells are written into the grid
+        without a span (they are the form's, not the document's)."""
+        lead = self.toks[at]
+        rows: list[tuple[Tok, list[Tok]]] = []
+        i = at + 1
+        while i < limit:
+            t = self.toks[i]
+            if _is_fund_label(t):
+                vals, i = self._values(i + 1, 6, limit)
+                rows.append((t, [v for v in vals if v.text.strip()]))
+                continue
+            if t.role is None and normalize(t.text).text.strip(" :：") == "其中":
+                i += 1
+                continue
+            break
+        width = max((len(v) for _t, v in rows), default=0)
+        columns = _STANDARD_COLUMNS.get(width)
+        if not rows or columns is None:
+            return at
+        header = [role_of(w) for w in columns]
+        assigned = [(t, {h: v for h, v in zip(header, vals)}) for t, vals in rows]
+        total = next((a for t, a in assigned if t.role == "fund:total"), {})
+        if "rate" in header and not _consistent(total):
+            return at
+        self.grid.add([lead] + [Tok(w, lead.end, lead.end, lead.style, lead.line) for w in columns])
+        self.used.update(range(at, i))
+        for t, a in assigned:
+            self.grid.add([t] + [a.get(h) for h in header])
+        return i
+
+    def _rows_before(self, stop: int, header: list[str]) -> list[tuple[Tok, dict[str, Tok]]]:
+        """Fund rows printed above their column header (a dump that wrote the header block after
+        its values): label-and-figures rows running without a break up to the header."""
+        k = stop - 1
+        while k >= self.lo and k not in self.used and (_is_fund_label(self.toks[k]) or _value_like(self.toks[k])):
+            k -= 1
+        i = k + 1
+        rows: list[tuple[Tok, dict[str, Tok]]] = []
+        while i < stop and _is_fund_label(self.toks[i]):
+            vals, j = self._values(i + 1, len(header), stop)
+            if not vals:
+                return []
+            rows.append((self.toks[i], _assign(vals, header, any(v.style == "cell" for v in vals))))
+            self.used.update(range(i, j))
+            i = j
+        return rows if rows and i == stop else []
+
+    def _figures_first(self, i: int, k: int, limit: int) -> tuple[list[tuple[list[Tok], Tok]], int] | None:
+        """Rows printed with their figures before their label (`251.89 | … | 年度资金总额`, a
+        dump's reading order): the block alternates figure runs and fund labels, starting with
+        figures and ending with a label. None when it does not (labels first, or mixed)."""
+        pairs: list[tuple[list[Tok], Tok]] = []
+        taken: set[int] = set()
+        while i < limit:
+            vals, j = self._values(i, k, limit)
+            if not vals or not any(cell_number(v.text) is not None for v in vals):
+                break
+            if j >= limit or not _is_fund_label(self.toks[j]):
+                return None
+            pairs.append((vals, self.toks[j]))
+            taken.update(range(i, j + 1))
+            i = j + 1
+        if len(pairs) < 2 or not self._parts_within_total(pairs):
+            return None  # not this layout: the tokens are left to the usual reading
+        self.used.update(taken)
+        return pairs, i
+
+    @staticmethod
+    def _parts_within_total(pairs: list[tuple[list[Tok], Tok]]) -> bool:
+        """Read figures-first, no part row's money exceeds the total row's in its column (a
+        dump that printed only the total's figures first, its sub-rows labels-first, fails)."""
+        total = next((v for v, t in pairs if t.role == "fund:total"), None)
+        if total is None:
+            return False
+        for vals, t in pairs:
+            if t.role == "fund:total":
+                continue
+            for a, b in zip(total[:3], vals[:3]):
+                x, y = cell_number(a.text), cell_number(b.text)
+                if x is not None and y is not None and y > x:
+                    return False
+        return True
 
     def _skip_numbering(self, i: int, limit: int) -> int:
         while i < limit and _ROW_NUMBER.fullmatch(self.toks[i].text.strip()):
@@ -553,10 +655,21 @@ def _form_starts(toks: list[Tok]) -> list[int]:
             continue
         i += 1
     if not starts:
+        # a money block without its column header: `资金情况(万元)` then fund rows, after a 项目名称
+        starts = [k for k in range(len(toks)) if _headerless_money(toks, k)
+                  and any(t.role in ("project_name", "dept_name") for t in toks[max(0, k - 60):k])][:1]
+    if not starts:
         # a form without a money block (a 绩效目标申报表): its indicator header, after a 项目名称
         starts = [k for k in range(len(toks)) if _indicator_run(toks, k)
                   and any(t.role in ("project_name", "dept_name") for t in toks[max(0, k - 60):k])][:1]
     return starts
+
+
+def _headerless_money(toks: list[Tok], k: int) -> bool:
+    """A money block heading (`资金情况(万元)`) followed by the total fund row and its figure,
+    with no column header between."""
+    return (toks[k].role == "fund_block" and k + 2 < len(toks) and toks[k + 1].role == "fund:total"
+            and cell_number(toks[k + 2].text) is not None)
 
 
 def _indicator_run(toks: list[Tok], k: int) -> list[int]:
@@ -580,6 +693,17 @@ def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_For
     p.lo, p.hi = lo, hi
     money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
     p.labels(lo, money_at)
+    if not money_hdr and _headerless_money(toks, money_at):
+        end = p.money_headerless(money_at, hi)
+        k = end
+        while k < hi and not _indicator_run(toks, k):
+            k += 1
+        if k < hi:
+            p.labels(end, k)
+            end = p.indicators(_indicator_run(toks, k), hi)
+        else:
+            p.labels(end, hi)
+        return (p, end) if end > money_at + 2 else None
     if not money_hdr:
         end = p.indicators(_indicator_run(toks, money_at), hi)
         named = any(r and r[0] is not None and r[0].role in ("project_name", "dept_name") for r in p.grid.rows)

@@ -158,6 +158,8 @@ def parse_target(text: str) -> dict[str, Any]:
 def cell_number(text: str) -> Decimal | None:
     """A bare number in a cell (`215,457.6`, `100.00%`, `-3`); None for `—`, `/`, text."""
     t = normalize(text or "").text.strip().rstrip("%").strip()
+    if t.endswith("万") and t[:-1][-1:].isdigit():
+        t = t[:-1]  # `251.89万`: a money cell with its unit's bare 万 (its row reads it as 万元)
     if not t or not re.fullmatch(r"-?[\d,]*\d(?:\.\d+)?", t):
         return None
     return parse_number(t)
@@ -288,7 +290,8 @@ def _fund_rows(t: Table, roles, hdr: int, end: int, unit: str) -> tuple[list[dic
             cell = _cell_ref(t, r, c)
             cell["value"] = v
             if role in MONEY_ROLES + EXTRA_MONEY_ROLES:
-                cell["yuan"] = to_yuan(v, unit)
+                own = "万元" if normalize(t.cells[r][c]).text.strip().endswith("万") else unit
+                cell["yuan"] = to_yuan(v, own)
             if role in ("rate", "arrival_rate"):
                 cell["percent_sign"] = "%" in t.cells[r][c]
             entry["values"][role] = cell
@@ -364,11 +367,24 @@ def _sections(t: Table, roles) -> list[tuple[int, int]]:
     return list(zip(bounds, bounds[1:]))
 
 
-def _split_party(text: str | None) -> tuple[str | None, str | None]:
+def _split_party(text: str | None, label: str = "") -> tuple[str | None, str | None]:
+    """A department cell as (name, code); under a label that announces a code (`…及部门预算编码`,
+    `…及代码`), a leading run of digits is that code however short (`331省农业农村厅`)."""
     if not text:
         return None, None
     got = split_code(text)
+    m = re.fullmatch(r"\s*(\d{2,12})\s*(\D.*)", normalize(got["name"]).text)
+    if got["code"] is None and m and re.search(r"编码|代码", normalize(label).text):
+        return m.group(2).strip(), m.group(1)
     return normalize(got["name"]).text.strip(), got["code"]
+
+
+def _label_and_value(t: Table, labels: dict[str, tuple[str, int, int]], role: str) -> tuple[str | None, str]:
+    """The value cell of a head label and the label cell's text (the cell left of the value)."""
+    if role not in labels:
+        return None, ""
+    txt, r, c = labels[role]
+    return txt, next((t.cells[r][k] for k in range(c - 1, -1, -1) if t.cells[r][k].strip()), "")
 
 
 def read_table(t: Table, meta: DocMeta | None = None,
@@ -389,6 +405,9 @@ def read_table(t: Table, meta: DocMeta | None = None,
                     if v:
                         labels[role] = v
         fund_hdr = _header_row(roles, start, end, MONEY_ROLES + ("rate",), set(MONEY_ROLES), 2)
+        if fund_hdr is None:  # a declaration's one money column, under its block heading
+            one = _header_row(roles, start, end, MONEY_ROLES, set(MONEY_ROLES), 1)
+            fund_hdr = one if one is not None and roles[one][0] == "fund_block" else None
         ind_hdr = _header_row(roles, start, end, INDICATOR_ROLES, {"l3", "target", "actual"}, 3)
         if fund_hdr is None and ind_hdr is None:
             continue
@@ -436,8 +455,8 @@ def _project(t: Table, roles, start: int, end: int, fund_hdr: int | None, ind_hd
     raw_name = name_cell[0] if name_cell else (_name_from_title(title_texts[:-1])
                                                or (meta.department if meta else None) or "")
     split = split_code(raw_name)
-    sup, sup_code = _split_party(labels.get("supervising_dept", (None,))[0])
-    imp, imp_code = _split_party(labels.get("implementing_unit", (None,))[0])
+    sup, sup_code = _split_party(*_label_and_value(t, labels, "supervising_dept"))
+    imp, imp_code = _split_party(*_label_and_value(t, labels, "implementing_unit"))
     year = _year_in(title_texts) or (meta.report_year if meta else None)
     p = Project(name=normalize(split["name"]).text.strip() if split["name"] else raw_name, code=split["code"],
                 fiscal_year=year, supervising_dept=sup, implementing_unit=imp, page=t.page, source="table")

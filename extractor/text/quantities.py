@@ -109,8 +109,9 @@ class _Book:
         )
         bare = next(e for e in patternbook.entries("units") if e.get("bare"))
         # `下达资金356.8万，`: a bare 万 after money words (no 元, no measure word following)
+        # a digit may follow only as the next glued cell of the same kind (`854万854万(`)
         self.bare_wan = regex.compile(rf"(?<![\d.,])(?P<n1>(?>\d+(?:,\d{{3}})*(?:\.\d+)?)){regex.escape(bare['bare'])}"
-                                      rf"(?![\p{{Han}}A-Za-z0-9])")
+                                      rf"(?![\p{{Han}}A-Za-z]|\d(?![\d.,]*{regex.escape(bare['bare'])}))")
         self.bare_unit = _Unit(bare["bare"], bare["unit"], "amount", bare.get("confidence", 1.0))
         self.bare_cues = regex.compile("|".join(regex.escape(c) for c in bare["cues"]))
         self.unit_decl = [regex.compile(e["regex"]) for e in patternbook.entries("unit_declarations")]
@@ -280,6 +281,20 @@ def unitless_figures(text: str, quantities: list[Quantity]) -> list[tuple[int, i
 _CLAUSE_START = regex.compile(r"[，,。；;：:！？!?\n（(]")
 
 
+_FIGURES_ONLY = regex.compile(r"[\d.,万\s]*")
+
+
+def _bare_wan_clause(text: str, s: int) -> str:
+    """The words a bare-万 figure at s belongs to: its clause, or, when the figure opens its
+    clause or line (a value after its label: `年度资金总额:` / `854万`; glued cells `854万854万`),
+    the label before it."""
+    pieces = _CLAUSE_START.split(text[max(0, s - 40):s])
+    clause = pieces[-1]
+    if _FIGURES_ONLY.fullmatch(clause):
+        clause += next((p for p in reversed(pieces[:-1]) if p.strip()), "")
+    return clause
+
+
 def _bare_wan(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, int, Quantity]]:
     """Amounts written with a bare 万 after a money word of the same clause (`拨付1200万，`)."""
     b = book()
@@ -289,9 +304,7 @@ def _bare_wan(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, 
         s, e = mm.span()
         if taken.find(1, s, e) != -1:
             continue
-        lo = max(0, s - 24)
-        clause = _CLAUSE_START.split(text[lo:s])[-1]
-        if not b.bare_cues.search(clause):
+        if not b.bare_cues.search(_bare_wan_clause(text, s)):
             continue
         value = parse_number(mm.group("n1"))
         if value is None:
@@ -793,6 +806,8 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             label, code = _row_label(t, r, c, lay.code_cols)
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
+            if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note"):
+                qs = _bare_wan_cell(txt, span, kind, f"{label or ''} {header or ''}")
             if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
                     and kind not in ("code", "score", "count", "target", "note")):
                 q = _bare_cell(r, c, txt, span, kind, header, lay, label)
@@ -824,6 +839,31 @@ def _cell_inline(txt: str, span: tuple[int, int] | None) -> list[Quantity]:
         else:
             q.start = q.end = None
     return qs
+
+
+def _bare_wan_cell(txt: str, span: tuple[int, int] | None, kind: str, context: str) -> list[Quantity]:
+    """A cell that is one figure with a bare 万 (`3665万`), or glued copies of it (`854万854万`), is
+    万元 in a money column or on a row or column whose words are money words (`项目成本`)."""
+    b = book()
+    t = normalize(txt).text
+    found = list(b.bare_wan.finditer(t))
+    if not found or "".join(m.group() for m in found) != t.strip():
+        return []
+    if kind != "money" and not b.bare_cues.search(normalize(context).text):
+        return []
+    out = []
+    for m in found:
+        value = parse_number(m.group("n1"))
+        if value is None:
+            continue
+        u = b.bare_unit
+        start = end = None
+        if span is not None and len(t) == len(txt):  # offsets only where normalising kept them
+            start, end = span[0] + m.start(), span[0] + m.end()
+        out.append(Quantity(kind="amount", text=txt[m.start():m.end()] if len(t) == len(txt) else m.group(),
+                            value=value, unit=u.unit, unit_source="inline", value_yuan=to_yuan(value, u.unit),
+                            start=start, end=end, confidence=u.confidence))
+    return out
 
 
 def _bare_cell(r: int, c: int, txt: str, span, kind: str, header: str, lay: TableLayout,
