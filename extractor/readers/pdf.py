@@ -24,7 +24,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import pdf_lines
+from . import pdf_lines, pdf_rulings
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -282,7 +282,7 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[li
     sentence (`收入 [0.00] [万元，]`)."""
     found = []
     chars = _by_middle(page.chars)
-    for table in page.find_tables():
+    for table in pdf_rulings.find_tables(page):  # pdfplumber's `page.find_tables()`, faster
         raw = _cell_texts(table, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:
             continue
@@ -336,11 +336,9 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
     differences: a row's characters, and a cell's within its row, are found by bisection,
     not by testing every character of the page against every row and cell (a large table
     stays linear), and
-    each cell's characters are grouped into lines by their boxes (`pdf_lines`), so a
-    figure drawn in another font or baseline stays beside its words."""
-    from pdfplumber.utils import extract_text
-    from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
-
+    each cell's characters are grouped into lines by their boxes (`pdf_lines.cell_text`,
+    pdfplumber's `extract_text` computed directly), so a figure drawn in another font or
+    baseline stays beside its words."""
     middles, order = chars
     out: list[list[str | None]] = []
     for row in table.rows:
@@ -358,7 +356,7 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
             column = by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
             inside = [c for _, _, c in sorted(column, key=lambda xnc: xnc[1])
                       if top <= (c["top"] + c["bottom"]) / 2 < bottom]
-            cells.append(extract_text(pdf_lines.level(inside, DEFAULT_Y_TOLERANCE)) if inside else "")
+            cells.append(pdf_lines.cell_text(inside))
         out.append(cells)
     return out
 
