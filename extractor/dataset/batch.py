@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
+from ..readers.page_jobs import die_with_parent
+
 # how often in a row a worker may die before it is ready before the run gives up
 _MAX_START_FAILURES = 3
 
@@ -84,18 +86,6 @@ def error_message(path: str, exc: BaseException) -> str:
 def _resolve(target: str) -> Callable[[str], Any]:
     module, attr = target.split(":")
     return getattr(importlib.import_module(module), attr)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the parent dies (e.g. the run is SIGKILLed)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _resource() -> types.ModuleType | None:
@@ -191,7 +181,7 @@ def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: 
                  options: dict[str, Any] | None = None) -> None:
     """Worker loop: warm up once, then convert the paths the parent sends until told to stop
     (`target(path, **options)`)."""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # one process per core already; no thread fan-out
