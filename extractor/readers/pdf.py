@@ -252,13 +252,11 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
     tables = _tables(page) if (page.lines or page.rects) and not path_heavy else []
     boxes = [bbox for bbox, _ in tables]
-    text_page = page
-    if boxes:
-        text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    text_chars = [c for c in page.chars if not _inside(c, boxes)] if boxes else page.chars
     sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
-    for ln in _text_lines(text_page):
+    for ln in _text_lines(page, text_chars):
         if ln["text"].strip():
             items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
     for bbox, grid in tables:
@@ -267,19 +265,16 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     return [(kind, item) for _, _, kind, item in items], False, path_heavy
 
 
-def _text_lines(page: Any) -> list[dict]:
-    """pdfplumber's text lines of a page, its characters grouped into lines by their
-    boxes first (`pdf_lines`): a figure in another font or baseline stays in its sentence."""
+def _text_lines(page: Any, chars: list[dict]) -> list[dict]:
+    """pdfplumber's text lines (`page.extract_text_lines()`) of these characters of the
+    page, grouped into lines by their boxes first (`pdf_lines`): a figure in another font
+    or baseline stays in its sentence."""
     from pdfplumber.utils import chars_to_textmap
     from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
 
-    original = page.chars
-    chars = pdf_lines.level(original, DEFAULT_Y_TOLERANCE)
-    if chars is original:
-        lines = page.extract_text_lines(return_chars=True)
-    else:
-        textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
-        lines = textmap.extract_text_lines(return_chars=True)
+    chars = pdf_lines.level(chars, DEFAULT_Y_TOLERANCE)
+    textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+    lines = textmap.extract_text_lines(return_chars=True)
     for line in lines:
         line["lead_w"] = _lead_width(line.pop("chars"))
     return lines
