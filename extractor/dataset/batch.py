@@ -204,9 +204,14 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None,
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> None:
     """Worker loop: warm up once, then convert the paths the parent sends until told to stop
-    (`target(path, **options)`)."""
+    (`target(path, **options)`). `environ`: the parent's environment when it started the
+    worker (a worker forked from a fork server would otherwise see the server's, taken when
+    the server started: `--ocr-pages` and `-j` reach the readers through it)."""
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -322,7 +327,8 @@ class WorkerPool:
             raise WorkerStartError(f"worker processes die while starting ({self._start_failures} times in a row)")
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options), daemon=True
+            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options, dict(os.environ)),
+            daemon=True
         )
         with _main_module_hidden():
             proc.start()
