@@ -4,8 +4,13 @@
 
 Documents come from `extractor.evaluation.synth.generate(n, out_dir, seed=..., error_rate=...)` when it
 exists, else from the simple text-report generator below. Each run is a fresh `jixiao
-convert` process into a fresh dataset; its wall time and the peak resident memory of the
-largest process of the run (the parent or any worker, from wait4's rusage) are printed.
+convert` process into a fresh dataset; printed per setting: wall time (best of --repeat),
+CPU seconds of the whole process tree (wait4) and the cores that kept busy, the peak
+resident memory of the largest process (wait4), and, sampled every 0.1 s with psutil, the
+peak RSS of each worker (with the memory unique to it: forked workers share the pages of
+the warmed-up pipeline) and of the fork server. The load average before and after is
+printed: on a machine whose cores are taken by other work, a second worker cannot run in
+parallel, and the CPU seconds are the figure to compare.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -68,20 +74,63 @@ def generate(n: int, out_dir: Path, seed: int) -> str:
     return "bench text generator"
 
 
-def run(corpus: Path, db: Path, jobs: int) -> tuple[float, int, str, float]:
-    """Wall seconds, peak RSS (KiB) of the largest process, the summary line, and the CPU
-    seconds of the whole process tree of one run."""
+def _sample(pid: int, peaks: dict[int, list], stop: threading.Event) -> None:
+    """For each process under `pid`, until `stop`, every 0.1 s: its role, its parent, its
+    peak RSS and peak unique memory (MiB), and its CPU seconds at the last look."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.is_set():
+        try:
+            children = root.children(recursive=True)
+        except psutil.Error:
+            return
+        for child in children:
+            try:
+                with child.oneshot():
+                    command = " ".join(child.cmdline())
+                    info = child.memory_full_info()
+                    cpu = child.cpu_times()
+                    parent = child.ppid()
+            except psutil.Error:
+                continue
+            # a worker forked from the fork server has the server's command line
+            role = ("tracker" if "resource_tracker" in command
+                    else "server" if "forkserver" in command and parent == pid else "worker")
+            seen = peaks.setdefault(child.pid, [role, parent, 0.0, 0.0, 0.0])
+            seen[2] = max(seen[2], info.rss / 2**20)
+            seen[3] = max(seen[3], info.uss / 2**20)
+            seen[4] = cpu.user + cpu.system
+        stop.wait(0.1)
+
+
+def run(corpus: Path, db: Path, jobs: int) -> tuple[float, int, str, float, dict]:
+    """Wall seconds, peak RSS (KiB) of the largest process, the summary line, the CPU
+    seconds of the whole process tree of one run, and the sampled peaks per child process."""
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", "convert", str(corpus), "-o", str(db),
                              "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peaks: dict[int, list] = {}
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(proc.pid, peaks, stop), daemon=True)
+    sampler.start()
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    stop.set()
+    sampler.join()
     elapsed = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"convert -j {jobs} failed ({proc.returncode}):\n{err}")
     summary = next((ln for ln in err.splitlines() if " converted, " in ln), "")
-    return elapsed, usage.ru_maxrss, summary.split("\r")[-1], usage.ru_utime + usage.ru_stime
+    # wait4 counts the parent and the children it waited for (spawned workers); a fork
+    # server and the workers forked from it are not waited for by the parent: their CPU
+    # seconds are taken from the last look at each (so up to 0.1 s of each may be missed)
+    unwaited = sum(p[4] for p in peaks.values() if p[1] != proc.pid or p[0] == "server")
+    return elapsed, usage.ru_maxrss, summary.split("\r")[-1], usage.ru_utime + usage.ru_stime + unwaited, peaks
 
 
 def main() -> None:
@@ -97,7 +146,8 @@ def main() -> None:
         corpus.mkdir()
         made_by = generate(args.n, corpus, args.seed)
         size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(".gold.json"))
-        print(f"{args.n} documents ({size / 1e6:.1f} MB) from {made_by}; {os.cpu_count()} cores")
+        print(f"{args.n} documents ({size / 1e6:.1f} MB) from {made_by}; {os.cpu_count()} cores; "
+              f"load average {os.getloadavg()[0]:.2f} before")
         times = {}
         # interleaved (j1, j2, j1, j2, ...) so passing load from other processes hits both alike
         runs: dict[int, list] = {jobs: [] for jobs in args.jobs}
@@ -105,19 +155,28 @@ def main() -> None:
             for jobs in args.jobs:
                 runs[jobs].append(run(corpus, work / f"j{jobs}-{k}.sqlite", jobs))
         for jobs in args.jobs:
-            best = min(runs[jobs])
+            best = min(runs[jobs], key=lambda r: r[0])
             elapsed = best[0]
             peak_kib = max(r[1] for r in runs[jobs])
             times[jobs] = elapsed
             # CPU seconds per wall second: how many cores the run kept busy (other load on a
             # shared machine lowers the wall-clock speed-up but shows up here too)
             print(f"-j {jobs}: {elapsed:7.2f} s  {args.n / elapsed:6.1f} docs/s  cpu {best[3]:6.2f} s "
-                  f"({best[3] / elapsed:4.2f} cores busy)  peak RSS {peak_kib / 1024:5.0f} MiB (largest process)  "
+                  f"({best[3] / elapsed:4.2f} cores busy)  peak RSS {peak_kib / 1024:5.0f} MiB (largest waited process)  "
                   f"[runs: {', '.join(f'{r[0]:.2f}' for r in runs[jobs])} s]  | {runs[jobs][0][2]}")
+            children = [p for r in runs[jobs] for p in r[4].values()]
+            for role in ("worker", "server"):
+                mine = [p for p in children if p[0] == role]
+                if mine:
+                    print(f"      {role}s: peak RSS {max(p[2] for p in mine):5.0f} MiB each at most, "
+                          f"unique to one {max(p[3] for p in mine):5.0f} MiB at most ({len(mine)} over {args.repeat} runs)")
         if 1 in times:
             for jobs, t in times.items():
                 if jobs != 1:
-                    print(f"speed-up -j {jobs} vs -j 1: {times[1] / t:.2f}x")
+                    cpu = {j: min(runs[j], key=lambda r: r[0])[3] for j in (1, jobs)}
+                    print(f"speed-up -j {jobs} vs -j 1: {times[1] / t:.2f}x wall; CPU seconds {cpu[jobs]:.2f} "
+                          f"against {cpu[1]:.2f} ({cpu[jobs] / cpu[1]:.2f}x the work)")
+        print(f"load average {os.getloadavg()[0]:.2f} after")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

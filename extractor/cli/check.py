@@ -21,7 +21,7 @@ import click
 
 from ..model import Flag, ReadError
 from .common import (format_for, limit_options, limited_reports, notice_needs_ocr, notice_notes, ocr_option,
-                     open_output, report_error, report_line)
+                     open_output, page_jobs_option, report_error, report_line)
 from .flag_formats import CONTRACT, CsvWriter, SarifLog, flag_record, source_excerpt, write_jsonl, write_text
 
 __all__ = ["check_command", "CONTRACT", "flag_record", "source_excerpt", "write_text", "summary_line"]
@@ -94,6 +94,7 @@ def _inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="accept every current flag: write them into this baseline file")
 @ocr_option
+@page_jobs_option
 @limit_options
 def check_command(inputs: tuple[str, ...], fmt: str | None, lang: str, output: str | None,
                   select: tuple[str, ...], ignore: tuple[str, ...], baseline_path: str | None,

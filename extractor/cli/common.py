@@ -111,6 +111,24 @@ def _set_ocr_pages(ctx: click.Context, param: click.Parameter, value: int | None
     return value
 
 
+def _set_page_jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """The page processes reach the reading process through the environment (as --ocr-pages)."""
+    from ..readers.page_jobs import JOBS_ENV
+
+    os.environ[JOBS_ENV] = str(value)
+    return value
+
+
+def page_jobs_option(fn):
+    """`-j N`: the pages of a long PDF read by N processes (`readers.page_jobs`)."""
+    from ..readers.page_jobs import MIN_PAGES
+
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+                        callback=_set_page_jobs, expose_value=False,
+                        help=f"Read the pages of a PDF of {MIN_PAGES} pages or more in N processes "
+                             f"(same output).")(fn)
+
+
 def ocr_option(fn):
     """`--ocr auto|never|force` and `--ocr-pages N`, shared by `extract`, `check` and `convert`."""
     fn = click.option("--ocr-pages", type=click.IntRange(min=0), default=None, callback=_set_ocr_pages,

@@ -10,7 +10,7 @@ import click
 
 from ..jsonout import decimal_text, dumps
 from .common import (display_width, format_for, limit_options, limited_reports, notice_needs_ocr, notice_notes,
-                     ocr_option, open_output, report_line)
+                     ocr_option, open_output, page_jobs_option, report_line)
 from ..model import Quantity, Report
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
@@ -44,6 +44,7 @@ def quantity_rows(path: str, report: Report) -> Iterator[dict]:
               help="jsonl (default), csv or table; default from -o's suffix (.csv, .jsonl, .txt)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
 @ocr_option
+@page_jobs_option
 @limit_options
 def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None, ocr: str,
                     timeout: float, memory_mb: int) -> None:

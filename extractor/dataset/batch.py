@@ -5,10 +5,12 @@ document that hangs could only be ended by killing the whole pool (and every oth
 flight with it). Here each worker has its own pipe and runs one document at a time; the
 parent knows which document each worker holds, kills exactly the worker that overran its
 time limit, records that one document as an error and starts a fresh worker. A worker that
-dies (out of memory inside C code, a segfault) is handled the same way. Workers are started
-once with `spawn` (no inherited threads, locks or SQLite handles), load the costly parts of
-the pipeline (jieba's dictionary, the pattern book) once, then take document after document.
-Only the parent writes results.
+dies (out of memory inside C code, a segfault) is handled the same way. Workers are forked
+from a fork server (`preload`: a fresh interpreter that loaded the costly parts of the
+pipeline, jieba's dictionary and the pattern book, once), so they inherit no threads, locks
+or SQLite handles of the parent and start warm; where there is no fork server (Windows)
+they are spawned and warm up each. Then they take document after document. Only the parent
+writes results.
 
 Why not pebble (measured on 2 cores, 2 workers): it serves per-task timeouts and crash
 recovery equally well (the same hang/crash/raise mix took 5.7 s against 6.0 s here; 2,000
@@ -40,6 +42,8 @@ import types
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
+
+from ..readers.page_jobs import die_with_parent
 
 # how often in a row a worker may die before it is ready before the run gives up
 _MAX_START_FAILURES = 3
@@ -84,18 +88,6 @@ def error_message(path: str, exc: BaseException) -> str:
 def _resolve(target: str) -> Callable[[str], Any]:
     module, attr = target.split(":")
     return getattr(importlib.import_module(module), attr)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the parent dies (e.g. the run is SIGKILLed)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _resource() -> types.ModuleType | None:
@@ -173,6 +165,30 @@ def worker_cap(jobs: int | None, memory_mb: int | None) -> tuple[int, str | None
     return cap, f"-j {jobs} capped at {cap} workers ({cores} usable cores{memory})"
 
 
+def _context(preload: bool, target: str, warm_up: str | None, memory_mb: int | None) -> Any:
+    """How workers start. `preload` (the one-worker commands): forked from this process
+    after it imported the target, while this process is small against the memory limit (a
+    large parent, such as a notebook or a test runner, would leave the child no room under
+    RLIMIT_AS). Otherwise (`convert`, whose parent holds SQLite handles and threads a fork
+    must not copy): forked from a fork server, a fresh interpreter that imported and warmed
+    up the pipeline once (`preload`), where the platform has one; else spawned."""
+    methods = multiprocessing.get_all_start_methods()
+    if preload and "fork" in methods and (
+            not memory_mb or _resource() is None or _address_space() < memory_mb * 1024 * 1024 // 4):
+        _resolve(target)
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        from .preload import WARM_UP_ENV
+
+        # the server inherits this environment when it starts (with the first worker); a
+        # server already running keeps the warm-up it was started with
+        os.environ[WARM_UP_ENV] = warm_up or ""
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([f"{__package__}.preload"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 @contextlib.contextmanager
 def _main_module_hidden() -> Iterator[None]:
     """Start processes without the caller's `__main__`: `spawn` would import the caller's
@@ -188,10 +204,15 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: int | None,
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> None:
     """Worker loop: warm up once, then convert the paths the parent sends until told to stop
-    (`target(path, **options)`)."""
-    _die_with_parent()
+    (`target(path, **options)`). `environ`: the parent's environment when it started the
+    worker (a worker forked from a fork server would otherwise see the server's, taken when
+    the server started: `--ocr-pages` and `-j` reach the readers through it)."""
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # one process per core already; no thread fan-out
@@ -297,14 +318,7 @@ class WorkerPool:
         self.warm_up = warm_up
         self.timeout = timeout
         self.memory_mb = memory_mb
-        # a forked child starts with this process's address space: fork only while that is a
-        # small part of the memory limit (a large parent, such as a notebook or a test runner,
-        # would leave the child no room under RLIMIT_AS), else start a fresh interpreter
-        fork = (preload and "fork" in multiprocessing.get_all_start_methods()
-                and (not memory_mb or _resource() is None or _address_space() < memory_mb * 1024 * 1024 // 4))
-        if fork:
-            _resolve(target)
-        self._ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        self._ctx = _context(preload, target, warm_up, memory_mb)
         self._workers: list[_Worker] = []
         self._start_failures = 0  # workers in a row that died before they were ready
 
@@ -313,7 +327,8 @@ class WorkerPool:
             raise WorkerStartError(f"worker processes die while starting ({self._start_failures} times in a row)")
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options), daemon=True
+            target=_worker_main, args=(child, self.target, self.warm_up, self.memory_mb, self.options, dict(os.environ)),
+            daemon=True
         )
         with _main_module_hidden():
             proc.start()

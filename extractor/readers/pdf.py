@@ -25,7 +25,7 @@ import statistics
 from typing import Any
 
 from ..model import Document, ReadError
-from . import pdf_lines, pdf_textgrid
+from . import page_jobs, pdf_lines, pdf_rulings, pdf_textgrid
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
@@ -74,16 +74,30 @@ def mismatch(head: bytes, zip_names: frozenset[str] = frozenset()) -> str:
     return "not a PDF file (no %PDF signature)"
 
 
-def read(path: str, use_pdfium: bool = True, ocr: str = "auto") -> Document:
+def read(path: str, use_pdfium: bool = True, ocr: str = "auto", jobs: int | None = None) -> Document:
     """The Document of a PDF; `use_pdfium=False` parses every page with pdfminer (the
     reference the pdfium pages are tested against). `ocr`: "auto" OCRs the scanned pages,
-    "force" every page, "never" none (see `readers.ocr`)."""
+    "force" every page, "never" none (see `readers.ocr`). `jobs`: processes reading the
+    pages of a long PDF (`page_jobs`; default from `extract -j`/`check -j`, else 1)."""
+    with _opened(path) as pdf:
+        try:
+            return read_pages(path, pdf, use_pdfium=use_pdfium, ocr=ocr, jobs=jobs)
+        except ReadError:
+            raise
+        except Exception as exc:
+            if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+                raise read_error(path, "encrypted PDF (password required)") from None
+            raise read_error(path, f"corrupt or truncated PDF ({describe(exc)})") from None
+
+
+def _opened(path: str) -> Any:
+    """The open pdfplumber PDF (a context manager), or the one-line ReadError saying why not."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        pdf = pdfplumber.open(path)
+        return pdfplumber.open(path)
     except PDFPasswordIncorrect:
         raise read_error(path, "encrypted PDF (password required)") from None
     except PdfminerException as exc:
@@ -93,48 +107,28 @@ def read(path: str, use_pdfium: bool = True, ocr: str = "auto") -> Document:
         raise read_error(path, f"corrupt PDF ({describe(cause)})") from None
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise read_error(path, f"corrupt PDF ({describe(exc)})") from None
-    with pdf:
-        try:
-            return read_pages(path, pdf, use_pdfium=use_pdfium, ocr=ocr)
-        except ReadError:
-            raise
-        except Exception as exc:
-            if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
-                raise read_error(path, "encrypted PDF (password required)") from None
-            raise read_error(path, f"corrupt or truncated PDF ({describe(exc)})") from None
 
 
-def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") -> Document:
+def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto", jobs: int | None = None) -> Document:
     """The Document of an open pdfplumber PDF. Each page's objects come from pdfium when
     `pdf_pdfium` vouches for them and from pdfminer otherwise; the same pdfplumber code
-    finds the tables and lines either way."""
+    finds the tables and lines either way. A long PDF's pages may be read in runs by
+    forked processes (`page_jobs`): each page's items depend on that page alone."""
     from . import ocr as ocr_reader
-    from . import pdf_pdfium  # pypdfium2 and pdfminer load with the first PDF, not with every command
 
     n_pages = len(pdf.pages)
     if n_pages == 0:
         raise read_error(path, "corrupt or truncated PDF (no pages)")
-    fast = pdf_pdfium.open_document(path) if use_pdfium else None
-    if fast is not None and len(fast) != n_pages:
-        fast.close()
-        fast = None
-    ocr_pages: list[int] = []
-    heavy_pages: list[int] = []
-    pages: list[list[tuple[str, Any]]] = []
-    try:
-        for number, page in enumerate(pdf.pages, 1):
-            if fast is not None:
-                pdf_pdfium.load_objects(page, fast)
-            items, needs_ocr, heavy = _page_items(page)
-            if heavy:
-                heavy_pages.append(number)
-            page.close()
-            if needs_ocr:
-                ocr_pages.append(number)
-            pages.append(items)
-    finally:
-        if fast is not None:
-            fast.close()
+    parts = page_jobs.runs(n_pages, page_jobs.page_jobs(n_pages, jobs))
+    if len(parts) == 1:
+        runs = [_read_run(path, pdf, 0, n_pages, use_pdfium)]
+    else:  # the first run on this open PDF, the others each on their own (a fork shares file offsets)
+        runs = page_jobs.map_forked(
+            lambda run: _read_run(path, pdf, *run, use_pdfium) if run[0] == 0 else _read_run_opened(path, *run, use_pdfium),
+            parts)
+    pages = [items for run in runs for items in run[0]]
+    ocr_pages = [number for run in runs for number in run[1]]
+    heavy_pages = [number for run in runs for number in run[2]]
     meta: dict[str, Any] = {}
     if ocr == "force" or (ocr == "auto" and ocr_pages):
         meta = ocr_reader.ocr_pages_of(path, pages, list(range(1, n_pages + 1)) if ocr == "force" else ocr_pages)
@@ -150,6 +144,43 @@ def read_pages(path: str, pdf: Any, use_pdfium: bool = True, ocr: str = "auto") 
     doc = builder.build(pages=n_pages, needs_ocr=bool(ocr_pages), meta=meta)
     ocr_reader.locate_confidence(doc)
     return doc
+
+
+_Run = tuple[list[list[tuple[str, Any]]], list[int], list[int]]
+
+
+def _read_run_opened(path: str, start: int, stop: int, use_pdfium: bool) -> _Run:
+    with _opened(path) as pdf:
+        return _read_run(path, pdf, start, stop, use_pdfium)
+
+
+def _read_run(path: str, pdf: Any, start: int, stop: int, use_pdfium: bool) -> _Run:
+    """Items of pages start+1 .. stop (see `_page_items`), and which of them are scans and
+    which drew too many paths."""
+    from . import pdf_pdfium  # pypdfium2 and pdfminer load with the first PDF, not with every command
+
+    fast = pdf_pdfium.open_document(path) if use_pdfium else None
+    if fast is not None and len(fast) != len(pdf.pages):
+        fast.close()
+        fast = None
+    pages: list[list[tuple[str, Any]]] = []
+    ocr_pages: list[int] = []
+    heavy_pages: list[int] = []
+    try:
+        for number, page in enumerate(pdf.pages[start:stop], start + 1):
+            if fast is not None:
+                pdf_pdfium.load_objects(page, fast)
+            items, needs_ocr, heavy = _page_items(page)
+            if heavy:
+                heavy_pages.append(number)
+            page.close()
+            if needs_ocr:
+                ocr_pages.append(number)
+            pages.append(items)
+    finally:
+        if fast is not None:
+            fast.close()
+    return pages, ocr_pages, heavy_pages
 
 
 def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> None:
@@ -225,13 +256,11 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
     tables = _tables(page) if (page.lines or page.rects or page.curves) and not path_heavy else []
     boxes = [bbox for bbox, _ in tables]
-    text_page = page
-    if boxes:
-        text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
+    text_chars = [c for c in page.chars if not _inside(c, boxes)] if boxes else page.chars
     sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
-    lines = [ln for ln in _text_lines(text_page) if ln["text"].strip()]
+    lines = [ln for ln in _text_lines(page, text_chars) if ln["text"].strip()]
     found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings
     for ln in lines:
         ln["row"] = pdf_textgrid.row_like(ln, char_w)
@@ -243,20 +272,16 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     return [(kind, item) for _, _, kind, item in items], False, path_heavy
 
 
-def _text_lines(page: Any) -> list[dict]:
-    """pdfplumber's text lines of a page (with their `chars`), its characters grouped into
-    lines by their boxes first (`pdf_lines`): a figure in another font or baseline stays in
-    its sentence."""
+def _text_lines(page: Any, chars: list[dict]) -> list[dict]:
+    """pdfplumber's text lines (with their `chars`) of these characters of the page,
+    grouped into lines by their boxes first (`pdf_lines`): a figure in another font or
+    baseline stays in its sentence."""
     from pdfplumber.utils import chars_to_textmap
     from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
 
-    original = page.chars
-    chars = pdf_lines.level(original, DEFAULT_Y_TOLERANCE)
-    if chars is original:
-        lines = page.extract_text_lines(return_chars=True)
-    else:
-        textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
-        lines = textmap.extract_text_lines(return_chars=True)
+    chars = pdf_lines.level(chars, DEFAULT_Y_TOLERANCE)
+    textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+    lines = textmap.extract_text_lines(return_chars=True)
     return lines
 
 
@@ -288,7 +313,7 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[li
     sentence (`收入 [0.00] [万元，]`)."""
     found = []
     chars = _by_middle(page.chars)
-    for table in page.find_tables():
+    for table in pdf_rulings.find_tables(page):  # pdfplumber's `page.find_tables()`, faster
         raw = _cell_texts(table, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:
             continue
@@ -342,11 +367,9 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
     differences: a row's characters, and a cell's within its row, are found by bisection,
     not by testing every character of the page against every row and cell (a large table
     stays linear), and
-    each cell's characters are grouped into lines by their boxes (`pdf_lines`), so a
-    figure drawn in another font or baseline stays beside its words."""
-    from pdfplumber.utils import extract_text
-    from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
-
+    each cell's characters are grouped into lines by their boxes (`pdf_lines.cell_text`,
+    pdfplumber's `extract_text` computed directly), so a figure drawn in another font or
+    baseline stays beside its words."""
     middles, order = chars
     out: list[list[str | None]] = []
     for row in table.rows:
@@ -364,7 +387,7 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
             column = by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
             inside = [c for _, _, c in sorted(column, key=lambda xnc: xnc[1])
                       if top <= (c["top"] + c["bottom"]) / 2 < bottom]
-            cells.append(extract_text(pdf_lines.level(inside, DEFAULT_Y_TOLERANCE)) if inside else "")
+            cells.append(pdf_lines.cell_text(inside))
         out.append(cells)
     return out
 

@@ -9,6 +9,11 @@ of a line would move to a line of its own after the words (`本年收入合计 �
 orders text: characters whose boxes overlap vertically by most of the smaller height,
 then read by x. `level` gives the characters of such a line one common top, so that
 pdfplumber's own word and line code reads them together, left to right.
+
+`cell_text` is `extract_text(level(chars))` for the few characters of one table cell,
+computed directly: a page of a 决算 holds thousands of cells, and pdfplumber's general
+word and line machinery (an extractor object, generators, word dicts) costs more per
+cell than the cell's text itself.
 """
 from __future__ import annotations
 
@@ -16,12 +21,25 @@ from __future__ import annotations
 # smaller box (consecutive lines of text do not overlap at all; a raised figure overlaps
 # its words by most of its height)
 MIN_OVERLAP = 0.5
+# pdfplumber's defaults (`pdfplumber.utils.text.DEFAULT_X_TOLERANCE`, `..._Y_TOLERANCE`)
+X_TOLERANCE = 3
+Y_TOLERANCE = 3
+# the ligatures pdfplumber's `extract_text` spells out (`pdfplumber.utils.text.LIGATURES`)
+LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
 
 def level(chars: list[dict], tolerance: float) -> list[dict]:
     """`chars` with one common top for the characters of each visual line whose tops
     differ by more than `tolerance` (pdfplumber's y tolerance); the list itself, untouched,
     when no line needs it."""
+    new_top = _common_tops(chars, tolerance)
+    if not new_top:
+        return chars
+    return [_moved(c, new_top[id(c)]) if id(c) in new_top else c for c in chars]
+
+
+def _common_tops(chars: list[dict], tolerance: float) -> dict[int, float]:
+    """id(char) -> the common top of its visual line, for the lines that need one."""
     order = sorted((c for c in chars if c.get("upright", True)), key=lambda c: c["top"])
     lines: list[list[dict]] = []
     core_top = core_bottom = 0.0
@@ -43,9 +61,68 @@ def level(chars: list[dict], tolerance: float) -> list[dict]:
         common = _mode([c["top"] for c in line if not c["text"].isspace()] or tops)
         for c in line:
             new_top[id(c)] = common
-    if not new_top:
-        return chars
-    return [_moved(c, new_top[id(c)]) if id(c) in new_top else c for c in chars]
+    return new_top
+
+
+def cell_text(chars: list[dict]) -> str:
+    """pdfplumber's `extract_text(level(chars, Y_TOLERANCE))` with its default settings
+    (words split at blanks and at gaps wider than X_TOLERANCE, lines clustered by top
+    within Y_TOLERANCE, in that order), for upright characters; other input goes to
+    pdfplumber itself. `tests/test_pdf_lines.py` holds the two to the same text."""
+    if not chars:
+        return ""
+    if not all(c["upright"] and c["text"] for c in chars):
+        from pdfplumber.utils import extract_text
+
+        return extract_text(level(chars, Y_TOLERANCE))
+    moved = _common_tops(chars, Y_TOLERANCE)
+    tops = [moved.get(id(c), c["top"]) for c in chars]
+    # lines: tops clustered where each is within the tolerance of the one before
+    line_of: dict[float, int] = {}
+    last = None
+    for top in sorted(set(tops)):
+        line_of[top] = len(line_of) if last is None else line_of[last] + (top > last + Y_TOLERANCE)
+        last = top
+    lines: list[list[tuple[float, dict]]] = [[] for _ in range(line_of[last] + 1)]
+    for top, c in zip(tops, chars):
+        lines[line_of[top]].append((top, c))
+    # words: a line's characters by x0, cut at blanks, at a gap, at a jump in top (pdfplumber's
+    # cut at a step back to the left cannot happen once they are in x0 order)
+    words: list[tuple[float, str]] = []  # (top of the word, its text)
+    for line in lines:
+        line.sort(key=lambda tc: tc[1]["x0"])
+        word: list[str] = []
+        word_top = prev_top = prev_x1 = 0.0
+        for top, c in line:
+            text = c["text"]
+            if text.isspace():
+                if word:
+                    words.append((word_top, "".join(word)))
+                    word = []
+                continue
+            x0 = c["x0"]
+            if word and (x0 > prev_x1 + X_TOLERANCE or abs(top - prev_top) > Y_TOLERANCE):
+                words.append((word_top, "".join(word)))
+                word = []
+            if not word:
+                word_top = top
+            word.append(LIGATURES.get(text, text))
+            word_top = min(word_top, top)
+            prev_top, prev_x1 = top, c["x1"]
+        if word:
+            words.append((word_top, "".join(word)))
+    if not words:
+        return ""
+    # the words' lines, clustered by the words' tops as above, words in the order made
+    line_of = {}
+    last = None
+    for top in sorted({top for top, _ in words}):
+        line_of[top] = len(line_of) if last is None else line_of[last] + (top > last + Y_TOLERANCE)
+        last = top
+    out: list[list[str]] = [[] for _ in range(line_of[last] + 1)]
+    for top, text in words:
+        out[line_of[top]].append(text)
+    return "\n".join(" ".join(line) for line in out)
 
 
 def _mode(values: list[float]) -> float:

@@ -248,26 +248,35 @@ class _PageReader:
     # ---- characters ------------------------------------------------------------------
 
     def _chars(self, raws: list, types: list[int]) -> list[dict]:
-        """Chars in content-stream order, as pdfminer makes them; `Refused` when unsure."""
+        """Chars in content-stream order, as pdfminer makes them; `Refused` when unsure.
+
+        Many generators draw every character as a text object of its own (each placed
+        where it stands), so what is asked of pdfium once per text object (matrix, font,
+        size, descent) is asked once, through one reused matrix, and only objects that
+        hold a blank go through `_unfold_spaces`."""
         textpage = _C.FPDFText_LoadPage(self.raw)
         try:
             index = {o: k for k, o in enumerate(raws)}
+            text_objects = {o: k for o, k in index.items() if types[k] == pdfium_c.FPDF_PAGEOBJ_TEXT}
             # text object address -> its index, font, font size, glyph widths (by code, at
             # that font and size), x scale, descent and height (pt on the page), characters
             objects: dict[int, tuple[int, int, float, dict[int, float], float, float, float, list[dict]]] = {}
             by_object: dict[int, list[dict]] = {}
+            spaced: set[int] = set()  # indices of the text objects holding a blank
             widths: dict[tuple[int, float], dict[int, float]] = {}  # (font, size) -> code -> glyph width
             prev_x0 = prev_k = prev_i = None
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
+            matrix = pdfium_c.FS_MATRIX()
             n_chars = _C.FPDFText_CountChars(textpage)
             get_owner, map_error, origin = _C.FPDFText_GetTextObject, _C.FPDFText_HasUnicodeMapError, _C.FPDFText_GetCharOrigin
+            get_matrix, get_font, get_size = _C.FPDFText_GetMatrix, _C.FPDFTextObj_GetFont, _C.FPDFText_GetFontSize
             owners = [get_owner(textpage, i) for i in range(n_chars)]
-            shown = set(owners)
-            if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and obj not in shown and not _blank(obj)
-                   for obj, kind in zip(raws, types)):
-                raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
+            for obj in text_objects.keys() - set(owners):
+                if not _blank(obj):
+                    raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
             height, doctop, number = self.height, self.doctop, self.number
+            descents = self.descents
             for i, code in enumerate(_page_codes(textpage, n_chars)):
                 # pdfium's generated characters (the spaces and line ends it inserts) are blanks
                 if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
@@ -275,21 +284,24 @@ class _PageReader:
                 if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(textpage, i):
                     raise Refused("character without a unicode mapping")
                 address = owners[i]
-                if address not in objects:
-                    if address not in index:
+                known = objects.get(address)
+                if known is None:
+                    k = index.get(address)
+                    if k is None:
                         raise Refused("text outside the page's own objects")
-                    matrix = pdfium_c.FS_MATRIX()
-                    _C.FPDFText_GetMatrix(textpage, i, matrix)
+                    get_matrix(textpage, i, matrix)
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
                         raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
-                    obj = raws[index[address]]
                     # pdfium's char matrix and font size are its text object's
-                    font, font_size = _C.FPDFTextObj_GetFont(obj), _C.FPDFText_GetFontSize(textpage, i)
+                    font, font_size = get_font(raws[k]), get_size(textpage, i)
+                    descent = descents[font] if font in descents else self._descent(font)
                     size = font_size * matrix.d
-                    objects[address] = (index[address], font, font_size, widths.setdefault((font, font_size), {}),
-                                        matrix.a, self._descent(obj) * size, size,
-                                        by_object.setdefault(index[address], []))
-                k, font, font_size, glyphs, scale_x, descent, size, out = objects[address]
+                    glyphs = widths.get((font, font_size))
+                    if glyphs is None:
+                        glyphs = widths[(font, font_size)] = {}
+                    out = by_object[k] = []
+                    known = objects[address] = (k, font, font_size, glyphs, matrix.a, descent * size, size, out)
+                k, font, font_size, glyphs, scale_x, descent, size, out = known
                 origin(textpage, i, ox, oy)
                 x = ox.value
                 if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
@@ -300,24 +312,28 @@ class _PageReader:
                     if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
                         raise Refused("glyph width unknown")
                     glyph = glyphs[code] = width.value
+                text = chr(code)
+                if text.isspace():
+                    spaced.add(k)
                 x1 = x + glyph * scale_x
                 y0 = oy.value + descent
                 y1 = y0 + size
                 top = height - y1
                 # what `_char` makes, inline: this loop runs once per character of the page
                 out.append({
-                    "object_type": "char", "page_number": number, "text": chr(code), "upright": True,
+                    "object_type": "char", "page_number": number, "text": text, "upright": True,
                     "x0": x, "x1": x1, "y0": y0, "y1": y1, "top": top, "bottom": height - y0,
                     "doctop": doctop + top, "width": x1 - x, "height": y1 - y0, "size": y1 - y0,
                 })
             chars: list[dict] = []
-            for k, (obj, kind) in enumerate(zip(raws, types)):
-                if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
-                    continue
-                if k in by_object:
-                    chars.extend(_unfold_spaces(by_object[k], obj, self._char))
-                    continue
-                chars.append(self._blank_char(obj))
+            for obj, k in text_objects.items():  # in content-stream order
+                shown = by_object.get(k)
+                if shown is None:
+                    chars.append(self._blank_char(obj))
+                elif k in spaced:
+                    chars.extend(_unfold_spaces(shown, obj, self._char))
+                else:
+                    chars.extend(shown)
             return chars
         finally:
             _C.FPDFText_ClosePage(textpage)
@@ -333,7 +349,7 @@ class _PageReader:
         if not (m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0) or not _C.FPDFTextObj_GetFontSize(obj, font_size):
             raise Refused("rotated or mirrored text")
         font = _C.FPDFTextObj_GetFont(obj)
-        descent = self._descent(obj)
+        descent = self._descent(font)
         width = ctypes.c_float()
         if not _C.FPDFFont_GetGlyphWidth(font, 0x20, font_size, width):
             raise Refused("glyph width unknown")
@@ -341,10 +357,9 @@ class _PageReader:
         y0 = m.f + descent * size
         return self._char(" ", m.e, m.e + width.value * m.a, y0, y0 + size)
 
-    def _descent(self, text_obj: int) -> float:
+    def _descent(self, font: int) -> float:
         """pdfminer's descent of a text object's font per point of size: its descriptor's,
         which pdfium reports too, or pdfminer's metrics of a standard font."""
-        font = _C.FPDFTextObj_GetFont(text_obj)
         if font not in self.descents:
             if not font:
                 raise Refused("text object without a font")

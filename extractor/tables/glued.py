@@ -73,9 +73,18 @@ def _two_words(n: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _by_first() -> dict[str, tuple[str, ...]]:
+    """Form words by their first character, longest first (`_word_at` tries only these)."""
+    out: dict[str, list[str]] = {}
+    for w in _words():
+        out.setdefault(w[0], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _word_at(text: str, i: int) -> int:
     """End of the form word starting at i (with its bracketed note and colon), or i."""
-    for w in _words():
+    for w in _by_first().get(text[i:i + 1], ()):
         if text.startswith(w, i):
             j = i + len(w)
             if j < len(text) and text[j] in _OPEN:
