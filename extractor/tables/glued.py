@@ -73,9 +73,19 @@ def _two_words(n: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _by_first() -> dict[str, tuple[str, ...]]:
+    """Form words by their first character, longest first as in `_words` (a position is
+    tried against the few words that can start there, not against all of them)."""
+    out: dict[str, list[str]] = {}
+    for w in _words():
+        out.setdefault(w[0], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _word_at(text: str, i: int) -> int:
     """End of the form word starting at i (with its bracketed note and colon), or i."""
-    for w in _words():
+    for w in _by_first().get(text[i:i + 1], ()):
         if text.startswith(w, i):
             j = i + len(w)
             if j < len(text) and text[j] in _OPEN:
