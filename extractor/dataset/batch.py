@@ -66,6 +66,9 @@ class Outcome:
     result: Any = None
     error: str | None = None
     seconds: float = 0.0
+    # one of several results of the document (a target that yields its result in parts):
+    # the parts come in order, then one final Outcome with result None (or the error)
+    partial: bool = False
 
 
 def _one_line(text: str) -> str:
@@ -214,7 +217,15 @@ def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: 
         started = time.monotonic()
         recycle = False
         try:
-            message: tuple = ("done", key, fn(path), None)
+            result = fn(path)
+            if isinstance(result, types.GeneratorType):
+                # parts go out as they are made: the worker never holds them all, and each
+                # is proof of progress (the parent's time limit restarts at every part)
+                for part in result:
+                    conn.send(("part", key, part))
+                    del part
+                result = None
+            message: tuple = ("done", key, result, None)
         except MemoryError:
             message = ("done", key, None, f"{path}: memory limit exceeded ({memory_mb} MiB)")
             recycle = True  # the heap may be fragmented or half-freed: start afresh
@@ -385,6 +396,10 @@ class WorkerPool:
             if message[0] == "ready":
                 w.ready = True
                 self._start_failures = 0
+                continue
+            if message[0] == "part":
+                w.started = time.monotonic()  # the time limit applies to each part
+                yield Outcome(key=message[1], path=w.task[1] if w.task else "", result=message[2], partial=True)
                 continue
             _, key, result, error, seconds, recycle = message
             path = w.task[1] if w.task else ""
