@@ -286,6 +286,10 @@ class WorkerPool:
     and memory.
 
     `run(tasks)` yields an `Outcome` per (key, path) task as they finish, in finishing order.
+    A target that returns a generator streams its result: each part it yields comes as a
+    `partial` Outcome as soon as it is made, then a final Outcome (result None, or the error
+    it ended with); the time limit then applies to each part (a long text read in sections
+    may take longer in all, but no section longer than the limit).
     """
 
     def __init__(
