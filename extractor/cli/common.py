@@ -59,15 +59,18 @@ def report_line(message: str) -> None:
 def notice_notes(path: str, report: Report) -> None:
     """What a reader skipped or simplified on purpose (a sparse sheet compacted, a deep
     nesting flattened, a path-heavy page without ruling analysis): one line each."""
-    for line in note_lines(path, report):
+    for line in _note_lines(path, report):
         click.echo(line, err=True)
 
 
+def _note_lines(path: str, report: Report) -> list[str]:
+    return [f"jixiao: {path}: note: {note}" for note in report.document.meta.get("notes", [])]
+
+
 def note_lines(path: str, report: Report) -> list[str]:
-    """The lines `notice_needs_ocr` and `notice_notes` print (for a worker to send)."""
+    """The lines `notice_needs_ocr` and then `notice_notes` print (for a worker to send)."""
     ocr = needs_ocr_line(path, report)
-    notes = [f"jixiao: {path}: note: {note}" for note in report.document.meta.get("notes", [])]
-    return notes if ocr is None else [ocr] + notes
+    return ([ocr] if ocr is not None else []) + _note_lines(path, report)
 
 
 def report_error(path: str, exc: BaseException) -> None:
