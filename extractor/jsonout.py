@@ -48,11 +48,15 @@ class _Encoder(json.JSONEncoder):
         )(o, 0)
 
 
+_KEY_TEXT: dict[str, str] = {}  # `"key": ` of the record fields met (a few dozen names)
+
+
 def _flat_record(obj: dict) -> str | None:
     """The JSON text `dumps` gives for a dict of scalars (one extract record), written
     directly with the C string encoder: the encoder path above runs in Python for every
     value, which made printing 100,000 records take seconds. None if a value is not a scalar."""
     parts = []
+    keys = _KEY_TEXT
     for k, v in obj.items():
         t = type(v)
         if type(k) is not str:
@@ -71,7 +75,12 @@ def _flat_record(obj: dict) -> str | None:
             s = repr(v)
         else:
             return None
-        parts.append(f"{encode_basestring(k)}: {s}")
+        key = keys.get(k)
+        if key is None:
+            key = encode_basestring(k) + ": "
+            if len(keys) < 1024:  # the fields of records; other dicts' keys are not kept
+                keys[k] = key
+        parts.append(key + s)
     return "{" + ", ".join(parts) + "}"
 
 

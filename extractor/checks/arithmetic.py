@@ -19,7 +19,7 @@ from ..text.quantities import MONEY_FACTORS, to_yuan
 from ..model import Evidence, Flag, Quantity, Report
 from .relations import Change, PartOf, Ratio, Remaining, amount_interval, finest_exponent, relations_of
 from . import register
-from .units import Fix, Scale, check_same_figure, check_scale, diagnose, merge_same, unit_flag, yuan_text
+from .units import Fix, Scale, check_same_figure, check_scale, diagnose, merge_same, scale_of, unit_flag, yuan_text
 
 _HUNDRED = Interval.exact(100)
 _NEAR = Decimal("0.01")  # a `主要是` list within 1% of its whole was meant to be complete
@@ -207,7 +207,7 @@ def _transposition_flag(r: PartOf, swaps: list[tuple[Quantity, str, Decimal]], i
 
 
 def check_sums(report: Report) -> list[Flag]:
-    scale = Scale(report.quantities)
+    scale = scale_of(report)
     flags: list[Flag] = []
     relations = relations_of(report).part_of
     # a total left at 0 is flagged once, as itself; the totals it takes part in are not
@@ -351,7 +351,7 @@ def _check_ratio(r: Ratio, scale: Scale) -> list[Flag]:
 
 
 def check_changes_and_rates(report: Report) -> list[Flag]:
-    scale = Scale(report.quantities)
+    scale = scale_of(report)
     rel = relations_of(report)
     flags: list[Flag] = []
     for c in rel.changes:

@@ -23,7 +23,7 @@ from .disclosure import Cell, Disclosure, _pick, _plain, disclosure_of, term_mat
 from .arithmetic import _check_rate
 from .interval import Interval, can_equal, ratio
 from .relations import amount_interval
-from .units import Scale, corrections, unit_flag, yuan_text
+from .units import Scale, corrections, scale_of, unit_flag, yuan_text
 
 _CLAUSE_START = regex.compile(r"[，,。；;：:\n]")
 _OUTLINE = regex.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
@@ -255,7 +255,7 @@ def check_named_shares(report: Report) -> list[Flag]:
     text = report.document.text or ""
     prose = sorted((q for q in report.quantities if q.table is None and q.start is not None), key=lambda q: q.start)
     starts = [q.start for q in prose]
-    scale = Scale(report.quantities)
+    scale = scale_of(report)
     flags: list[Flag] = []
     for m in _SHARE.finditer(text):
         hit = _label(m.group("whole"))

@@ -29,7 +29,7 @@ from ..jsonout import decimal_text
 from ..model import Evidence, Flag, Quantity, Report
 from ..text.quantities import MONEY_FACTORS, to_yuan
 from .relations import relations_of
-from . import register
+from . import per_report, register
 
 # the unit swaps users make: (written unit, intended unit)
 _SWAPS = [(a, b) for a in ("元", "千元", "万元", "亿元") for b in ("元", "千元", "万元", "亿元")
@@ -91,6 +91,12 @@ class Scale:
         if self._typical is None or value_yuan == 0:
             return 0.0
         return abs(_magnitude(value_yuan) - self._typical)
+
+
+@per_report
+def scale_of(report: Report) -> Scale:
+    """The document's scale, worked out once for the families that judge sizes by it."""
+    return Scale(report.quantities)
 
 
 def _magnitude(v: Decimal) -> float:
@@ -175,7 +181,7 @@ def yuan_text(v: Decimal, unit: str) -> str:
 
 def check_same_figure(report: Report) -> list[Flag]:
     """The same digits in two units must be the same amount (`866013.51元` = `86.601351万元`)."""
-    scale = Scale(report.quantities)
+    scale = scale_of(report)
     flags: list[Flag] = []
     for pair in relations_of(report).same:
         a, b = pair.first, pair.second
@@ -204,7 +210,7 @@ def check_scale(report: Report) -> list[Flag]:
 
     Amounts already taking part in a relation are left to the relation checks.
     """
-    scale = Scale(report.quantities)
+    scale = scale_of(report)
     rel = relations_of(report)
     involved = {id(q) for r in rel.part_of for q in [r.whole, *r.parts]}
     involved |= {id(q) for c in rel.changes for q in (c.current, c.delta, c.earlier) if q is not None}
@@ -270,7 +276,7 @@ def merge_same(flags: list[Flag]) -> list[Flag]:
     return list(out.values())
 
 
-__all__ = ["merge_same", "check_same_figure", "check_scale", "Fix", "Scale", "corrections", "diagnose", "unit_flag", "yuan_text"]
+__all__ = ["merge_same", "check_same_figure", "check_scale", "Fix", "Scale", "scale_of", "corrections", "diagnose", "unit_flag", "yuan_text"]
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,19 +25,27 @@ def limit_options(command: Callable) -> Callable:
 
 
 def limited_reports(paths: Iterator[str] | tuple[str, ...] | list[str], timeout: float, memory_mb: int,
-                    ocr: str = "auto") -> Iterator[tuple[str, Report | None, str | None]]:
+                    ocr: str = "auto", target: str = "extractor.pipeline:extract_path",
+                    options: dict | None = None) -> Iterator[tuple[str, Report | None, str | None]]:
     """(path, report, None) or (path, None, one-line error) per file, in order: each file is
     read in a worker process bounded in time and address space (convert's worker pool), so a
-    hostile file ends in an error line instead of hanging the command or exhausting memory."""
+    hostile file ends in an error line instead of hanging the command or exhausting memory.
+    A `target` that yields its result in parts gives (path, part, None) per part, and a
+    document that fails after some parts its error line after them."""
     from ..dataset.batch import WorkerPool, WorkerStartError
 
     if memory_mb and importlib.util.find_spec("resource") is None:
         click.echo("jixiao: note: no memory limit on this system (no resource module); --memory ignored", err=True)
         memory_mb = 0
-    pool = WorkerPool(1, "extractor.pipeline:extract_path", None, timeout, memory_mb or None, options={"ocr": ocr},
+    pool = WorkerPool(1, target, None, timeout, memory_mb or None, options={"ocr": ocr, **(options or {})},
                       preload=True)
+    parted: set[str] = set()
     try:
         for outcome in pool.run((str(i), p) for i, p in enumerate(paths)):
+            if outcome.partial:
+                parted.add(outcome.key)
+            elif outcome.key in parted and outcome.error is None:
+                continue  # the end of a document sent in parts
             yield outcome.path, outcome.result, outcome.error
     except WorkerStartError as exc:
         raise click.ClickException(f"cannot start the reading process ({exc})") from None
@@ -51,8 +59,18 @@ def report_line(message: str) -> None:
 def notice_notes(path: str, report: Report) -> None:
     """What a reader skipped or simplified on purpose (a sparse sheet compacted, a deep
     nesting flattened, a path-heavy page without ruling analysis): one line each."""
-    for note in report.document.meta.get("notes", []):
-        click.echo(f"jixiao: {path}: note: {note}", err=True)
+    for line in _note_lines(path, report):
+        click.echo(line, err=True)
+
+
+def _note_lines(path: str, report: Report) -> list[str]:
+    return [f"jixiao: {path}: note: {note}" for note in report.document.meta.get("notes", [])]
+
+
+def note_lines(path: str, report: Report) -> list[str]:
+    """The lines `notice_needs_ocr` and then `notice_notes` print (for a worker to send)."""
+    ocr = needs_ocr_line(path, report)
+    return ([ocr] if ocr is not None else []) + _note_lines(path, report)
 
 
 def report_error(path: str, exc: BaseException) -> None:
@@ -65,13 +83,20 @@ def report_error(path: str, exc: BaseException) -> None:
 
 def notice_needs_ocr(path: str, report: Report) -> None:
     """A scanned PDF is not an error, but the user must know nothing could be read from it."""
+    line = needs_ocr_line(path, report)
+    if line is not None:
+        click.echo(line, err=True)
+
+
+def needs_ocr_line(path: str, report: Report) -> str | None:
     doc = report.document
-    if doc.needs_ocr:
-        pages = doc.meta.get("ocr_pages")
-        where = f" (pages {', '.join(map(str, pages))})" if pages and len(pages) < (doc.pages or 0) else ""
-        note = doc.meta.get("ocr_note")
-        why = f" ({note})" if note else ""
-        click.echo(f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it{why}", err=True)
+    if not doc.needs_ocr:
+        return None
+    pages = doc.meta.get("ocr_pages")
+    where = f" (pages {', '.join(map(str, pages))})" if pages and len(pages) < (doc.pages or 0) else ""
+    note = doc.meta.get("ocr_note")
+    why = f" ({note})" if note else ""
+    return f"jixiao: {path}: needs OCR{where}: no text layer, nothing read from it{why}"
 
 
 def display_width(s: str) -> int:

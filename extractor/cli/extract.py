@@ -4,13 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from typing import Iterator
+from typing import Any, Iterator
 
 import click
 
 from ..jsonout import decimal_text, dumps
-from .common import (display_width, format_for, limit_options, limited_reports, notice_needs_ocr, notice_notes,
-                     ocr_option, open_output, page_jobs_option, report_line)
+from .common import (display_width, format_for, limit_options, limited_reports, note_lines, notice_needs_ocr,
+                     notice_notes, ocr_option, open_output, page_jobs_option, report_line)
 from ..model import Quantity, Report
 
 FIELDS = ("doc",) + Quantity.CONTRACT_FIELDS
@@ -32,10 +32,30 @@ def quantity_rows(path: str, report: Report) -> Iterator[dict]:
     """Contract records of every quantity of one file's report."""
     notice_needs_ocr(path, report)
     notice_notes(path, report)
+    yield from _records(path, report)
+
+
+def _records(path: str, report: Report) -> Iterator[dict]:
     for q in report.quantities:
         rec = {"doc": path}
         rec.update(q.record())
         yield rec
+
+
+def output_parts(path: str, ocr: str = "auto", fmt: str = "jsonl") -> Iterator[tuple[str, Any]]:
+    """The reading worker's side of `extract`: the file's report part by part (a long text in
+    sections, `pipeline.extract_parts`), each turned here into what the command writes —
+    ("notes", lines) first, then ("text", JSON lines) or ("rows", records) — so that no
+    report crosses the pipe and neither process holds a long text's records all at once."""
+    from ..pipeline import extract_parts
+
+    for n, report in enumerate(extract_parts(path, ocr=ocr)):
+        if n == 0:
+            yield "notes", note_lines(path, report)
+        if fmt == "jsonl":
+            yield "text", "".join([dumps(rec) + "\n" for rec in _records(path, report)])
+        else:
+            yield "rows", list(_records(path, report))
 
 
 @click.command("extract")
@@ -58,18 +78,23 @@ def extract_command(files: tuple[str, ...], fmt: str | None, output: str | None,
         if fmt == "csv":
             writer = csv.DictWriter(out, fieldnames=FIELDS)
             writer.writeheader()
-        for path, report, error in limited_reports(files, timeout, memory_mb, ocr):
+        parts = limited_reports(files, timeout, memory_mb, ocr, target="extractor.cli.extract:output_parts",
+                                options={"fmt": fmt})
+        for _path, part, error in parts:
             if error is not None:  # every bad file is reported and skipped
                 report_line(error)
                 failed = True
                 continue
-            for rec in quantity_rows(path, report):
-                if fmt == "jsonl":
-                    out.write(dumps(rec) + "\n")
-                elif fmt == "csv":
-                    writer.writerow({k: _cell(v) for k, v in rec.items()})
-                else:
-                    rows_for_table.append(rec)
+            kind, content = part
+            if kind == "notes":
+                for line in content:
+                    click.echo(line, err=True)
+            elif kind == "text":
+                out.write(content)
+            elif fmt == "csv":
+                writer.writerows({k: _cell(v) for k, v in rec.items()} for rec in content)
+            else:
+                rows_for_table.extend(content)
         if fmt == "table":
             out.write(_table(rows_for_table))
     finally:

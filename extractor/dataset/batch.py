@@ -70,6 +70,9 @@ class Outcome:
     result: Any = None
     error: str | None = None
     seconds: float = 0.0
+    # one of several results of the document (a target that yields its result in parts):
+    # the parts come in order, then one final Outcome with result None (or the error)
+    partial: bool = False
 
 
 def _one_line(text: str) -> str:
@@ -235,7 +238,15 @@ def _worker_main(conn: Connection, target: str, warm_up: str | None, memory_mb: 
         started = time.monotonic()
         recycle = False
         try:
-            message: tuple = ("done", key, fn(path), None)
+            result = fn(path)
+            if isinstance(result, types.GeneratorType):
+                # parts go out as they are made: the worker never holds them all, and each
+                # is proof of progress (the parent's time limit restarts at every part)
+                for part in result:
+                    conn.send(("part", key, part))
+                    del part
+                result = None
+            message: tuple = ("done", key, result, None)
         except MemoryError:
             message = ("done", key, None, f"{path}: memory limit exceeded ({memory_mb} MiB)")
             recycle = True  # the heap may be fragmented or half-freed: start afresh
@@ -296,6 +307,10 @@ class WorkerPool:
     and memory.
 
     `run(tasks)` yields an `Outcome` per (key, path) task as they finish, in finishing order.
+    A target that returns a generator streams its result: each part it yields comes as a
+    `partial` Outcome as soon as it is made, then a final Outcome (result None, or the error
+    it ended with); the time limit then applies to each part (a long text read in sections
+    may take longer in all, but no section longer than the limit).
     """
 
     def __init__(
@@ -400,6 +415,10 @@ class WorkerPool:
             if message[0] == "ready":
                 w.ready = True
                 self._start_failures = 0
+                continue
+            if message[0] == "part":
+                w.started = time.monotonic()  # the time limit applies to each part
+                yield Outcome(key=message[1], path=w.task[1] if w.task else "", result=message[2], partial=True)
                 continue
             _, key, result, error, seconds, recycle = message
             path = w.task[1] if w.task else ""

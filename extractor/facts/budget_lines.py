@@ -69,6 +69,7 @@ def category_code(text: str) -> str | None:
     return got[1] if got else None
 
 
+@functools.lru_cache(maxsize=16384)  # a long document repeats its labels; callers never mutate the dict
 def classify_budget_label(text: str) -> dict[str, Any]:
     """Runner of categories.json: direction, stage and category code a label names, or all None."""
     none = {"direction": None, "stage": None, "category_code": None}

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from lxml import etree
-
 from ..model import Document
 from .builder import DocumentBuilder
 from .errors import describe, read_error
@@ -26,10 +24,8 @@ SUFFIXES = (".docx", ".docm")
 CONTEXT_PARAGRAPHS = 3
 MAIN_PART = "word/document.xml"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_NS = {"w": _W[1:-1]}
-_P_ITEMS = etree.XPath("w:r | w:hyperlink", namespaces=_NS)
-_H_RUNS = etree.XPath("w:r", namespaces=_NS)
-_R_ITEMS = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=_NS)
+_R, _HYPERLINK, _T = _W + "r", _W + "hyperlink", _W + "t"
+_RUN_TEXT = tuple(_W + t for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 MAX_NESTING = 4  # tables inside tables deeper than this are read as lines of text
 
 
@@ -84,12 +80,14 @@ def _body_items(document: Any) -> Iterator[tuple[str, Any]]:
 
 def _paragraph_text(p: Any) -> str:
     """Text of a w:p element: runs, tabs and breaks, including runs inside hyperlinks; what
-    python-docx's `Paragraph.text` gives, with its XPath queries compiled once (it parses
-    them again for every paragraph and run)."""
+    python-docx's `Paragraph.text` gives, walking the children directly (its XPath queries,
+    one per paragraph and one per run, were most of the reading time of a long document)."""
     parts: list[str] = []
-    for item in _P_ITEMS(p):
-        for run in (item,) if item.tag == _W + "r" else _H_RUNS(item):
-            parts.extend(str(e) for e in _R_ITEMS(run))
+    for item in p.iterchildren(_R, _HYPERLINK):
+        for run in (item,) if item.tag == _R else item.iterchildren(_R):
+            for e in run.iterchildren(*_RUN_TEXT):
+                # w:t holds its text; tabs and breaks say what they stand for (python-docx)
+                parts.append((e.text or "") if e.tag == _T else str(e))
     return "".join(parts)
 
 

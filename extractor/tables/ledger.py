@@ -14,6 +14,7 @@ Row words are data (`patterns/ledger_rows.json`); this module only applies them.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -290,8 +291,10 @@ def _blocks(rows: list[LedgerRow]) -> list[tuple[LedgerRow, list[LedgerRow]]]:
     for k, ti in enumerate(totals):
         prev = totals[k - 1] if k else -1
         nxt = totals[k + 1] if k + 1 < len(totals) else len(rows)
-        above = [i for i in lines if prev < i < ti and i not in taken]
-        below = [i for i in lines if ti < i < nxt]
+        # the rows between two totals, found by position (a scan of all rows per total is
+        # quadratic in a table of thousands of 小计)
+        above = [i for i in lines[bisect.bisect_right(lines, prev):bisect.bisect_left(lines, ti)] if i not in taken]
+        below = lines[bisect.bisect_right(lines, ti):bisect.bisect_left(lines, nxt)]
         name = rows[ti].name
         if not above and k == 0 and below:
             # a total opening its group (`合计` under the header, `一、本年支出合计`) sums the
@@ -312,7 +315,10 @@ def _blocks(rows: list[LedgerRow]) -> list[tuple[LedgerRow, list[LedgerRow]]]:
                     "总计" in name or (rows[prev].name.startswith("本年") and not name.startswith("本年"))):
                 members = [prev] + members  # 收入总计 = 本年收入合计 + 结转结余 rows
             taken |= set(above)
-        subtotals = subtotals + [ti] if "小计" in name else []
+        if "小计" in name:
+            subtotals.append(ti)  # (`members` above took a copy)
+        else:
+            subtotals = []
         members = [i for i in members if rows[i].kind != "sub"]
         if members:
             out.append((rows[ti], [rows[i] for i in members]))

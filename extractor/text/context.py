@@ -26,13 +26,19 @@ _HEADING = regex.compile(
 _YEAR_KINDS = ("year", "date", "period")
 
 
+def is_heading(line: str) -> bool:
+    """Is `line` a short numbered heading (where a section's year starts)?"""
+    stripped = line.strip()
+    return bool(stripped) and len(stripped) <= 40 and bool(_HEADING.match(stripped)) and not stripped.endswith("。")
+
+
 def _headings(text: str) -> list[tuple[int, int | None]]:
     """(offset, year or None) of each short numbered heading line."""
     out: list[tuple[int, int | None]] = []
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped and len(stripped) <= 40 and _HEADING.match(stripped) and not stripped.endswith("。"):
+        if is_heading(stripped):
             m = regex.search(r"(\d{4})\s*年", stripped)
             year = int(m.group(1)) if m and 1949 <= int(m.group(1)) <= 2100 else None
             out.append((pos, year))

@@ -77,6 +77,7 @@ def _strip_words(s: str, words: list[str], leading: bool) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=16384)  # a long document repeats its labels (支出, 预算执行率)
 def clean_label(clause: str) -> str | None:
     """Turn the words before a number into its label, or None if nothing is left."""
     w = _words()

@@ -55,6 +55,8 @@ class NormText:
     def index(self, orig: int) -> int:
         """The normalised index of original offset `orig`: the first normalised character
         that comes from `orig` or later (the inverse of `span`, for mapped-back matches)."""
+        if type(self.to_orig) is _Identity:  # no search through a map that stores nothing
+            return min(max(orig, 0), len(self.text))
         return bisect.bisect_left(self.to_orig, orig, 0, len(self.text))
 
 
@@ -186,9 +188,36 @@ def _normalize_long(original: str) -> NormText:
     return _normalize(original)
 
 
+# characters whose normal form is one character that is neither a space nor the bracket of
+# a pinyin annotation, learnt as they are met (bounded by the characters in use), and the
+# translation table of those among them that change
+_ONE_FOR_ONE: set[str] = set()
+_CHANGES: dict[int, str] = {}
+_NOT_PLAIN = frozenset(" \t\u3000\xa0\u2002\u2003\u2009\u200b(")
+
+
+def _plain(original: str) -> str | None:
+    """The normal form of `original` when it is made only of characters normalised one for
+    one and no space to drop (most short cells and paragraphs: one set operation and a
+    `str.translate` instead of the full pass), else None."""
+    chars = set(original)
+    if not chars <= _ONE_FOR_ONE:
+        for ch in chars - _ONE_FOR_ONE:
+            m = _mapped(ch)
+            if len(m) != 1 or ch in _NOT_PLAIN or m in _NOT_PLAIN:
+                return None
+            _ONE_FOR_ONE.add(ch)
+            if m != ch:
+                _CHANGES[ord(ch)] = m
+    return original.translate(_CHANGES)
+
+
 def _normalize(original: str) -> NormText:
     if original.isascii() and " " not in original and "\t" not in original:
         return NormText(original, _Identity(len(original) + 1))  # nothing to change
+    plain = _plain(original)
+    if plain is not None:
+        return NormText(plain, _Identity(len(original) + 1))  # no character added or dropped
     text, idx = _nfkc_with_map(original)
     text, idx = _drop_annotations(text, idx)
     parts: list[str] = []
