@@ -148,3 +148,16 @@ def test_a_caption_whose_parts_fit_the_columns_stays_context():
     assert [cells for _, cells in tables] == [[["项目", "决算数"], ["工资福利支出", "1,234.56"],
                                                ["商品和服务支出", "56.00"], ["资本性支出", "0.00"]]]
     assert rest == lines[:1]
+
+
+def test_a_page_of_scattered_figures_is_no_table_and_stays_fast():
+    """300 lines of 200 figures each, every one apart: more columns than any table has."""
+    import time
+
+    from extractor.readers import pdf_textgrid
+
+    lines = [_line([(10 + 60 * k, "1.00") for k in range(200)], 20 + 12 * i) for i in range(300)]
+    started = time.process_time()
+    tables, rest = pdf_textgrid.find(lines, 10.0)
+    assert (tables, len(rest)) == ([], 300)
+    assert time.process_time() - started < 5.0

@@ -41,6 +41,9 @@ MIN_ROWS = 3
 # a band this many character heights below the previous one starts something else (blank rows
 # of a table leave gaps of a row or two)
 MAX_ROW_SPACING = 6.0
+# no budget table has more columns: a run with more is scattered text (and the cost of
+# placing cells stays bounded on hostile pages)
+MAX_COLUMNS = 64
 
 
 @dataclass
@@ -116,7 +119,7 @@ def _run(bands: list[Band], i: int, char_w: float, floor: int
         if len(numeric) < MIN_ROWS:
             return None, end + 1
         columns = _columns([s for k in numeric for s in bands[k].segments])
-        if len(columns) < 2:
+        if not 2 <= len(columns) <= MAX_COLUMNS:
             return None, end + 1
         bad = next((k for k in range(i, end + 1) if not _fits(bands[k], columns)), None)
         if bad is None:
