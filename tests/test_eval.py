@@ -89,6 +89,20 @@ def test_flags_match_by_code_and_overlapping_text():
     assert out["planted_recall"] == 0.5
 
 
+def test_a_gold_flag_takes_the_error_on_its_page_before_a_warning_elsewhere():
+    """Short flag texts (`10`) recur on many pages of a long document: the gold's flag on p5
+    is the error on p5, so the warning on p3 stays a warning and no error is false."""
+    gold = {"doc": "d", "amounts": [], "rates": [], "projects": [], "indicators": [],
+            "flags": [{"code": "score-mismatch", "text": "10", "page": 5}]}
+    pred = {"error": None, "quantities": [], "projects": [], "indicators": [],
+            "flags": [{"code": "score-mismatch", "severity": "warning", "text": "10", "page": 3},
+                      {"code": "score-mismatch", "severity": "error", "text": "10", "page": 5}]}
+    out = scored(gold, pred)
+    assert out["flags"]["score-mismatch"] == {"tp": 1, "fp": 1, "fn": 0, "precision": 0.5, "recall": 1.0,
+                                              "f1": 0.6667}
+    assert out["false_error_flags_per_doc"] == 0.0
+
+
 def test_unreadable_documents_are_listed_not_fatal(tmp_path):
     (tmp_path / "bad.pdf").write_bytes(b"not a pdf")
     (tmp_path / "bad.gold.json").write_text(json.dumps(

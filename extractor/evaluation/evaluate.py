@@ -288,13 +288,18 @@ class Score:
     def _flags(self, doc: str, gold: list[dict], pred: list[dict]) -> None:
         used: set[int] = set()
         # a gold flag with a `count` stands for that many flags of the same figure
+        # a flag on the gold's page, then an error before a warning: short texts (`10`, `0.58`)
+        # recur on many pages, and a warning elsewhere must not take a genuine error's place
+        order = sorted(range(len(pred)), key=lambda i: pred[i].get("severity") != "error")
         for g in [g for g in gold for _ in range(int(g.get("count", 1)))]:
             texts = [g["text"]] + list(g.get("related", []))
-            hit = next((i for i, p in enumerate(pred) if i not in used and p["code"] == g["code"]
-                        and overlaps(p["text"], g["text"])), None)
+            places = [i for i in order if i not in used and pred[i]["code"] == g["code"]]
+            if g.get("page") is not None:
+                places = [i for i in places if pred[i].get("page") == g["page"]] + \
+                         [i for i in places if pred[i].get("page") != g["page"]]
+            hit = next((i for i in places if overlaps(pred[i]["text"], g["text"])), None)
             if hit is None:
-                hit = next((i for i, p in enumerate(pred) if i not in used and p["code"] == g["code"]
-                            and any(overlaps(p["text"], t) for t in texts[1:])), None)
+                hit = next((i for i in places if any(overlaps(pred[i]["text"], t) for t in texts[1:])), None)
             self.planted[g.get("kind") or g["code"]]["total"] += 1
             if hit is None:
                 self.flags[g["code"]].add(fn=1)
