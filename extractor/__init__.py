@@ -9,9 +9,8 @@ Python API:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from ._version import __version__
 from .model import Document, Flag, Quantity, ReadError, Report
 
 __all__ = ["extract", "check", "convert", "load_dataset", "__version__", "Report", "Document", "Quantity", "Flag", "ReadError"]
@@ -43,3 +42,13 @@ def load_dataset(path: str | Path) -> dict:
     from .dataset.load import load_dataset as _load
 
     return _load(path)
+
+
+def __getattr__(name: str) -> Any:
+    """`__version__` reads the installed distribution's metadata (importlib.metadata, ~30 ms):
+    only when asked for, not on every command's start."""
+    if name == "__version__":
+        from ._version import __version__
+
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,6 +5,17 @@ bounded worker pool, `store.py` the SQLite schema and writes, `exports.py` CSV/X
 """
 from __future__ import annotations
 
-from .convert import RunError, convert
+import importlib
+from typing import Any
 
 __all__ = ["RunError", "convert"]
+
+
+def __getattr__(name: str) -> Any:
+    """`convert` and `RunError` load on first use: the commands that only need the worker
+    pool (`extract`, `check`) do not pay for the conversion run's imports."""
+    if name in __all__:
+        module = importlib.import_module(f"{__name__}.convert")  # binds the submodule as `convert`
+        globals().update(RunError=module.RunError, convert=module.convert)  # the function wins, as before
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -384,20 +384,28 @@ class WorkerPool:
                 # (re)fill the pool, but never start a worker that would have nothing to do
                 while len(self._workers) < self.jobs and len(pending) > sum(w.task is None for w in self._workers):
                     self._start()
-                for w in list(self._workers):
-                    if w.ready and w.task is None and pending:
-                        w.task = pending.pop()
-                        w.started = time.monotonic()
-                        try:
-                            w.conn.send(w.task)
-                        except OSError:  # died before it got the task: not the task's fault
-                            pending.append(w.task)
-                            w.task = None
-                            self._retire(w, kill=True)
-                yield from self._collect()
+                self._dispatch(pending)
+                outcomes = list(self._collect())
+                # a worker that just finished gets its next document before the caller
+                # stores this one's result: storing then overlaps converting
+                self._dispatch(pending)
+                yield from outcomes
         finally:
             if not keep_workers or pending or any(w.task for w in self._workers):
                 self.close()
+
+    def _dispatch(self, pending: list[tuple[str, str]]) -> None:
+        """Send the next task (from the end of `pending`) to every ready, idle worker."""
+        for w in list(self._workers):
+            if w.ready and w.task is None and pending:
+                w.task = pending.pop()
+                w.started = time.monotonic()
+                try:
+                    w.conn.send(w.task)
+                except OSError:  # died before it got the task: not the task's fault
+                    pending.append(w.task)
+                    w.task = None
+                    self._retire(w, kill=True)
 
     def _collect(self) -> Iterator[Outcome]:
         now = time.monotonic()
