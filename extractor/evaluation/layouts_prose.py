@@ -9,7 +9,10 @@ generated once (a project or department self-evaluation report of synth.py) and 
   characters mirror sites were seen to annotate (`_SEEN`);
 - `named`: a project report whose title names no project (`某局2023年度专项资金绩效自评报告`):
   its prose names it, as `项目名称：X`, `本单位2023年项目为一个：X` or a top-level heading
-  `一、X` (a department report is printed as in `simplified`: it has no one project to name).
+  `一、X` (a department report is printed as in `simplified`: it has no one project to name);
+- `evaluated`: the project report as the evaluation another body made of it (`2022年度某局` over
+  `X绩效评价结果`, report type other): the project is named on the title's own line, and the
+  unit on the line above is its implementing unit (the one fact a self-report does not state).
 Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
 the same value, unit and label, the same projects and budget lines, and no error flag.
 """
@@ -22,7 +25,7 @@ from typing import Any
 from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
-PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named")
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated")
 _NAMINGS = ("explicit", "single", "heading")
 PROSE_FORMATS = ("txt", "docx", "pdf")
 _KINDS = ("project-report", "dept-report")
@@ -78,6 +81,8 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
         spec = _named_in_prose(spec, gold, seed)
         layout_gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=spec.title)
         return spec, layout_gold
+    if layout == "evaluated":
+        return _evaluated(spec, dict(gold, kind=f"prose-{kind}", layout=layout))
     write = _writer(layout, seed)
     # the amounts are written in document order: each is rewritten in the same stream as its
     # paragraph, so the gold text is the substring the document holds
@@ -113,6 +118,20 @@ def _named_in_prose(spec: DocSpec, gold: dict[str, Any], seed: int | str) -> Doc
         named = f"项目名称：{project}" if how == "explicit" else f"本单位{year}年项目为一个：{project}"
         blocks.insert(2, Para(named))
     return DocSpec(f"{dept}{year}年度专项资金绩效自评报告", blocks)
+
+
+def _evaluated(spec: DocSpec, gold: dict[str, Any]) -> tuple[DocSpec, dict[str, Any]]:
+    """The project report retitled as another body's evaluation of it: `{year}年度{dept}` over
+    `{project}绩效评价结果`; the gold's project gains the unit as its implementing unit."""
+    if gold.get("report_type") != "project-self-eval" or len(gold["projects"]) != 1:
+        return spec, gold
+    project, year = gold["projects"][0]["name"], gold["fiscal_year"]
+    if project not in spec.title or f"{year}年度" not in spec.title:
+        return spec, gold
+    dept = spec.title[:spec.title.index(f"{year}年度")]
+    out = DocSpec(f"{year}年度{dept}", [Para(f"{project}绩效评价结果"), *spec.blocks])
+    projects = [dict(gold["projects"][0], implementing_unit=dept)]
+    return out, dict(gold, title=f"{out.title}{project}绩效评价结果", report_type="other", projects=projects)
 
 
 def _located(items: list[dict[str, Any]], texts: list[str], layout: str) -> list[dict[str, Any]]:

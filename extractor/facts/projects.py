@@ -32,6 +32,8 @@ def _prose_rules() -> dict[str, Any]:
         "suffixes": sorted(by_name["title-name"]["suffixes"], key=len, reverse=True),
         "generic": frozenset(by_name["title-name"]["generic"]),
         "unit_generic": re.compile(by_name["title-name"]["unit_generic"]),
+        "evaluation_suffixes": sorted(by_name["title-name"]["evaluation_suffixes"], key=len, reverse=True),
+        "evaluated_fund": re.compile(by_name["title-name"]["evaluated_fund"]),
         "fields": list(by_name["fields"]["fields"].items()),
         "lead_trim": re.compile(by_name["fields"]["lead_trim"]),
         "total_row": re.compile(by_name["fields"]["total_row"]),
@@ -226,22 +228,57 @@ def _sections(text: str, figures: _Figures) -> list[tuple[str, dict[str, Quantit
 
 
 def _title_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
-    """A project report's one project: the title names it between the year and the report words."""
+    """A project report's one project: the title names it between the year and the report words.
+    An evaluation another body made of one fund (report type other, `…项目支出绩效评价结果`) names
+    it on its title's own line, when the name holds a fund word."""
+    rules = _prose_rules()
+    if meta.report_type == "other" and meta.title:
+        return _evaluated_fund(text, meta, figures)
     if meta.report_type != "project-self-eval" or not meta.title:
         return []
-    title = normalize(meta.title).text
-    y = title_rules()["year"].search(title)
-    name = title[y.end():] if y else title
-    name = re.sub(r"^度", "", name)
-    for suffix in _prose_rules()["suffixes"]:
+    name = _after_year(normalize(meta.title).text)
+    for suffix in rules["suffixes"]:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
     else:
         return []
-    if name in _prose_rules()["generic"] or _prose_rules()["unit_generic"].search(name):
+    if name in rules["generic"] or rules["unit_generic"].search(name):
         return []  # `项目绩效自评报告`, `某中学专项资金绩效自评价报告`: a heading that names no project
     return [(name, _fields_in(figures, 0, len(text), name, whole=True))] if name else []
+
+
+def _after_year(title: str) -> str:
+    """A title's words after its year (`…2022年度X` → `X`)."""
+    y = title_rules()["year"].search(title)
+    return re.sub(r"^度", "", title[y.end():] if y else title)
+
+
+def _evaluated_fund(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[str, dict[str, Quantity]]]:
+    """The fund an evaluation result names on its title line (the line ending in an evaluation
+    word; the department's line above it is not part of the name)."""
+    rules = _prose_rules()
+    above = ""
+    for line in text.splitlines()[:12]:
+        line = re.sub(r"\s+", "", normalize(line).text)
+        suffix = next((x for x in rules["evaluation_suffixes"] if line.endswith(x)), None)
+        if suffix is None:
+            above = line or above
+            continue
+        name = _after_year(line[: -len(suffix)])
+        # the unit evaluated: its name leads the title line, or is the line above it (`2022年度某局`)
+        unit = meta.department if meta.department and name.startswith(meta.department) else None
+        if unit:
+            name = name[len(unit):]
+        elif title_rules()["org"].fullmatch(_after_year(above)):
+            unit = _after_year(above)
+        if not rules["evaluated_fund"].search(name) or name in rules["generic"] or rules["unit_generic"].search(name):
+            return []  # `部门整体支出绩效评价报告`: a department's, not a fund's
+        fields: dict[str, Any] = dict(_fields_in(figures, 0, len(text), name, whole=True))
+        if unit:
+            fields["implementing_unit"] = unit
+        return [(name, fields)]
+    return []
 
 
 def _prose_name(norm: str) -> str | None:
