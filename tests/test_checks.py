@@ -158,6 +158,13 @@ def test_same_figure_in_two_units():
     assert f.text == "866013.51万元" and f.suggestion == {"text": "866013.51元", "value_yuan": D("866013.51")}
 
 
+def test_the_same_digits_in_one_unit_are_no_unit_slip():
+    """收入1620960.00元, 支出1622580.96元, 结余-1620.96元: the balance has the income's digits by
+    chance (a thousandth of it); both are 元, so no unit can be fixed and none is suggested."""
+    text = HEAD + "2022年收入总额1620960.00元，支出总额1622580.96元，收支结余-1620.96元。\n"
+    assert [f for f in flags_of(text) if f.code == "unit-suspect"] == []
+
+
 def test_year_mismatch_is_a_conservative_warning():
     f = only(flags_of(HEAD + "2026年预算收入120万元。\n"), "year-mismatch")
     assert f.severity == "warning"

@@ -601,6 +601,8 @@ def _same_figures(quantities: list[Quantity]) -> list[SameFigure]:
     out: list[SameFigure] = []
     for qs in groups.values():
         for a, b in zip(qs, qs[1:]):
+            if a.unit == b.unit:
+                continue  # `1620960.00元` and `-1620.96元`: the same digits by chance, no unit to fix
             big, small = max(abs(a.value_yuan), abs(b.value_yuan)), min(abs(a.value_yuan), abs(b.value_yuan))
             if big / small in _UNIT_RATIOS:
                 out.append(SameFigure(a, b))
