@@ -23,7 +23,7 @@ from .disclosure import Cell, Disclosure, _pick, _plain, disclosure_of, term_mat
 from .arithmetic import _check_rate
 from .interval import Interval, can_equal, ratio
 from .relations import amount_interval
-from .units import Scale, corrections, scale_of, unit_flag, yuan_text
+from .units import corrections, scale_of, unit_flag, yuan_text
 
 _CLAUSE_START = regex.compile(r"[，,。；;：:\n]")
 _OUTLINE = regex.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")

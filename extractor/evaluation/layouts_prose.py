@@ -109,7 +109,7 @@ def _named_in_prose(spec: DocSpec, gold: dict[str, Any], seed: int | str) -> Doc
     project, year = gold["projects"][0]["name"], gold["fiscal_year"]
     if project not in spec.title:
         return spec
-    dept = spec.title[:spec.title.index(f"{year}年度")]
+    dept = _dept(spec, year)
     how = _NAMINGS[random.Random(f"prose-naming:{seed}").randrange(len(_NAMINGS))]
     blocks = list(spec.blocks)
     if how == "heading":  # the fund's own heading opens the report
@@ -120,6 +120,11 @@ def _named_in_prose(spec: DocSpec, gold: dict[str, Any], seed: int | str) -> Doc
     return DocSpec(f"{dept}{year}年度专项资金绩效自评报告", blocks)
 
 
+def _dept(spec: DocSpec, year: int) -> str:
+    """The department a generated report's title names before its year (`某局2023年度…`)."""
+    return spec.title[:spec.title.index(f"{year}年度")]
+
+
 def _evaluated(spec: DocSpec, gold: dict[str, Any]) -> tuple[DocSpec, dict[str, Any]]:
     """The project report retitled as another body's evaluation of it: `{year}年度{dept}` over
     `{project}绩效评价结果`; the gold's project gains the unit as its implementing unit."""
@@ -128,7 +133,7 @@ def _evaluated(spec: DocSpec, gold: dict[str, Any]) -> tuple[DocSpec, dict[str, 
     project, year = gold["projects"][0]["name"], gold["fiscal_year"]
     if project not in spec.title or f"{year}年度" not in spec.title:
         return spec, gold
-    dept = spec.title[:spec.title.index(f"{year}年度")]
+    dept = _dept(spec, year)
     out = DocSpec(f"{year}年度{dept}", [Para(f"{project}绩效评价结果"), *spec.blocks])
     projects = [dict(gold["projects"][0], implementing_unit=dept)]
     return out, dict(gold, title=f"{out.title}{project}绩效评价结果", report_type="other", projects=projects)

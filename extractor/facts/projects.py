@@ -243,9 +243,15 @@ def _title_project(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[st
             break
     else:
         return []
-    if name in rules["generic"] or rules["unit_generic"].search(name):
+    if _names_no_project(name):
         return []  # `项目绩效自评报告`, `某中学专项资金绩效自评价报告`: a heading that names no project
     return [(name, _fields_in(figures, 0, len(text), name, whole=True))] if name else []
+
+
+def _names_no_project(name: str) -> bool:
+    """A title's name part that is only a generic word or a unit and a generic word."""
+    rules = _prose_rules()
+    return name in rules["generic"] or bool(rules["unit_generic"].search(name))
 
 
 def _after_year(title: str) -> str:
@@ -272,7 +278,7 @@ def _evaluated_fund(text: str, meta: DocMeta, figures: _Figures) -> list[tuple[s
             name = name[len(unit):]
         elif title_rules()["org"].fullmatch(_after_year(above)):
             unit = _after_year(above)
-        if not rules["evaluated_fund"].search(name) or name in rules["generic"] or rules["unit_generic"].search(name):
+        if not rules["evaluated_fund"].search(name) or _names_no_project(name):
             return []  # `部门整体支出绩效评价报告`: a department's, not a fund's
         fields: dict[str, Any] = dict(_fields_in(figures, 0, len(text), name, whole=True))
         if unit:
