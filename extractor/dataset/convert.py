@@ -30,13 +30,13 @@ __all__ = ["convert", "RunError", "check_across_documents", "walk_inputs", "CROS
 # ---------------------------------------------------------------- in the worker processes
 
 def warm_up() -> None:
-    """Load once per worker what is costly (pipeline modules, pattern book, jieba, checks) by
+    """Load once per worker what is costly (pipeline modules, pattern book, checks) by
     running the whole pipeline over a tiny report, so the first real document pays nothing."""
     from ..model import Block, Document
     from ..pipeline import build_report
-    from ..text.quantities import warm_up as load_patterns_and_dictionary
+    from ..text.quantities import warm_up as compile_patterns
 
-    load_patterns_and_dictionary()  # jieba's dictionary is loaded lazily, on the first long label
+    compile_patterns()  # jieba's dictionary is loaded lazily, on the first long label
     # (the OCR models are not loaded here: they take ~850 MB of address space, which only a
     # document that needs OCR should pay, inside its worker's limit)
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"

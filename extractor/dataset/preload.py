@@ -7,6 +7,7 @@ each starting Python and warming up again (~0.6 s of CPU each).
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 
@@ -23,6 +24,11 @@ def _warm_up() -> None:
         getattr(importlib.import_module(module), name)()
     except Exception:  # noqa: BLE001 - a broken pipeline shows up per document, in the workers
         pass
+    # what the server holds now is shared by every worker forked from it: out of the
+    # collector's sight, a worker's collections do not write to those pages (each write
+    # would copy a page into the worker)
+    gc.collect()
+    gc.freeze()
 
 
 _warm_up()

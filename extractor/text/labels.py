@@ -46,10 +46,19 @@ def _qualifier() -> regex.Pattern:
 def tokenizer() -> Any:
     """A jieba tokenizer with the budget-term dictionary, built once per process."""
     import marshal
+    import sys
     import types
 
-    import jieba
-
+    # jieba finds its files through pkg_resources when it can import it (~60 ms of import,
+    # more than a third of jieba's); without it, it opens the same files from its folder
+    hidden = "pkg_resources" not in sys.modules
+    if hidden:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if hidden:
+            del sys.modules["pkg_resources"]
     # jieba reads its dictionary cache with `marshal.load` on the open file, which reads it in
     # small pieces (0.6-1.5 s per process); `marshal.loads` on the file's bytes gives the same
     # dictionary in 0.3 s

@@ -946,9 +946,9 @@ def example_column_kind(text: str) -> str:
 
 
 def warm_up() -> None:
-    """Compile patterns and load the label dictionary once (batch workers call this)."""
+    """Compile the patterns once (batch workers call this). jieba's dictionary is not loaded
+    here: few documents have a label long enough to segment (none of `jixiao synth`'s, some
+    hundred labels over all of `../shared/real/`), and loading it costs more than the rest of
+    the warm-up together, in the fork server every `convert` worker waits for."""
     book()
-    from .labels import tokenizer
-
-    tokenizer()
 
