@@ -181,15 +181,31 @@ def _context(preload: bool, target: str, warm_up: str | None, memory_mb: int | N
         _resolve(target)
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        from .preload import WARM_UP_ENV
-
-        # the server inherits this environment when it starts (with the first worker); a
-        # server already running keeps the warm-up it was started with
-        os.environ[WARM_UP_ENV] = warm_up or ""
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([f"{__package__}.preload"])
-        return context
+        return _fork_server(warm_up)
     return multiprocessing.get_context("spawn")
+
+
+def _fork_server(warm_up: str | None) -> Any:
+    """The fork server's context, set to run `warm_up` when the server starts."""
+    from .preload import WARM_UP_ENV
+
+    # the server inherits this environment when it starts (with the first worker); a
+    # server already running keeps the warm-up it was started with
+    os.environ[WARM_UP_ENV] = warm_up or ""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__package__}.preload"])
+    return context
+
+
+def start_fork_server(warm_up: str | None) -> None:
+    """Start the fork server (and its warm-up) now, where the platform has one, so that it
+    warms up while this process still walks and hashes the inputs: a `WorkerPool` made later
+    then finds its workers ready sooner."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _fork_server(warm_up)
+        forkserver.ensure_running()
 
 
 @contextlib.contextmanager

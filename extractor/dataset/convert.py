@@ -20,7 +20,7 @@ from typing import Any
 from . import store
 from .crossdoc import CROSS_DOC_CODE, check_across_documents
 from .errors import RunError
-from .run import Run, sha256_file, tool_version
+from .run import WARM_UP, Run, sha256_file, tool_version
 from .sources import is_url, walk_sources
 from .walk import escape_text, walk_inputs
 
@@ -186,6 +186,10 @@ def convert(
     walk = walk_sources(paths, exclude)
     roots = [r for r, _ in walk.roots]  # path rules read a path from its input root down
     workers, cap_note = worker_cap(jobs, memory_mb)
+    if engine == "local" and workers > 1 and len(walk.files) > 1:
+        from .batch import start_fork_server
+
+        start_fork_server(WARM_UP)  # warms up while the inputs are hashed and planned
     try:
         conn = store.open_store(out)
     except (sqlite3.Error, store.SchemaError) as exc:

@@ -26,6 +26,10 @@ from .sources import is_url, open_input, stat as stat_file
 from .walk import Walk, escape_text, stored_path
 
 
+# what a worker runs for each document, and once before its first
+READ_DOCUMENT, WARM_UP = "extractor.dataset.convert:read_document", "extractor.dataset.convert:warm_up"
+
+
 def tool_version() -> str:
     return __version__
 
@@ -145,7 +149,7 @@ class Run:
         path) as it finishes; here the local pool, or this process when `jobs` is 1."""
         from .batch import InProcessRunner, WorkerPool, memory_limit_note
 
-        target, warm = "extractor.dataset.convert:read_document", "extractor.dataset.convert:warm_up"
+        target, warm = READ_DOCUMENT, WARM_UP
         if jobs == 1:
             return InProcessRunner(target, warm, timeout, memory_mb, options={"ocr": self.ocr})
         note = memory_limit_note(memory_mb)
