@@ -108,6 +108,17 @@ class Document:
     def tables(self) -> list[Table]:
         return [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
 
+    def turns_page(self, before: int | None, after: int | None) -> bool:
+        """Page `after` is the page turned to from `before`: the next one, or the next one
+        with anything on it (a blank page, printed between a table and its continuation by
+        a layout that ran out of room, holds no block)."""
+        if before is None or after is None or after <= before:
+            return False
+        if after == before + 1:
+            return True
+        used = {b.page for b in self.blocks}
+        return not any(p in used for p in range(before + 1, after))
+
     def page_at(self, offset: int) -> int | None:
         """1-based page holding the character at `offset`, or None without pages."""
         if not self.page_starts:

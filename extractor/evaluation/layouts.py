@@ -151,13 +151,14 @@ def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -
 
 # ---------------------------------------------------------------- tables continued over a page break
 
-PAGES_LAYOUTS = ("onepage", "contheader", "contcaption", "contbare")
+PAGES_LAYOUTS = ("onepage", "contheader", "contcaption", "contbare", "contblank")
 
 
 def make_pages_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
     """The 支出决算表 of `make_ledger_document` (joined codes) on one page (`onepage`), or
     broken over two pages: the header printed again on the next page (`contheader`), with the
-    caption too, marked 续 (`contcaption`), or the rows simply going on (`contbare`)."""
+    caption too, marked 续 (`contcaption`), or the rows simply going on (`contbare`), also
+    after a blank page (`contblank`: a layout that ran out of room for a wide table)."""
     if layout not in PAGES_LAYOUTS:
         raise ValueError(f"unknown layout {layout!r} (use one of {PAGES_LAYOUTS})")
     spec, gold = make_ledger_document(f"pages:{seed}", "joined", fmt)
@@ -176,7 +177,8 @@ def make_pages_document(seed: int | str, layout: str, fmt: str | None = None) ->
         second = TableSpec(table.rows[:1] + rest, caption=f"{title}（续）\n单位：万元")
     else:
         second = TableSpec(rest)
-    spec.blocks[at:at + 1] = [first, PageBreak(), second]
+    blank = [Para(""), PageBreak()] if layout == "contblank" else []
+    spec.blocks[at:at + 1] = [first, PageBreak(), *blank, second]
     return spec, gold
 
 

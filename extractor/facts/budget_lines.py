@@ -150,8 +150,7 @@ def _caption(doc: Document, index: int) -> str | None:
     if titled:
         return titled[-1]
     prev = tables[index - 1] if index > 0 else None
-    if prev is not None and prev.n_cols == t.n_cols and (not t.context.strip() or (
-            t.page is not None and prev.page is not None and t.page == prev.page + 1)):
+    if prev is not None and prev.n_cols == t.n_cols and (not t.context.strip() or doc.turns_page(prev.page, t.page)):
         return _caption(doc, index - 1)  # a continuation (under a running page header at most)
     return None
 

@@ -503,7 +503,7 @@ def table_chains(doc: Document) -> list[list[Table]]:
         data_first = bool(_CODE_START.match(first)) or any(
             _PLAIN_NUMBER.fullmatch(t.cell(top, c).strip()) for c in range(1, t.n_cols))
         prev = chains[-1][-1] if chains else None
-        next_page = t.page is not None and prev is not None and prev.page is not None and t.page == prev.page + 1
+        next_page = prev is not None and doc.turns_page(prev.page, t.page)
         follows = prev is not None and prev.n_cols == t.n_cols and prev.index == t.index - 1 and (
             data_first or (next_page and (_same_header(prev, t) or _line_first(t)
                                           or is_line_row(prev, t, _first_filled_row(t)))))

@@ -14,6 +14,7 @@ import bisect
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable
 
 import regex
 
@@ -496,7 +497,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         out.extend(prose)
     previous: tuple[Table, TableLayout] | None = None
     for t in doc.tables:
-        lay = table_layout(t, previous, doc.text)
+        lay = table_layout(t, previous, doc.text, doc.turns_page)
         out.extend(table_quantities(doc, t, report_year, lay))
         previous = (t, lay)
     return out
@@ -649,9 +650,11 @@ def _caption_row_unit(t: Table, decl: dict[tuple[int, int], tuple[str, float]],
     return None
 
 
-def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, text: str = "") -> TableLayout:
+def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, text: str = "",
+                 turns_page: Callable[[int | None, int | None], bool] | None = None) -> TableLayout:
     """Header rows (the block above the first data row, and re-headers), code columns and
-    declared units; a headless table at the top of a page continues the previous one."""
+    declared units; a headless table at the top of a page continues the previous one
+    (`turns_page(a, b)`: page b follows page a, `Document.turns_page`)."""
     header_rows: set[int] = set()
     for r in range(t.n_rows):
         if _is_data_row(t, r):
@@ -686,7 +689,7 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
         pt, pl = previous
         # a table at the top of the next page continues the previous one: headless, or with
         # the header printed again (then its own header rows name the columns)
-        if pt.n_cols == t.n_cols and pt.page is not None and t.page == pt.page + 1 and (
+        if pt.n_cols == t.n_cols and turns_page is not None and turns_page(pt.page, t.page) and (
                 not header_rows or _repeats_header(pt, pl, t, header_rows)):
             table_unit, code_cols = pl.table_unit, set(pl.code_cols) | code_cols
             if not header_rows:
