@@ -299,11 +299,14 @@ def _fund_rows(t: Table, roles, hdr: int, end: int, unit: str) -> tuple[list[dic
     return rows, cols
 
 
-def _indicators(t: Table, roles, hdr: int, end: int, project: str | None) -> tuple[list[Indicator], dict | None]:
-    cols = _column_map(t, roles, hdr, INDICATOR_ROLES)
+def _indicators(t: Table, roles, hdr: int, end: int, project: str | None, cols: dict[str, int] | None = None,
+                levels: dict[str, str | None] | None = None) -> tuple[list[Indicator], dict | None]:
+    """The indicator rows under header row `hdr` (or, for a continuation, from row hdr + 1
+    with the columns `cols` and the 一级/二级指标 `levels` of the page before)."""
+    cols = _column_map(t, roles, hdr, INDICATOR_ROLES) if cols is None else cols
     out: list[Indicator] = []
     total: dict[str, Any] | None = None
-    last = {"l1": None, "l2": None}
+    last = dict(levels) if levels else {"l1": None, "l2": None}
     for r in range(hdr + 1, end):
         row_roles = set(roles[r])
         if row_roles & {"self_score", "fund:total"}:
@@ -541,6 +544,30 @@ def _trailing_total(t: Table, p: Project) -> None:
             return
 
 
+def _continued_indicators(doc: Document, prev: Table, t: Table, p: Project,
+                          read: list[Indicator]) -> list[Indicator] | None:
+    """The indicator rows of a form that a page break carried into a table with no header of
+    its own: the table on the page after the form's, as many columns wide, read with the
+    columns of the form's indicator header (None when `t` is not such a continuation)."""
+    if t.n_cols != prev.n_cols or not t.n_rows or not doc.turns_page(prev.page, t.page):
+        return None
+    prev_roles = _roles(prev)
+    start, end = _sections(prev, prev_roles)[-1]
+    hdr = _header_row(prev_roles, start, end, INDICATOR_ROLES, {"l3", "target", "actual"}, 3)
+    if hdr is None:
+        return None
+    cols = _column_map(prev, prev_roles, hdr, INDICATOR_ROLES)
+    before = next((i for i in reversed(read) if i.extra.get("table") == prev.index), None)
+    levels = {"l1": before.l1, "l2": before.l2} if before is not None else None
+    found, total = _indicators(t, _roles(t), -1, t.n_rows, p.name, cols, levels)
+    if not found:
+        return None
+    if total is not None and p.total_score is None:
+        _apply_total(t, p, total, cols)
+        p.grade = grade_of(p.total_score)
+    return found
+
+
 def read_selfeval(doc: Document, quantities: list[Quantity], meta: DocMeta) -> tuple[list[Project], list[Indicator]]:
     """Projects and indicators of every self-evaluation form among the document's tables.
 
@@ -553,7 +580,11 @@ def read_selfeval(doc: Document, quantities: list[Quantity], meta: DocMeta) -> t
     for t in doc.tables:
         forms = read_table(t, meta, projects[-1] if projects else None)
         if not forms and projects and last_form == t.index - 1:
-            _trailing_total(t, projects[-1])
+            more = _continued_indicators(doc, doc.tables[last_form], t, projects[-1], indicators)
+            if more is None:
+                _trailing_total(t, projects[-1])
+            else:
+                forms = [(None, more)]
         if forms:
             last_form = t.index
             doc.meta.setdefault("selfeval_tables", []).append(t.index)
