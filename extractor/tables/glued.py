@@ -21,6 +21,7 @@ import re
 from decimal import Decimal
 
 from .. import patternbook
+from ..text.misreads import first_chars, misread_end
 from ..text.normalize import normalize
 
 _NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -32,6 +33,8 @@ _RATE_SLACK = Decimal("0.1")  # hand-filled forms round 46/148 = 31.08% to 31.00
 _MAX_WEIGHT = Decimal(100)
 _DASHES = "—–-/"  # placeholder cells of a glued row, one character each
 _SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
+# a column note whose brackets OCR read as other punctuation (`调整预算数,A、`)
+_OCR_NOTE = re.compile(r"[,，、.][A-Z](?:/[A-Z])?[)）、,，.]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,18 +86,24 @@ def _by_first() -> dict[str, tuple[str, ...]]:
 
 
 def _word_at(text: str, i: int) -> int:
-    """End of the form word starting at i (with its bracketed note and colon), or i."""
-    for w in _by_first().get(text[i:i + 1], ()):
-        if text.startswith(w, i):
-            j = i + len(w)
-            if j < len(text) and text[j] in _OPEN:
-                close = min((k for k in (text.find(c, j) for c in _CLOSE) if k > 0), default=-1)
-                if 0 < close - j <= 24:
-                    j = close + 1
-            while j < len(text) and text[j] in ":：":
-                j += 1
-            return j
-    return i
+    """End of the form word starting at i (with its bracketed note and colon), or i. A word
+    OCR misread by one look-alike character (`年初预匏数`, text/misreads.py) is a word too."""
+    by_first = _by_first()
+    j = next((i + len(w) for w in by_first.get(text[i:i + 1], ()) if text.startswith(w, i)), None)
+    if j is None:
+        j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
+                  if (e := misread_end(w, text, i)) is not None), None)
+    if j is None:
+        return i
+    if j < len(text) and text[j] in _OPEN:
+        close = min((k for k in (text.find(c, j) for c in _CLOSE) if k > 0), default=-1)
+        if 0 < close - j <= 24:
+            j = close + 1
+    elif m := _OCR_NOTE.match(text, j):
+        j = m.end()
+    while j < len(text) and text[j] in ":：":
+        j += 1
+    return j
 
 
 def is_glued(text: str) -> bool:
@@ -157,8 +166,10 @@ def _pieces(n: str) -> list[tuple[int, int]]:
 
 def _ends_cell(n: str, j: int) -> bool:
     """A figure run ends its cell where the text ends, a form word, another cell's 其中 or a
-    placeholder cell (`———`) begins."""
-    return j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
+    placeholder cell (`———`) begins, or where words follow its percent (no unit follows a `%`:
+    `64.864.864.8100%年度总体目标…`)."""
+    return (j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
+            or n[j - 1] == "%" and "\u4e00" <= n[j] <= "\u9fff")
 
 
 def _figure_or_dash(n: str, piece: tuple[int, int]) -> bool:

@@ -489,8 +489,12 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         from .context import assign_context
 
         prose = [q for _, _, q in found]
-        _mark_glued(prose)
+        _mark_glued(prose, doc.text)
         assign_context(nt, prose, report_year)
+        for q in prose:
+            weight = q.extra.get("ocr_glued", {}).get("weight")
+            if weight and q.label and q.label.endswith(weight) and len(q.label) > len(weight):
+                q.label = q.label[: -len(weight)]  # the weight cut off the amount is no part of its name
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
         out.extend(prose)
@@ -502,15 +506,37 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
     return out
 
 
-def _mark_glued(qs: list[Quantity]) -> None:
+def _mark_glued(qs: list[Quantity], text: str) -> None:
     """OCR glues a table's weight onto the next cell (`415万元15万元4`: weight 4, amount 15万元):
-    an amount that runs straight into another whose digits it ends with is uncertain."""
+    an amount that runs straight into another whose digits it ends with is uncertain. It is
+    cut when the indicator row decides it: the digits before the repeat are a weight (at most
+    100), the row's target equals its actual (the repeat), and a score no greater than the
+    weight follows the actual; the amount is then the target alone, its span the page's."""
     for a, b in zip(qs, qs[1:]):
         if a.kind == b.kind == "amount" and a.end == b.start and a.unit == b.unit:
             da, db = str(abs(a.value)), str(abs(b.value))
             if da != db and da.endswith(db):
+                prefix = da[: len(da) - len(db)]
                 a.confidence = min(a.confidence, 0.3)
-                a.extra["ocr_glued"] = {"prefix": da[: len(da) - len(db)], "repeats": b.text}
+                a.extra["ocr_glued"] = {"prefix": prefix, "repeats": b.text}
+                _cut_weight(a, b, prefix, text)
+
+
+_SCORE_AFTER = regex.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d+)?(?![\d.%％万亿元])")
+
+
+def _cut_weight(a: Quantity, b: Quantity, prefix: str, text: str) -> None:
+    if a.start is None or b.end is None or not regex.fullmatch(r"[1-9]\d?|100", prefix):
+        return
+    if not a.text.startswith(prefix) or a.text[len(prefix):] != b.text:
+        return
+    score = _SCORE_AFTER.match(text, b.end)
+    if score is None or Decimal(score.group(0)) > Decimal(prefix):
+        return
+    a.text, a.start, a.value, a.value_yuan = b.text, a.start + len(prefix), b.value, b.value_yuan
+    a.confidence = 0.8
+    a.extra["ocr_glued"]["weight"] = prefix
+    a.extra["ocr_glued"]["score"] = score.group(0)
 
 
 def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
