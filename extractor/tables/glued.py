@@ -89,11 +89,11 @@ def _word_at(text: str, i: int) -> int:
     """End of the form word starting at i (with its bracketed note and colon), or i. A word
     OCR misread by one look-alike character (`年初预匏数`, text/misreads.py) is a word too."""
     by_first = _by_first()
-    j = next((i + len(w) for w in by_first.get(text[i:i + 1], ()) if text.startswith(w, i)), None)
-    if j is None:
-        j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
-                  if (e := misread_end(w, text, i)) is not None), None)
-    if j is None:
+    exact = next((w for w in by_first.get(text[i:i + 1], ()) if text.startswith(w, i)), "")
+    # a longer word with one misreading wins over a shorter exact one (`年初预算将` is 年初预算数)
+    j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
+              if len(w) > len(exact) and (e := misread_end(w, text, i)) is not None), i + len(exact))
+    if j == i:
         return i
     if j < len(text) and text[j] in _OPEN:
         close = min((k for k in (text.find(c, j) for c in _CLOSE) if k > 0), default=-1)
