@@ -513,22 +513,28 @@ def _mark_glued(qs: list[Quantity], text: str) -> None:
     100), the row's target equals its actual (the repeat), and a score no greater than the
     weight follows the actual; the amount is then the target alone, its span the page's."""
     for a, b in zip(qs, qs[1:]):
-        if a.kind == b.kind == "amount" and a.end == b.start and a.unit == b.unit:
-            da, db = str(abs(a.value)), str(abs(b.value))
-            if da != db and da.endswith(db):
-                prefix = da[: len(da) - len(db)]
-                a.confidence = min(a.confidence, 0.3)
-                a.extra["ocr_glued"] = {"prefix": prefix, "repeats": b.text}
-                _cut_weight(a, b, prefix, text)
+        if a.kind != b.kind or a.unit != b.unit or a.end is None or b.start is None:
+            continue
+        # a rate's cells may keep one OCR'd separator (`880%^80%8`); an amount's run straight on
+        gap = text[a.end:b.start]
+        if a.kind == "amount" and gap or a.kind == "rate" and not _RATE_GAP.fullmatch(gap):
+            continue
+        da, db = str(abs(a.value)), str(abs(b.value))
+        if da != db and da.endswith(db):
+            prefix = da[: len(da) - len(db)]
+            a.confidence = min(a.confidence, 0.3)
+            a.extra["ocr_glued"] = {"prefix": prefix, "repeats": b.text}
+            _cut_weight(a, b, prefix, text)
 
 
+_RATE_GAP = regex.compile(r"[^\w\s]?")
 _SCORE_AFTER = regex.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d+)?(?![\d.%％万亿元])")
 
 
 def _cut_weight(a: Quantity, b: Quantity, prefix: str, text: str) -> None:
     if a.start is None or b.end is None or not regex.fullmatch(r"[1-9]\d?|100", prefix):
         return
-    if not a.text.startswith(prefix) or a.text[len(prefix):] != b.text:
+    if not a.text.startswith(prefix) or a.text[len(prefix):] != b.text or b.operator is not None:
         return
     score = _SCORE_AFTER.match(text, b.end)
     if score is None or Decimal(score.group(0)) > Decimal(prefix):
