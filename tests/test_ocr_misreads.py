@@ -72,3 +72,15 @@ def test_no_cut_when_the_score_would_exceed_the_weight_or_is_missing():
 def test_a_weight_glued_before_a_rate_target_is_cut_across_one_ocr_separator():
     r = _report("推广面积占总面积比例880%^80%8农药量较上年减少82%2%8满意")
     assert [q.text for q in r.quantities if q.kind == "rate"] == ["80%", "80%", "2%", "2%"]
+
+
+def _pieces(text: str) -> list[str]:
+    return [text[a:b] for a, b in cut_labels(text)]
+
+
+def test_a_score_after_its_label_ends_where_words_follow():
+    assert _pieces("实施第位自评得分98财政审核评分银川市第六中学") == [
+        "实施第位", "自评得分", "98", "财政审核评分银川市第六中学"]
+    # a unit after the figure keeps it whole, and a figure over 100 is no score
+    assert _pieces("实施第位自评得分98分财政") == ["实施第位", "自评得分", "98分财政"]
+    assert _pieces("实施第位自评得分120财政") == ["实施第位", "自评得分", "120财政"]

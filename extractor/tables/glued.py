@@ -152,7 +152,7 @@ def _pieces(n: str) -> list[tuple[int, int]]:
                 i = start = i + 1
                 continue
             m = _FIGURES.match(n, i) if ch.isdigit() else None
-            if m and not _ends_cell(n, m.end()):
+            if m and not _ends_cell(n, m.end()) and not (pieces and pieces[-1][1] == i and _score_after(n, pieces[-1], m)):
                 m = None  # `15万元`, `2370人`: a figure with its unit stays one piece
             if m:
                 flush(start, i)
@@ -170,6 +170,22 @@ def _ends_cell(n: str, j: int) -> bool:
     `64.864.864.8100%年度总体目标…`)."""
     return (j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
             or n[j - 1] == "%" and "\u4e00" <= n[j] <= "\u9fff")
+
+
+@functools.lru_cache(maxsize=1)
+def _score_words() -> frozenset[str]:
+    """The words of a form's total-score label (自评得分, 总分 …)."""
+    return frozenset(normalize(w).text for e in patternbook.entries("table_headers") if e["role"] == "self_score"
+                     for w in e["synonyms"])
+
+
+def _score_after(n: str, label: tuple[int, int], m: re.Match[str]) -> bool:
+    """A score right after its label ends at the words that follow it (`自评得分98财政审核评分`):
+    a number of at most 100 and no `分` after it."""
+    word = n[label[0]:label[1]].rstrip(":：")
+    j = m.end()
+    return (word in _score_words() and _NUMBER.fullmatch(m.group(0)) is not None and Decimal(m.group(0)) <= 100
+            and j < len(n) and "\u4e00" <= n[j] <= "\u9fff" and n[j] != "分")
 
 
 def _figure_or_dash(n: str, piece: tuple[int, int]) -> bool:
