@@ -84,3 +84,8 @@ def test_a_score_after_its_label_ends_where_words_follow():
     # a unit after the figure keeps it whole, and a figure over 100 is no score
     assert _pieces("实施第位自评得分98分财政") == ["实施第位", "自评得分", "98分财政"]
     assert _pieces("实施第位自评得分120财政") == ["实施第位", "自评得分", "120财政"]
+
+
+def test_a_rate_joined_to_another_figure_by_an_ocr_symbol_is_not_read():
+    r = _report("合格率8采购的原原种合格率290$290%8认知度8250%5=50%8满意度90%")
+    assert [q.text for q in r.quantities if q.kind == "rate"] == ["90%"]

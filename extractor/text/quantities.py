@@ -488,7 +488,7 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         found.sort(key=lambda t: t[0])
         from .context import assign_context
 
-        prose = [q for _, _, q in found]
+        prose = [q for _, _, q in found if not _ocr_joined(q, doc.text)]
         _mark_glued(prose, doc.text)
         assign_context(nt, prose, report_year)
         for q in prose:
@@ -504,6 +504,23 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         out.extend(table_quantities(doc, t, report_year, lay))
         previous = (t, lay)
     return out
+
+
+_JOINED_AFTER = regex.compile(r"\d+[$^=]")
+
+
+def _ocr_joined(q: Quantity, text: str) -> bool:
+    """A rate joined to another figure by a character no form writes between figures (`290$290%`,
+    `8250%5=50%`: OCR's reading of a `%` or `≥`): which digits are whose is undecidable, so no
+    rate is read there rather than one the page does not state."""
+    if q.kind != "rate" or q.start is None or q.end is None:
+        return False
+    before = text[max(0, q.start - 2):q.start]
+    if _JOINED_AFTER.match(text, q.end):
+        return True
+    if q.text[:1] in "=＝":
+        return bool(before) and before[-1].isdigit()
+    return bool(regex.search(r"\d[$^]$", before))
 
 
 def _mark_glued(qs: list[Quantity], text: str) -> None:
