@@ -21,7 +21,7 @@ import re
 from decimal import Decimal
 
 from .. import patternbook
-from ..text.misreads import first_chars, misread_end
+from ..text.misreads import first_chars, misread_end, next_misread
 from ..text.normalize import normalize
 
 _NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -50,6 +50,11 @@ def _words() -> tuple[str, ...]:
     # a word that is two words glued (`执行率得分` = 执行率 + 得分) would swallow a glued header pair
     out = {w for w in out if not any(w[:k] in out and w[k:] in out for k in range(2, len(w) - 1))}
     return tuple(sorted(out, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _words_longest() -> int:
+    return max(map(len, _words()), default=0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,9 +95,11 @@ def _word_at(text: str, i: int) -> int:
     OCR misread by one look-alike character (`年初预匏数`, text/misreads.py) is a word too."""
     by_first = _by_first()
     exact = next((w for w in by_first.get(text[i:i + 1], ()) if text.startswith(w, i)), "")
-    # a longer word with one misreading wins over a shorter exact one (`年初预算将` is 年初预算数)
-    j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
-              if len(w) > len(exact) and (e := misread_end(w, text, i)) is not None), i + len(exact))
+    j = i + len(exact)
+    if next_misread(text)[i] < i + _words_longest():
+        # a longer word with one misreading wins over a shorter exact one (`年初预算将` is 年初预算数)
+        j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
+                  if len(w) > len(exact) and (e := misread_end(w, text, i)) is not None), j)
     if j == i:
         return i
     if j < len(text) and text[j] in _OPEN:

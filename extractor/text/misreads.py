@@ -9,7 +9,10 @@ only, so the rest of the word must agree exactly.
 from __future__ import annotations
 
 import functools
+from array import array
 from collections.abc import Iterable
+
+import regex
 
 from .. import patternbook
 
@@ -39,12 +42,34 @@ def corrections(text: str) -> Iterable[str]:
             k = text.find(read, k + 1)
 
 
+@functools.lru_cache(maxsize=1)
+def _by_read_first() -> dict[str, tuple[tuple[str, str], ...]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for read, means in misreads():
+        out.setdefault(read[0], []).append((read, means))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def first_chars(text: str, i: int) -> tuple[str, ...]:
     """The form characters a word read at text[i] may start with (its own, or what a misreading
     there stands for)."""
-    out = [text[i:i + 1]]
-    out += [means for read, means in misreads() if text.startswith(read, i)]
-    return tuple(out)
+    return (text[i:i + 1],) + tuple(means for read, means in _by_read_first().get(text[i:i + 1], ())
+                                    if text.startswith(read, i))
+
+
+@functools.lru_cache(maxsize=8)
+def next_misread(text: str) -> "array[int]":
+    """For every position of `text`, where the next look-alike character starts (len(text) if
+    none): a word can be read with a misreading at i only if one starts within its length."""
+    hits = regex.compile("|".join(regex.escape(r) for r, _m in misreads()))
+    out = array("i", [len(text)]) * (len(text) + 1)
+    nxt = len(text)
+    starts = {m.start() for m in hits.finditer(text, overlapped=True)}
+    for k in range(len(text) - 1, -1, -1):
+        if k in starts:
+            nxt = k
+        out[k] = nxt
+    return out
 
 
 def misread_end(word: str, text: str, i: int) -> int | None:
@@ -67,4 +92,4 @@ def misread_end(word: str, text: str, i: int) -> int | None:
     return j if used else None
 
 
-__all__ = ["LEAST_WORD", "corrections", "first_chars", "misread_end", "misreads"]
+__all__ = ["LEAST_WORD", "corrections", "first_chars", "misread_end", "misreads", "next_misread"]
