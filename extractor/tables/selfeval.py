@@ -77,6 +77,7 @@ def role_of(text: str) -> str | None:
     return _role_read(clean_label(text))[0]
 
 
+@functools.lru_cache(maxsize=8192)
 def _role_read(clean: str) -> tuple[str | None, bool]:
     """The role of a cleaned cell and whether it took one OCR misreading (patterns/ocr_misreads.json)
     to read it: `年初预匏数` is 年初预算数, `实施第位` 实施单位; a short word is never read so."""
