@@ -23,8 +23,9 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `headerlast`: `pipe` with the money block's column header printed after its fund rows (a dump
   that wrote a header block's labels after its values);
 - `ocrnoise`: `glued` as an OCR engine reads it: form words with one look-alike character
-  (`年初预匏数`, `实施第位`, `项Fl资金（万兀）`, patterns/ocr_misreads.json) and column notes whose
-  brackets came out as other punctuation (`全年预算数,A、`).
+  (`年初预匏数`, `实施第位`, `项Fl资金（万兀）`, patterns/ocr_misreads.json), column notes whose
+  brackets came out as other punctuation (`全年预算数,A、`), and on half the documents the total
+  row's label read before the column names (`项目资金（万元）年度资金总额年初预算数…得分854.57…`).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -167,9 +168,16 @@ def _misread(cell: str, rng: random.Random) -> str:
 
 
 def _ocrnoise(rows: list[list[str]], seed: int | str) -> list[str]:
-    """`glued` with the head's and money block's form words misread by OCR."""
+    """`glued` with the head's and money block's form words misread by OCR, and on half the
+    documents the total row's label read before the column names (its merged cell stands left
+    of the header row)."""
     rng = random.Random(f"selfeval-ocrnoise:{seed}")
     money = _money_rows(rows)
+    rows = [list(r) for r in rows]
+    if rng.random() < 0.5:
+        total = rows[money.start + 1]
+        rows[money.start].insert(1, total[0])
+        total[0] = ""  # the row keeps its columns: its figures are cut as before
     return _glued([[_misread(c, rng) for c in r] if i < money.stop else r for i, r in enumerate(rows)], money)
 
 

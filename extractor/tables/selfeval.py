@@ -4,7 +4,8 @@ variants) into `Project` and `Indicator` rows.
 The column *meanings* are stable across provinces while the header words vary, so every
 header, row label and indicator-vocabulary word is matched through the synonym lists in
 patterns/table_headers.json and patterns/fund_rows.json (exact match after dropping
-bracketed qualifiers such as (A), (万元), (10分)). A table is read as blocks found by their
+bracketed qualifiers such as (A), (万元), (10分); or with one OCR misreading of a look-alike
+character, patterns/ocr_misreads.json). A table is read as blocks found by their
 headers: label/value cells (项目名称, 主管部门, 实施单位), the money block (a header row with
 年初预算数/全年预算数/全年执行数…, then one row per fund source) and the indicator block
 (一级/二级/三级指标… header, then one row per indicator, then 总分). Amounts become exact
