@@ -21,7 +21,11 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `noheader`: `pipe` with the money block's column header left out (only `项目资金（万元）` heads
   the fund rows), as declarations and dumps print it: the figures are in the standard columns;
 - `headerlast`: `pipe` with the money block's column header printed after its fund rows (a dump
-  that wrote a header block's labels after its values).
+  that wrote a header block's labels after its values);
+- `ocrnoise`: `glued` as an OCR engine reads it: form words with one look-alike character
+  (`年初预匏数`, `实施第位`, `项Fl资金（万兀）`, patterns/ocr_misreads.json), column notes whose
+  brackets came out as other punctuation (`全年预算数,A、`), and on half the documents the total
+  row's label read before the column names (`项目资金（万元）年度资金总额年初预算数…得分854.57…`).
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -35,7 +39,7 @@ from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
 SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe", "barewan",
-                    "figuresfirst", "noheader", "headerlast")
+                    "figuresfirst", "noheader", "headerlast", "ocrnoise")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -106,10 +110,10 @@ def _numbered(rows: list[list[str]]) -> list[str]:
     return _pipe(out)
 
 
-def _glued(rows: list[list[str]]) -> list[str]:
+def _glued(rows: list[list[str]], money: range | None = None) -> list[str]:
     """Glued where a reader can cut: every money figure of the block with two decimals (a
     `208` between `168.48` and `184.50` would leave the cut undecided without a rate)."""
-    money = _money_rows(rows)
+    money = money or _money_rows(rows)
     rows = [r[:1] + [_two(c) for c in r[1:4]] + r[4:] if i in money and i > money.start else r
             for i, r in enumerate(rows)]
     return ["".join(c for r in rows[:money.stop] for c in r)] + _pipe(rows[money.stop:])
@@ -144,6 +148,39 @@ def _headerlast(rows: list[list[str]]) -> list[str]:
     return _pipe([rows[i] for i in order])
 
 
+# form words of the head and the money block as OCR misreads them (one look-alike each; the
+# pairs are patterns/ocr_misreads.json's), and column notes whose brackets OCR read as punctuation
+_MISREAD = {"项目名称": ("项Fl名称", "顼目名称", "项曰名称"), "实施单位": ("实施第位",),
+            "项目资金（万元）": ("项Fl资金（万兀）", "项目资金（万兀）", "顼目资金（万元）"),
+            "年初预算数": ("年初预匏数", "年初预算将"), "全年预算数": ("全年预匏数", "全年预算将"),
+            "全年执行数": ("全年执行将",)}
+_NOTE_MISREAD = {"（A）": ",A、", "（B）": ",B、"}
+
+
+def _misread(cell: str, rng: random.Random) -> str:
+    for word, reads in _MISREAD.items():
+        if word in cell and rng.random() < 0.7:
+            cell = cell.replace(word, rng.choice(reads))
+    for note, read in _NOTE_MISREAD.items():
+        if cell.endswith(note) and rng.random() < 0.5:
+            cell = cell[: -len(note)] + read
+    return cell
+
+
+def _ocrnoise(rows: list[list[str]], seed: int | str) -> list[str]:
+    """`glued` with the head's and money block's form words misread by OCR, and on half the
+    documents the total row's label read before the column names (its merged cell stands left
+    of the header row)."""
+    rng = random.Random(f"selfeval-ocrnoise:{seed}")
+    money = _money_rows(rows)
+    rows = [list(r) for r in rows]
+    if rng.random() < 0.5:
+        total = rows[money.start + 1]
+        rows[money.start].insert(1, total[0])
+        total[0] = ""  # the row keeps its columns: its figures are cut as before
+    return _glued([[_misread(c, rng) for c in r] if i < money.stop else r for i, r in enumerate(rows)], money)
+
+
 def _two(c: str) -> str:
     return c + ".00" if re.fullmatch(r"\d+", c) else c
 
@@ -169,7 +206,10 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
     spec, gold = make_document("project-table", f"selfeval:{seed}", 0.0, "txt", blank_zeros=False)
     table = next(b for b in spec.blocks if isinstance(b, TableSpec))
     rows = _rows(table)
-    lines = _tradpipe(rows, seed) if layout == "tradpipe" else _WRITERS[layout](rows)
+    if layout in ("tradpipe", "ocrnoise"):
+        lines = (_tradpipe if layout == "tradpipe" else _ocrnoise)(rows, seed)
+    else:
+        lines = _WRITERS[layout](rows)
     text = "\n".join(lines)
     out = DocSpec(spec.title, [Para(x) for x in lines])
     gold = dict(gold, kind="selfeval-flattened", layout=layout,

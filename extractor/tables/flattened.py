@@ -184,8 +184,17 @@ def _header_run(toks: list[Tok], i: int, roles: tuple[str, ...], least: int, ski
         if r in skip_roles and run:
             j += 1
             continue
+        if run and i > 0 and _is_fund_label(toks[i - 1]) and _interleaved_value(toks, j, roles):
+            j += 1  # `年度资金总额 全年预算数(A) 300 全年执行数(B)`: the row's figure read after its column name
+            continue
         break
     return run if len(run) >= least else []
+
+
+def _interleaved_value(toks: list[Tok], j: int, roles: tuple[str, ...]) -> bool:
+    """A lone figure between two column names of a header whose row label stands before it."""
+    return (cell_number(toks[j].text) is not None and j + 1 < len(toks) and toks[j + 1].role in roles
+            and toks[j - 1].role in roles)
 
 
 def _split_figures(tok: Tok, header: list[str], exact: bool = False) -> list[Tok]:
@@ -323,7 +332,11 @@ class _FormParser:
         misses = 0
         # a 行次 column before the money columns: each row's first value is its row number
         numbered = hdr[0] > 0 and self.toks[hdr[0] - 1].role == "row_number"
-        first = self._figures_first(i, len(header), limit)
+        before = self._label_before_header(hdr, header, limit)
+        if before is not None:
+            label, assigned, i = before
+            rows.append((label, assigned))
+        first = None if before is not None else self._figures_first(i, len(header), limit)
         if first is not None:
             pairs, end = first
             for vals, label in pairs:
@@ -402,6 +415,29 @@ class _FormParser:
         for t, a in assigned:
             self.grid.add([t] + [a.get(h) for h in header])
         return i
+
+    def _label_before_header(self, hdr: list[int], header: list[str],
+                             limit: int) -> tuple[Tok, dict[str, Tok], int] | None:
+        """A fund row whose label OCR read before the column header (the label's merged cell
+        stands left of the header row): its figures follow the header, glued or not
+        (`年度资金总额 年初预算数 … 执行率(B/A) 64.864.864.8100%`), or each follows its column's
+        name (`全年预算数(A) 300 全年执行数(B)`). Returns the label, its cells and the index after them."""
+        k = hdr[0] - 1
+        if k < self.lo or k in self.used or not _is_fund_label(self.toks[k]):
+            return None
+        label = self.toks[k]
+        between = {header[n]: self.toks[a + 1] for n, (a, b) in enumerate(zip(hdr, hdr[1:])) if b == a + 2}
+        end = hdr[-1] + 1
+        if between:
+            self.used.update({k} | {t_i for t_i in range(hdr[0], end) if t_i not in hdr})
+            return label, between, end
+        vals, j = self._values(end, len(header), limit)
+        if len(vals) == 1:
+            vals = _split_figures(vals[0], header)
+        if not vals or all(cell_number(v.text) is None for v in vals):
+            return None
+        self.used.add(k)
+        return label, _assign(vals, header, False), j
 
     def _rows_before(self, stop: int, header: list[str]) -> list[tuple[Tok, dict[str, Tok]]]:
         """Fund rows printed above their column header (a dump that wrote the header block after

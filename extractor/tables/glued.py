@@ -21,6 +21,7 @@ import re
 from decimal import Decimal
 
 from .. import patternbook
+from ..text.misreads import first_chars, misread_end, next_misread
 from ..text.normalize import normalize
 
 _NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -32,6 +33,8 @@ _RATE_SLACK = Decimal("0.1")  # hand-filled forms round 46/148 = 31.08% to 31.00
 _MAX_WEIGHT = Decimal(100)
 _DASHES = "—–-/"  # placeholder cells of a glued row, one character each
 _SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
+# a column note whose brackets OCR read as other punctuation (`调整预算数,A、`)
+_OCR_NOTE = re.compile(r"[,，、.][A-Z](?:/[A-Z])?[)）、,，.]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,6 +50,11 @@ def _words() -> tuple[str, ...]:
     # a word that is two words glued (`执行率得分` = 执行率 + 得分) would swallow a glued header pair
     out = {w for w in out if not any(w[:k] in out and w[k:] in out for k in range(2, len(w) - 1))}
     return tuple(sorted(out, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _words_longest() -> int:
+    return max(map(len, _words()), default=0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,18 +91,26 @@ def _by_first() -> dict[str, tuple[str, ...]]:
 
 
 def _word_at(text: str, i: int) -> int:
-    """End of the form word starting at i (with its bracketed note and colon), or i."""
-    for w in _by_first().get(text[i:i + 1], ()):
-        if text.startswith(w, i):
-            j = i + len(w)
-            if j < len(text) and text[j] in _OPEN:
-                close = min((k for k in (text.find(c, j) for c in _CLOSE) if k > 0), default=-1)
-                if 0 < close - j <= 24:
-                    j = close + 1
-            while j < len(text) and text[j] in ":：":
-                j += 1
-            return j
-    return i
+    """End of the form word starting at i (with its bracketed note and colon), or i. A word
+    OCR misread by one look-alike character (`年初预匏数`, text/misreads.py) is a word too."""
+    by_first = _by_first()
+    exact = next((w for w in by_first.get(text[i:i + 1], ()) if text.startswith(w, i)), "")
+    j = i + len(exact)
+    if next_misread(text)[i] < i + _words_longest():
+        # a longer word with one misreading wins over a shorter exact one (`年初预算将` is 年初预算数)
+        j = next((e for c in first_chars(text, i) for w in by_first.get(c, ())
+                  if len(w) > len(exact) and (e := misread_end(w, text, i)) is not None), j)
+    if j == i:
+        return i
+    if j < len(text) and text[j] in _OPEN:
+        close = min((k for k in (text.find(c, j) for c in _CLOSE) if k > 0), default=-1)
+        if 0 < close - j <= 24:
+            j = close + 1
+    elif m := _OCR_NOTE.match(text, j):
+        j = m.end()
+    while j < len(text) and text[j] in ":：":
+        j += 1
+    return j
 
 
 def is_glued(text: str) -> bool:
@@ -143,7 +159,7 @@ def _pieces(n: str) -> list[tuple[int, int]]:
                 i = start = i + 1
                 continue
             m = _FIGURES.match(n, i) if ch.isdigit() else None
-            if m and not _ends_cell(n, m.end()):
+            if m and not _ends_cell(n, m.end()) and not (pieces and pieces[-1][1] == i and _score_after(n, pieces[-1], m)):
                 m = None  # `15万元`, `2370人`: a figure with its unit stays one piece
             if m:
                 flush(start, i)
@@ -157,8 +173,26 @@ def _pieces(n: str) -> list[tuple[int, int]]:
 
 def _ends_cell(n: str, j: int) -> bool:
     """A figure run ends its cell where the text ends, a form word, another cell's 其中 or a
-    placeholder cell (`———`) begins."""
-    return j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
+    placeholder cell (`———`) begins, or where words follow its percent (no unit follows a `%`:
+    `64.864.864.8100%年度总体目标…`)."""
+    return (j >= len(n) or _word_at(n, j) > j or n.startswith(_SUB_ROW, j) or n[j] in _DASHES
+            or n[j - 1] == "%" and "\u4e00" <= n[j] <= "\u9fff")
+
+
+@functools.lru_cache(maxsize=1)
+def _score_words() -> frozenset[str]:
+    """The words of a form's total-score label (自评得分, 总分 …)."""
+    return frozenset(normalize(w).text for e in patternbook.entries("table_headers") if e["role"] == "self_score"
+                     for w in e["synonyms"])
+
+
+def _score_after(n: str, label: tuple[int, int], m: re.Match[str]) -> bool:
+    """A score right after its label ends at the words that follow it (`自评得分98财政审核评分`):
+    a number of at most 100 and no `分` after it."""
+    word = n[label[0]:label[1]].rstrip(":：")
+    j = m.end()
+    return (word in _score_words() and _NUMBER.fullmatch(m.group(0)) is not None and Decimal(m.group(0)) <= 100
+            and j < len(n) and "\u4e00" <= n[j] <= "\u9fff" and n[j] != "分")
 
 
 def _figure_or_dash(n: str, piece: tuple[int, int]) -> bool:

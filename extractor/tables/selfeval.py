@@ -4,7 +4,8 @@ variants) into `Project` and `Indicator` rows.
 The column *meanings* are stable across provinces while the header words vary, so every
 header, row label and indicator-vocabulary word is matched through the synonym lists in
 patterns/table_headers.json and patterns/fund_rows.json (exact match after dropping
-bracketed qualifiers such as (A), (万元), (10分)). A table is read as blocks found by their
+bracketed qualifiers such as (A), (万元), (10分); or with one OCR misreading of a look-alike
+character, patterns/ocr_misreads.json). A table is read as blocks found by their
 headers: label/value cells (项目名称, 主管部门, 实施单位), the money block (a header row with
 年初预算数/全年预算数/全年执行数…, then one row per fund source) and the indicator block
 (一级/二级/三级指标… header, then one row per indicator, then 总分). Amounts become exact
@@ -20,6 +21,7 @@ from typing import Any
 
 from .. import patternbook
 from ..model import DocMeta, Document, Indicator, Project, Quantity, Table
+from ..text.misreads import LEAST_WORD, corrections
 from ..text.normalize import normalize
 from ..text.numerals import parse_number
 from ..text.quantities import to_yuan, unit_declared
@@ -32,8 +34,9 @@ INDICATOR_ROLES = ("l1", "l2", "l3", "nature", "target", "target_adjusted", "mea
                    "weight", "score", "reason", "score_ratio")
 LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
 _BRACKETED = re.compile(r"[（(][^()（）]*[)）]")
-# a note whose other bracket was lost (OCR drops one half: `全年执行数B)`, `执行率（B/A`)
-_HALF_BRACKETED = re.compile(r"[（(][^()（）]*$|(?<![（(A-Za-z/])[A-Za-z/]{1,3}[)）]$")
+# a note whose other bracket was lost (OCR drops one half: `全年执行数B)`, `执行率（B/A`), or whose
+# brackets OCR read as other punctuation (`调整预算数,A、`)
+_HALF_BRACKETED = re.compile(r"[（(][^()（）]*$|(?<![（(A-Za-z/])[A-Za-z/]{1,3}[)）]$|[,，、.]\s?[A-Z](?:/[A-Z])?\s?[)）、,，.]?$")
 _DROP = re.compile(r"^其中|[:：\s]")
 
 # ---------------------------------------------------------------- cell vocabulary
@@ -72,7 +75,27 @@ def role_of(text: str) -> str | None:
         return None
     if not _digit_in_vocabulary() and not any(c in bare for c in "()（）") and any(c.isdigit() for c in bare):
         return None
-    return _vocabulary().get(clean_label(text))
+    return _role_read(clean_label(text))[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def _role_read(clean: str) -> tuple[str | None, bool]:
+    """The role of a cleaned cell and whether it took one OCR misreading (patterns/ocr_misreads.json)
+    to read it: `年初预匏数` is 年初预算数, `实施第位` 实施单位; a short word is never read so."""
+    vocabulary = _vocabulary()
+    role = vocabulary.get(clean)
+    if role is not None or len(clean) < LEAST_WORD:
+        return role, False
+    for fixed in corrections(clean):
+        if len(fixed) >= LEAST_WORD and fixed in vocabulary:
+            return vocabulary[fixed], True
+    return None, False
+
+
+def misread_cell(text: str) -> dict[str, Any]:
+    """Runner of ocr_misreads.json: a cell's role and whether a misreading was needed."""
+    role = role_of(text)
+    return {"role": role, "misread": role is not None and _role_read(clean_label(text))[1]}
 
 
 @functools.lru_cache(maxsize=1)

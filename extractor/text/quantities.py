@@ -489,9 +489,13 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
         found.sort(key=lambda t: t[0])
         from .context import assign_context
 
-        prose = [q for _, _, q in found]
-        _mark_glued(prose)
+        prose = [q for _, _, q in found if not _ocr_joined(q, doc.text)]
+        _mark_glued(prose, doc.text)
         assign_context(nt, prose, report_year)
+        for q in prose:
+            weight = q.extra.get("ocr_glued", {}).get("weight")
+            if weight and q.label and q.label.endswith(weight) and len(q.label) > len(weight):
+                q.label = q.label[: -len(weight)]  # the weight cut off the amount is no part of its name
         for q in prose:
             q.page = doc.page_at(q.start) if q.start is not None else None
         out.extend(prose)
@@ -503,15 +507,60 @@ def find_quantities(doc: Document, report_year: int | None = None) -> list[Quant
     return out
 
 
-def _mark_glued(qs: list[Quantity]) -> None:
+_JOINED_AFTER = regex.compile(r"\d+[$^=]")
+
+
+def _ocr_joined(q: Quantity, text: str) -> bool:
+    """A rate joined to another figure by a character no form writes between figures (`290$290%`,
+    `8250%5=50%`: OCR's reading of a `%` or `≥`): which digits are whose is undecidable, so no
+    rate is read there rather than one the page does not state."""
+    if q.kind != "rate" or q.start is None or q.end is None:
+        return False
+    before = text[max(0, q.start - 2):q.start]
+    if _JOINED_AFTER.match(text, q.end):
+        return True
+    if q.text[:1] in "=＝":
+        return bool(before) and before[-1].isdigit()
+    return bool(regex.search(r"\d[$^]$", before))
+
+
+def _mark_glued(qs: list[Quantity], text: str) -> None:
     """OCR glues a table's weight onto the next cell (`415万元15万元4`: weight 4, amount 15万元):
-    an amount that runs straight into another whose digits it ends with is uncertain."""
+    an amount that runs straight into another whose digits it ends with is uncertain. It is
+    cut when the indicator row decides it: the digits before the repeat are a weight (at most
+    100), the row's target equals its actual (the repeat), and a score no greater than the
+    weight follows the actual; the amount is then the target alone, its span the page's."""
     for a, b in zip(qs, qs[1:]):
-        if a.kind == b.kind == "amount" and a.end == b.start and a.unit == b.unit:
-            da, db = str(abs(a.value)), str(abs(b.value))
-            if da != db and da.endswith(db):
-                a.confidence = min(a.confidence, 0.3)
-                a.extra["ocr_glued"] = {"prefix": da[: len(da) - len(db)], "repeats": b.text}
+        if a.kind != b.kind or a.unit != b.unit or a.end is None or b.start is None:
+            continue
+        # a rate's cells may keep one OCR'd separator (`880%^80%8`); an amount's run straight on
+        gap = text[a.end:b.start]
+        if a.kind == "amount" and gap or a.kind == "rate" and not _RATE_GAP.fullmatch(gap):
+            continue
+        da, db = str(abs(a.value)), str(abs(b.value))
+        if da != db and da.endswith(db):
+            prefix = da[: len(da) - len(db)]
+            a.confidence = min(a.confidence, 0.3)
+            a.extra["ocr_glued"] = {"prefix": prefix, "repeats": b.text}
+            _cut_weight(a, b, prefix, text)
+
+
+_RATE_GAP = regex.compile(r"[^\w\s]?")
+_SCORE_AFTER = regex.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d+)?(?![\d.%％万亿元])")
+
+
+def _cut_weight(a: Quantity, b: Quantity, prefix: str, text: str) -> None:
+    if a.start is None or b.end is None or not regex.fullmatch(r"[1-9]\d?|100", prefix):
+        return
+    if not a.text.startswith(prefix) or a.text[len(prefix):] != b.text or b.operator is not None:
+        return
+    score = _SCORE_AFTER.match(text, b.end)
+    if score is None or Decimal(score.group(0)) > Decimal(prefix):
+        return
+    a.text, a.start, a.value, a.value_yuan = b.text, a.start + len(prefix), b.value, b.value_yuan
+    a.confidence = 0.8
+    a.extra["ocr_glued"]["weight"] = prefix
+    a.extra["ocr_glued"]["score"] = score.group(0)
 
 
 def _flattened_cell_spans(doc: Document, nt: NormText) -> list[tuple[int, int]]:
