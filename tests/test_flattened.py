@@ -80,9 +80,14 @@ def test_pdf_text_dump_putuo():
         "普陀体育中心与委托运营方结算费用", None, 2022, "上海市普陀区体育局", "上海市普陀区体育事业管理中心",
         D("250000.00"), D("250000.00"), D("215457.6"), D("86.19"), D("10"), D("8.62"))
     assert first.extra["unit"] == "元"
-    # the second form's values are too scrambled to place: its rate is kept, its amounts are not guessed
-    assert (second.name, second.execution_rate, second.adjusted_budget_yuan, second.executed_yuan) == (
-        "援滇对口支援及结对帮扶经费", D("45.17"), None, None)
+    # the second form prints `20000.00 20000.00 4.52` as its total row, the executed 9,034 beside 实施单位 and
+    # `10 45.17%` after 年度总体目标: 9034 ÷ 20000 = 45.17% and 10 × 45.17% = 4.52 place them, and nothing else does
+    assert tuple(getattr(second, f) for f in P_FIELDS) == (
+        "援滇对口支援及结对帮扶经费", None, 2022, "上海市普陀区体育局", "上海市普陀区体育事业管理中心",
+        D("20000.00"), D("20000.00"), D("9034"), D("45.17"), D("10"), D("4.52"))
+    executed = second.extra["fund_rows"][-1]["values"]["executed"]
+    assert text[executed["start"]:executed["end"]] == "9,034"
+    assert text[executed["start"] - 5:executed["start"] - 1] == "实施单位"
     assert r.document.meta["uncertain_tables"] == [0, 1]
 
 

@@ -18,10 +18,6 @@ BELOW_FLOOR: dict[tuple[str, str], str] = {
         "amounts F1 0.462 (P 0.600, R 0.375): OCR garbles the money header words (`年初预匏数`, `调整预算将`)",
     ("10_yinchuan-no6-middle-school-2021-project-selfeval-table-ocr", "projects"):
         "project fields 0.333: the OCR'd 项目名称 cell and money header are not recognised",
-    ("23_shanghai-putuo-sports-center-2022-project-selfeval-table-yuan", "amounts"):
-        "amounts F1 0.914 (P 1.000, R 0.842): the second form's figures are printed before their labels by the PDF dump",
-    ("23_shanghai-putuo-sports-center-2022-project-selfeval-table-yuan", "projects"):
-        "project fields 0.833: the second form (figures scattered through the dump) gives partial fields",
     ("71_yuanzhou-potato-seed-2022-selfeval-table-ocr-glued", "amounts"):
         "amounts F1 0.800 (P 1.000, R 0.667): OCR-glued money block with garbled header words",
     ("71_yuanzhou-potato-seed-2022-selfeval-table-ocr-glued", "projects"):

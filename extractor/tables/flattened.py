@@ -23,6 +23,7 @@ from decimal import Decimal
 from ..model import Block, Document, Table
 from ..text.normalize import normalize
 from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
+from .placement import place_by_arithmetic
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
@@ -495,23 +496,33 @@ class _FormParser:
                 run = run[cut:]
             chunks.append(run)
         placed = {k: _assign(chunk, header, False) for k, chunk in zip(empty, chunks)}
-        stray = self._stray_percents()
+        taken = {id(v) for run in runs for v in run} | {id(v) for _lab, a in rows for v in a.values()}
+        strays = self._strays(taken)
+        stray = [t for t in strays if _is_percent(t)]
         for k, assigned in placed.items():
-            if rows[k][0].role == "fund:total" and "rate" in header and "rate" not in assigned and len(stray) == 1:
+            total = rows[k][0].role == "fund:total"
+            if total and "rate" in header and "rate" not in assigned and len(stray) == 1:
                 assigned["rate"] = stray[0]
+            if total and (not _consistent(assigned) or "executed" not in assigned):
+                # figures of the row printed elsewhere in the form: placed where the arithmetic says
+                assigned = place_by_arithmetic(chunks[empty.index(k)], header,
+                                               [t for t in strays if not _is_percent(t)],
+                                               stray[0] if len(stray) == 1 else None) or assigned
             if not _consistent(assigned):
                 assigned = {h: v for h, v in assigned.items() if h == "rate"}
             rows[k] = (rows[k][0], assigned)
         self.uncertain = True
 
-    def _stray_percents(self) -> list[Tok]:
-        """Unused percents between the money header and the indicator block."""
+    def _strays(self, taken: set[int]) -> list[Tok]:
+        """Unused figures (percents included) between the money header and the indicator block,
+        outside the money rows (`taken`: ids of the rows' tokens)."""
         out = []
         for k in range(self.lo, self.hi):
             t = self.toks[k]
             if t.role in ("l1", "l2", "l3", "indicator_block"):
                 break
-            if k not in self.used and t.style == "space" and re.fullmatch(r"\d+(?:\.\d+)?%", t.text):
+            if (k not in self.used and id(t) not in taken and t.style == "space"
+                    and re.fullmatch(r"[\d,]*\d(?:\.\d+)?%?", t.text)):
                 out.append(t)
         return out
 
