@@ -47,3 +47,10 @@ def test_precision_of_the_written_figures():
     assert not rate_reproduced("86.19%", D("215457.6"), D("250000"))  # 86.183%: real/23's genuine slip
     assert score_reproduced("8.62", D("10"), "86.19%") and not score_reproduced("8.7", D("10"), "86.19%")
     assert score_reproduced("10", D("10"), "104.5%")  # the score is capped at the weight
+
+
+def test_placements_that_differ_only_in_which_equal_figure_goes_where_are_one():
+    row = [Cell("50.00"), Cell("50.00"), Cell("10", 1)]
+    got = place_by_arithmetic(row, HEADER, [Cell("50.00", 2), Cell("10", 3)], Cell("100%"))
+    assert {h: c.text for h, c in got.items()} == {"initial_budget": "50.00", "adjusted_budget": "50.00",
+                                                   "executed": "50.00", "weight": "10", "rate": "100%", "score": "10"}

@@ -21,7 +21,14 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
 - `noheader`: `pipe` with the money block's column header left out (only `项目资金（万元）` heads
   the fund rows), as declarations and dumps print it: the figures are in the standard columns;
 - `headerlast`: `pipe` with the money block's column header printed after its fund rows (a dump
-  that wrote a header block's labels after its values).
+  that wrote a header block's labels after its values);
+- `scattered`: a PDF text layer dumped in drawing order, cells run together with spaces (real/23):
+  the total row's figures without its executed figure, 分值 and 执行率, its label after its
+  sub-rows; the implementing unit before its label and the executed figure beside it; 分值 and
+  执行率 after 年度总体目标; the first row's 二级/三级指标 among the indicator header words (the
+  三级指标's last character wrapped away, header words split `年度 指标值`); every row's 指标值,
+  完成值, 分值, 得分 [, 偏差原因] and the 总分 figures as a block before the names (`绩 效 指 标`
+  letter-spaced among them). The form's arithmetic and the names' order place them back.
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -35,7 +42,7 @@ from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
 SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe", "barewan",
-                    "figuresfirst", "noheader", "headerlast")
+                    "figuresfirst", "noheader", "headerlast", "scattered")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -144,6 +151,42 @@ def _headerlast(rows: list[list[str]]) -> list[str]:
     return _pipe([rows[i] for i in order])
 
 
+def _scattered(rows: list[list[str]]) -> list[str]:
+    """The form as a PDF text layer emits it in drawing order (see the module docstring)."""
+    money = _money_rows(rows)
+    head, (total, *subs) = rows[money.start], [rows[i] for i in money if i > money.start]
+    label, initial, adjusted, executed, weight, rate, score = total
+    (sup, dept, impl_label, impl), goals, done = rows[1], rows[money.stop], rows[money.stop + 1]
+    ind = next(i for i, r in enumerate(rows) if "三级指标" in r)
+    names: list[tuple[str, str, str]] = []
+    values: list[str] = []
+    for r in rows[ind + 1:-1]:
+        l1, r = (r[0], r[1:]) if len(r) == 8 else ("", r)  # a merged 一级指标 cell: printed once
+        l2, l3, target, actual, w, s, reason = r
+        names.append((l1, l2, l3))
+        values += [target, actual, w, s] + ([reason] if reason else [])
+    values += [c for c in rows[-1][1:] if c]
+    words = [_spread(c) for c in rows[ind][4:]]
+    (first_l1, first_l2, first_l3), *rest = names
+    body = [first_l3[-1], first_l1, "绩 效 指 标"] + [c for row in rest for c in row if c] + [rows[-1][0]]
+    return [" ".join(rows[0] + [sup, dept]),
+            " ".join(head[2:]),
+            " ".join([initial, adjusted, score] + [c for sub in subs for c in sub] + [label, head[0]]),
+            " ".join([impl, impl_label, executed]),
+            " ".join([goals[1], done[0], goals[0], weight, rate, goals[2], done[1]]),
+            " ".join(rows[ind][1:3] + [first_l2, rows[ind][3], first_l3[:-1]] + words),
+            " ".join(values),
+            " ".join(body)]
+
+
+def _spread(word: str) -> str:
+    """A header word as a dump breaks it (`年度 指标值`, `实际 完成值`)."""
+    for lead in ("年度", "实际"):
+        if word.startswith(lead) and len(word) > len(lead) + 2:
+            return lead + " " + word[len(lead):]
+    return word
+
+
 def _two(c: str) -> str:
     return c + ".00" if re.fullmatch(r"\d+", c) else c
 
@@ -158,6 +201,7 @@ def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
 _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
     "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
     "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader, "headerlast": _headerlast,
+    "scattered": _scattered,
 }
 
 

@@ -24,6 +24,7 @@ from ..model import Block, Document, Table
 from ..text.normalize import normalize
 from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
 from .placement import place_by_arithmetic
+from .scattered import pair_levels, value_groups
 from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
@@ -97,6 +98,37 @@ def _join_split_words(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+_SPACED_PARTS = 6  # a form word letter-spaced or broken by a dump into at most this many pieces
+
+
+def _join_spaced_words(toks: list[Tok], text: str) -> list[Tok]:
+    """A form word a dump printed in pieces on one line (`绩 效 指 标`, `年度 指标值`, `偏差原因分析及
+    改进措施`): the longest run of pieces, all but the last without a meaning of their own, whose
+    concatenation is a form word (with the last piece's meaning, if it has one) becomes one token."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        joined = None
+        if t.style == "space" and t.role is None and not _value_like(t):
+            for k in range(min(_SPACED_PARTS, len(toks) - i), 1, -1):
+                parts = toks[i:i + k]
+                if any(x.style != "space" or x.line != t.line for x in parts):
+                    continue
+                if any(x.role is not None or _value_like(x) for x in parts[:-1]):
+                    continue
+                role = role_of("".join(x.text for x in parts))
+                if role is not None and parts[-1].role in (None, role):
+                    joined = Tok(text[t.start:parts[-1].end], t.start, parts[-1].end, "space", t.line)
+                    i += k
+                    break
+        if joined is None:
+            joined = t
+            i += 1
+        out.append(joined)
+    return out
+
+
 def _unglue(toks: list[Tok]) -> list[Tok]:
     """A cell holding a whole glued table (`…全年预算数(A)全年执行数(B)年度资金总额:390390100%`)
     becomes one token per form word, figure run and other text (tables/glued.py)."""
@@ -130,7 +162,7 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
         pos += len(line)
-    return _unglue(_join_split_words(_merge_brackets(toks, text), text))
+    return _unglue(_join_spaced_words(_join_split_words(_merge_brackets(toks, text), text), text))
 
 
 # ---------------------------------------------------------------- cell kinds
@@ -256,8 +288,9 @@ def _assign(values: list[Tok], header: list[str], positional: bool) -> dict[str,
 class _FormParser:
     """Builds the grid of one form from the token stream, starting at a header run."""
 
-    def __init__(self, toks: list[Tok]) -> None:
+    def __init__(self, toks: list[Tok], source: str = "") -> None:
         self.toks = toks
+        self.source = source
         self.grid = _Grid()
         self.used: set[int] = set()
         self.lo, self.hi = 0, len(toks)
@@ -575,6 +608,80 @@ class _FormParser:
             self.grid.add([None] + [cells.get(h) for h in header])
         return i
 
+    def indicators_apart(self, hdr: list[int], displaced: list[int], limit: int) -> int | None:
+        """An indicator block whose value groups a dump printed apart from the row names
+        (tables/scattered.py): values right after the header, then the names (some printed among
+        the header words, `displaced`), then 总分. None (nothing read) unless the groups and the
+        names pair one for one."""
+        toks = self.toks
+        header = [toks[i].role for i in hdr]
+        columns = [h for h in header if h not in ("l1", "l2", "l3")]
+        stops = ("l1_name", "l2_name", "indicator_block", "self_score", "fund:total", "project_name", "dept_name",
+                 "l1", "l2", "l3")
+        i = hdr[-1] + 1
+        while i < limit and toks[i].role not in stops and not _is_title(toks[i]):
+            i += 1
+        values = list(range(hdr[-1] + 1, i))
+        if not values or "l3" not in header:
+            return None
+        names = list(displaced)
+        j = i
+        while j < limit and toks[j].role in ("l1_name", "l2_name", "indicator_block", None) and not _is_title(toks[j]):
+            names.append(j)
+            j += 1
+        total = j if j < limit and toks[j].role in ("self_score", "fund:total") else None
+        plans = []
+        free_tail = 0  # words after the last figure: names the dump printed before the others
+        while free_tail < len(values) and not re.search(r"\d", toks[values[-1 - free_tail]].text) \
+                and not _value_like(toks[values[-1 - free_tail]]):
+            free_tail += 1
+        for moved in range(free_tail + 1):
+            kept = values[:len(values) - moved]
+            named = self._name_cells(sorted(names + values[len(kept):]))
+            got = value_groups([toks[k] for k in kept], columns, len([c for c in named if c.role is None]))
+            levels = pair_levels(named, len(got[0])) if got else None
+            if got and levels:
+                plans.append((kept, got, named, levels))
+        if len(plans) != 1:
+            return None
+        kept, (groups, tail), named, levels = plans[0]
+        self.grid.add([None] + [toks[i] for i in hdr])
+        self.used.update(hdr + values + names)
+        for g, lv in zip(groups, levels):
+            cells: dict[str, Tok | None] = {h: toks[kept[k]] for h, k in g.items()}
+            cells.update({h: named[k] for h, k in lv.items() if k is not None})
+            self.grid.add([None] + [cells.get(h) for h in header])
+        if total is not None:
+            figures = dict(zip(("weight", "score")[2 - len(tail):], (toks[kept[k]] for k in tail)))
+            self.grid.add([toks[total]] + [figures.get(h) for h in header])
+            self.used.add(total)
+            return total + 1
+        return j
+
+    def _name_cells(self, idx: list[int]) -> list[Tok]:
+        """The name cells of an apart block in printed order, the form's block heading dropped,
+        a one-character piece (`率`, a wrapped cell's last line printed elsewhere) joined to the
+        三级指标 piece before it."""
+        out: list[Tok] = []
+        for k in idx:
+            t = self.toks[k]
+            if t.role == "indicator_block":
+                continue
+            prev = next((x for x in reversed(out) if x.role is None), None)
+            if t.role is None and len(t.text.strip()) == 1 and prev is not None:
+                out[out.index(prev)] = self._joined_piece(prev, t)
+                continue
+            out.append(t)
+        return out
+
+    def _joined_piece(self, a: Tok, b: Tok) -> Tok:
+        """Two pieces of one cell: spanning both when only white space lies between them,
+        else their text without a span (no one stretch of the document holds it)."""
+        gap = self.source[a.end:b.start] if 0 <= a.end <= b.start else "x"
+        if not gap.strip():
+            return Tok(self.source[a.start:b.end], a.start, b.end, a.style, a.line)
+        return Tok(a.text + b.text.strip(), a.start, a.start, a.style, a.line)
+
     def _leading_levels(self, i: int, n_rest: int, limit: int) -> int:
         """How many cells a `|` row holds before its 三级指标: the cells on its line beyond the
         l3… columns (a row repeats the merged 一级/二级 cells only where they start)."""
@@ -683,6 +790,38 @@ def _headerless_money(toks: list[Tok], k: int) -> bool:
             and cell_number(toks[k + 2].text) is not None)
 
 
+def _spread_indicator_header(toks: list[Tok], k: int, hi: int) -> tuple[list[int], list[int]] | None:
+    """An indicator header with row names printed among its words (`一级指标 二级指标 数量指标
+    三级指标 与委托运营方结算完成 年度指标值 …`, a dump's drawing order): the header's indices and
+    the names' (at most two in a row); None unless a cell with no form meaning follows it (a
+    value: the block is read apart only if its values and names then pair, see indicators_apart)
+    and it has the 三级指标 and a 指标值 or 完成值 column."""
+    if toks[k].role not in ("l1", "l2", "l3"):
+        return None
+    hdr: list[int] = []
+    names: list[int] = []
+    skipped: list[int] = []
+    j = k
+    while j < hi and len(skipped) <= 2:
+        t = toks[j]
+        if t.role in INDICATOR_ROLES and t.role not in {toks[x].role for x in hdr}:
+            hdr.append(j)
+            names += skipped
+            skipped = []
+        elif t.role in ("l1_name", "l2_name") or (t.role is None and not _value_like(t) and not re.search(r"\d", t.text)):
+            skipped.append(j)
+        else:
+            break
+        j += 1
+    roles = {toks[x].role for x in hdr}
+    after = hdr[-1] + 1 if hdr else hi
+    if len(hdr) < 4 or "l3" not in roles or not roles & {"target", "actual"} or after >= hi:
+        return None
+    if toks[after].role is not None:
+        return None
+    return hdr, names
+
+
 def _indicator_run(toks: list[Tok], k: int) -> list[int]:
     run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
     return run if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4 else []
@@ -699,8 +838,8 @@ def _form_bounds(toks: list[Tok], money_at: int, prev_end: int) -> int:
     return lo
 
 
-def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_FormParser", int] | None:
-    p = _FormParser(toks)
+def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int, source: str = "") -> tuple["_FormParser", int] | None:
+    p = _FormParser(toks, source)
     p.lo, p.hi = lo, hi
     money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
     p.labels(lo, money_at)
@@ -723,6 +862,16 @@ def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_For
     after_money = money_hdr[-1] + 1
     k = end
     while k < hi:
+        spread = _spread_indicator_header(toks, k, hi)
+        if spread is not None:
+            rows, used = len(p.grid.rows), set(p.used)
+            p.labels(after_money, k)
+            read = p.indicators_apart(*spread, hi)
+            if read is not None:
+                end = read
+                break
+            del p.grid.rows[rows:]  # not this layout: read the block the usual way
+            p.used = used
         run = _indicator_run(toks, k)
         if run:
             p.labels(after_money, k)
@@ -818,7 +967,7 @@ def add_flattened_tables(doc: Document) -> None:
         lo = _form_bounds(toks, money_at, prev_end)
         if n + 1 < len(starts):
             hi = _form_bounds(toks, starts[n + 1], money_at)
-        built = _build_form(toks, lo, money_at, hi)
+        built = _build_form(toks, lo, money_at, hi, doc.text)
         if built is None:
             continue
         parser, end = built

@@ -12,7 +12,8 @@ row's figures may come out without one of them, which sits beside another label 
 The row's own figures keep their printed order; each other column may take one figure found
 elsewhere in the form. Every candidate placement that satisfies every relation it can be
 checked on (and places the executed figure) is weighed by how many columns it fills; the one
-filling most wins, and only when it is the only one (no figure rather than a wrong one).
+filling most wins, and only when every such placement gives each column the same figure (no
+figure rather than a wrong one).
 """
 from __future__ import annotations
 
@@ -110,9 +111,10 @@ def place_by_arithmetic(row: Sequence[C], header: Sequence[str], elsewhere: Sequ
                         continue
                     if not best or len(got) > len(best[0]):
                         best = [got]
-                    elif len(got) == len(best[0]) and got != best[0] and got not in best:
+                    elif len(got) == len(best[0]):
                         best.append(got)
-    if len(best) != 1:
+    # placements that give every column the same figure are one answer (`10 | 10` as 分值 and 得分)
+    if len({tuple((h, cell_number(c.text)) for h, c in sorted(b.items())) for b in best}) != 1:
         return None
     return dict(best[0], rate=rate)
 
