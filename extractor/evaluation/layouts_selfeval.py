@@ -28,7 +28,8 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
   执行率 after 年度总体目标; the first row's 二级/三级指标 among the indicator header words (the
   三级指标's last character wrapped away, header words split `年度 指标值`); every row's 指标值,
   完成值, 分值, 得分 [, 偏差原因] and the 总分 figures as a block before the names (`绩 效 指 标`
-  letter-spaced among them). The form's arithmetic and the names' order place them back.
+  letter-spaced among them), or after them (every other seed). The form's arithmetic and the
+  names' order place them back.
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -151,7 +152,7 @@ def _headerlast(rows: list[list[str]]) -> list[str]:
     return _pipe([rows[i] for i in order])
 
 
-def _scattered(rows: list[list[str]]) -> list[str]:
+def _scattered(rows: list[list[str]], seed: int | str) -> list[str]:
     """The form as a PDF text layer emits it in drawing order (see the module docstring)."""
     money = _money_rows(rows)
     head, (total, *subs) = rows[money.start], [rows[i] for i in money if i > money.start]
@@ -168,15 +169,16 @@ def _scattered(rows: list[list[str]]) -> list[str]:
     values += [c for c in rows[-1][1:] if c]
     words = [_spread(c) for c in rows[ind][4:]]
     (first_l1, first_l2, first_l3), *rest = names
-    body = [first_l3[-1], first_l1, "绩 效 指 标"] + [c for row in rest for c in row if c] + [rows[-1][0]]
+    body = [first_l3[-1], first_l1, "绩 效 指 标"] + [c for row in rest for c in row if c]
+    block = [" ".join(values), " ".join(body)]
+    if random.Random(f"selfeval-scattered:{seed}").random() < 0.5:
+        block.reverse()  # the names first, then the values
     return [" ".join(rows[0] + [sup, dept]),
             " ".join(head[2:]),
             " ".join([initial, adjusted, score] + [c for sub in subs for c in sub] + [label, head[0]]),
             " ".join([impl, impl_label, executed]),
             " ".join([goals[1], done[0], goals[0], weight, rate, goals[2], done[1]]),
-            " ".join(rows[ind][1:3] + [first_l2, rows[ind][3], first_l3[:-1]] + words),
-            " ".join(values),
-            " ".join(body)]
+            " ".join(rows[ind][1:3] + [first_l2, rows[ind][3], first_l3[:-1]] + words)] + block + [rows[-1][0]]
 
 
 def _spread(word: str) -> str:
@@ -201,7 +203,6 @@ def _tradpipe(rows: list[list[str]], seed: int | str) -> list[str]:
 _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
     "pipe": _pipe, "pipepad": _pipepad, "cellbar": _cellbar, "percell": _percell, "numbered": _numbered, "glued": _glued,
     "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader, "headerlast": _headerlast,
-    "scattered": _scattered,
 }
 
 
@@ -213,7 +214,8 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
     spec, gold = make_document("project-table", f"selfeval:{seed}", 0.0, "txt", blank_zeros=False)
     table = next(b for b in spec.blocks if isinstance(b, TableSpec))
     rows = _rows(table)
-    lines = _tradpipe(rows, seed) if layout == "tradpipe" else _WRITERS[layout](rows)
+    lines = (_tradpipe(rows, seed) if layout == "tradpipe" else _scattered(rows, seed) if layout == "scattered"
+             else _WRITERS[layout](rows))
     text = "\n".join(lines)
     out = DocSpec(spec.title, [Para(x) for x in lines])
     gold = dict(gold, kind="selfeval-flattened", layout=layout,

@@ -33,6 +33,9 @@ _TITLE_CUES = ("自评表", "评价表", "评分表")
 _ROW_NUMBER = re.compile(r"\d{1,3}")
 _YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
 _RATE_ROLES = ("rate", "arrival_rate")
+# an indicator block printed apart (values and names in two runs): its name cells, and what ends it
+_NAME_ROLES = ("l1_name", "l2_name", "indicator_block")
+_BLOCK_ENDS = ("self_score", "fund:total", "project_name", "dept_name", "l1", "l2", "l3")
 # a money block printed without its column header: the standard forms' columns for the number
 # of figures its rows hold (项目支出绩效自评表; a 绩效目标申报表 states the year's funds only)
 _STANDARD_COLUMNS = {6: ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
@@ -610,53 +613,58 @@ class _FormParser:
 
     def indicators_apart(self, hdr: list[int], displaced: list[int], limit: int) -> int | None:
         """An indicator block whose value groups a dump printed apart from the row names
-        (tables/scattered.py): values right after the header, then the names (some printed among
-        the header words, `displaced`), then 总分. None (nothing read) unless the groups and the
-        names pair one for one."""
+        (tables/scattered.py): the values right after the header and the names after them, or
+        the names first and the values after them (some names printed among the header words,
+        `displaced`), then 总分. None (nothing read) unless exactly one way of telling names from
+        values pairs them one for one."""
         toks = self.toks
         header = [toks[i].role for i in hdr]
         columns = [h for h in header if h not in ("l1", "l2", "l3")]
-        stops = ("l1_name", "l2_name", "indicator_block", "self_score", "fund:total", "project_name", "dept_name",
-                 "l1", "l2", "l3")
-        i = hdr[-1] + 1
-        while i < limit and toks[i].role not in stops and not _is_title(toks[i]):
-            i += 1
-        values = list(range(hdr[-1] + 1, i))
-        if not values or "l3" not in header:
+        end = hdr[-1] + 1
+        while end < limit and toks[end].role not in _BLOCK_ENDS and not _is_title(toks[end]):
+            end += 1
+        region = list(range(hdr[-1] + 1, end))
+        if not region or "l3" not in header:
             return None
-        names = list(displaced)
-        j = i
-        while j < limit and toks[j].role in ("l1_name", "l2_name", "indicator_block", None) and not _is_title(toks[j]):
-            names.append(j)
-            j += 1
-        total = j if j < limit and toks[j].role in ("self_score", "fund:total") else None
+        named_at = [n for n, k in enumerate(region) if toks[k].role in _NAME_ROLES]
+        digit_at = [n for n, k in enumerate(region) if re.search(r"\d", toks[k].text)]
+        if not digit_at:
+            return None
+        splits: list[tuple[list[int], list[int]]] = []
+        # values first: up to the first name; words after the last figure may be names printed early
+        first = named_at[0] if named_at else len(region)
+        cut = first
+        while cut > 0 and cut - 1 > digit_at[0] and not re.search(r"\d", toks[region[cut - 1]].text) \
+                and not _value_like(toks[region[cut - 1]]):
+            cut -= 1
+        splits += [(region[:v], region[v:]) for v in range(cut, first + 1) if not named_at or v <= named_at[0]]
+        # names first: the values start after the last name and no later than the first figure
+        if named_at and named_at[-1] < digit_at[0]:
+            splits += [(region[v:], region[:v]) for v in range(named_at[-1] + 1, digit_at[0] + 1)]
         plans = []
-        free_tail = 0  # words after the last figure: names the dump printed before the others
-        while free_tail < len(values) and not re.search(r"\d", toks[values[-1 - free_tail]].text) \
-                and not _value_like(toks[values[-1 - free_tail]]):
-            free_tail += 1
-        for moved in range(free_tail + 1):
-            kept = values[:len(values) - moved]
-            named = self._name_cells(sorted(names + values[len(kept):]))
-            got = value_groups([toks[k] for k in kept], columns, len([c for c in named if c.role is None]))
+        for values, names in splits:
+            if not values or any(toks[k].role is not None for k in values):
+                continue
+            named = self._name_cells(sorted(displaced + names))
+            got = value_groups([toks[k] for k in values], columns, len([c for c in named if c.role is None]))
             levels = pair_levels(named, len(got[0])) if got else None
             if got and levels:
-                plans.append((kept, got, named, levels))
+                plans.append((values, got, named, levels))
         if len(plans) != 1:
             return None
-        kept, (groups, tail), named, levels = plans[0]
+        values, (groups, tail), named, levels = plans[0]
         self.grid.add([None] + [toks[i] for i in hdr])
-        self.used.update(hdr + values + names)
+        self.used.update(hdr + displaced + region)
         for g, lv in zip(groups, levels):
-            cells: dict[str, Tok | None] = {h: toks[kept[k]] for h, k in g.items()}
+            cells: dict[str, Tok | None] = {h: toks[values[k]] for h, k in g.items()}
             cells.update({h: named[k] for h, k in lv.items() if k is not None})
             self.grid.add([None] + [cells.get(h) for h in header])
-        if total is not None:
-            figures = dict(zip(("weight", "score")[2 - len(tail):], (toks[kept[k]] for k in tail)))
-            self.grid.add([toks[total]] + [figures.get(h) for h in header])
-            self.used.add(total)
-            return total + 1
-        return j
+        if end < limit and toks[end].role in ("self_score", "fund:total"):
+            figures = dict(zip(("weight", "score")[2 - len(tail):], (toks[values[k]] for k in tail)))
+            self.grid.add([toks[end]] + [figures.get(h) for h in header])
+            self.used.add(end)
+            return end + 1
+        return end
 
     def _name_cells(self, idx: list[int]) -> list[Tok]:
         """The name cells of an apart block in printed order, the form's block heading dropped,
@@ -793,9 +801,9 @@ def _headerless_money(toks: list[Tok], k: int) -> bool:
 def _spread_indicator_header(toks: list[Tok], k: int, hi: int) -> tuple[list[int], list[int]] | None:
     """An indicator header with row names printed among its words (`一级指标 二级指标 数量指标
     三级指标 与委托运营方结算完成 年度指标值 …`, a dump's drawing order): the header's indices and
-    the names' (at most two in a row); None unless a cell with no form meaning follows it (a
-    value: the block is read apart only if its values and names then pair, see indicators_apart)
-    and it has the 三级指标 and a 指标值 or 完成值 column."""
+    the names' (at most two in a row); None unless it has the 三级指标 and a 指标值 or 完成值
+    column, its words were run together with spaces (a dump) and a value or a name follows it
+    (the block is read apart only if its values and names then pair, see indicators_apart)."""
     if toks[k].role not in ("l1", "l2", "l3"):
         return None
     hdr: list[int] = []
@@ -817,8 +825,8 @@ def _spread_indicator_header(toks: list[Tok], k: int, hi: int) -> tuple[list[int
     after = hdr[-1] + 1 if hdr else hi
     if len(hdr) < 4 or "l3" not in roles or not roles & {"target", "actual"} or after >= hi:
         return None
-    if toks[after].role is not None:
-        return None
+    if toks[after].role not in _NAME_ROLES + (None,) or any(toks[x].style != "space" for x in hdr):
+        return None  # only a dump that ran cells together prints a block apart
     return hdr, names
 
 
