@@ -25,7 +25,7 @@ from ..text.normalize import normalize
 from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
 from .placement import place_by_arithmetic
 from .scattered import pair_levels, value_groups
-from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
+from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, clean_label, role_of, vocabulary
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
 _LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
@@ -104,6 +104,17 @@ def _join_split_words(toks: list[Tok], text: str) -> list[Tok]:
 _SPACED_PARTS = 6  # a form word letter-spaced or broken by a dump into at most this many pieces
 
 
+@functools.lru_cache(maxsize=1)
+def _word_prefixes() -> frozenset[str]:
+    """Every beginning of a form word (as `clean_label` reduces it)."""
+    return frozenset(w[:n] for w in vocabulary() for n in range(1, len(w) + 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _first_characters() -> frozenset[str]:
+    return frozenset(w[0] for w in vocabulary())
+
+
 def _join_spaced_words(toks: list[Tok], text: str) -> list[Tok]:
     """A form word a dump printed in pieces on one line (`绩 效 指 标`, `年度 指标值`, `偏差原因分析及
     改进措施`): the longest run of pieces, all but the last without a meaning of their own, whose
@@ -113,11 +124,16 @@ def _join_spaced_words(toks: list[Tok], text: str) -> list[Tok]:
     while i < len(toks):
         t = toks[i]
         joined = None
-        if t.style == "space" and t.role is None and not _value_like(t):
-            for k in range(min(_SPACED_PARTS, len(toks) - i), 1, -1):
+        if (t.style == "space" and t.text[:1] in _first_characters() and t.role is None
+                and clean_label(t.text) in _word_prefixes() and not _value_like(t)):
+            # how far the pieces can still make a form word (a cheap test before the exact one)
+            n, key = 1, clean_label(t.text)
+            while n < _SPACED_PARTS and i + n < len(toks) and toks[i + n].style == "space" \
+                    and toks[i + n].line == t.line and key + clean_label(toks[i + n].text) in _word_prefixes():
+                key += clean_label(toks[i + n].text)
+                n += 1
+            for k in range(n, 1, -1):
                 parts = toks[i:i + k]
-                if any(x.style != "space" or x.line != t.line for x in parts):
-                    continue
                 if any(x.role is not None or _value_like(x) for x in parts[:-1]):
                     continue
                 role = role_of("".join(x.text for x in parts))
@@ -637,7 +653,7 @@ class _FormParser:
         while cut > 0 and cut - 1 > digit_at[0] and not re.search(r"\d", toks[region[cut - 1]].text) \
                 and not _value_like(toks[region[cut - 1]]):
             cut -= 1
-        splits += [(region[:v], region[v:]) for v in range(cut, first + 1) if not named_at or v <= named_at[0]]
+        splits += [(region[:v], region[v:]) for v in range(cut, first + 1)]
         # names first: the values start after the last name and no later than the first figure
         if named_at and named_at[-1] < digit_at[0]:
             splits += [(region[v:], region[:v]) for v in range(named_at[-1] + 1, digit_at[0] + 1)]
