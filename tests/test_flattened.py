@@ -80,9 +80,23 @@ def test_pdf_text_dump_putuo():
         "普陀体育中心与委托运营方结算费用", None, 2022, "上海市普陀区体育局", "上海市普陀区体育事业管理中心",
         D("250000.00"), D("250000.00"), D("215457.6"), D("86.19"), D("10"), D("8.62"))
     assert first.extra["unit"] == "元"
-    # the second form's values are too scrambled to place: its rate is kept, its amounts are not guessed
-    assert (second.name, second.execution_rate, second.adjusted_budget_yuan, second.executed_yuan) == (
-        "援滇对口支援及结对帮扶经费", D("45.17"), None, None)
+    # the second form prints `20000.00 20000.00 4.52` as its total row, the executed 9,034 beside 实施单位 and
+    # `10 45.17%` after 年度总体目标: 9034 ÷ 20000 = 45.17% and 10 × 45.17% = 4.52 place them, and nothing else does
+    assert tuple(getattr(second, f) for f in P_FIELDS) == (
+        "援滇对口支援及结对帮扶经费", None, 2022, "上海市普陀区体育局", "上海市普陀区体育事业管理中心",
+        D("20000.00"), D("20000.00"), D("9034"), D("45.17"), D("10"), D("4.52"))
+    executed = second.extra["fund_rows"][-1]["values"]["executed"]
+    assert text[executed["start"]:executed["end"]] == "9,034"
+    assert text[executed["start"] - 5:executed["start"] - 1] == "实施单位"
+    # form 1's indicator values are printed as a block before their names (`=100% 100% 10 10 … 100 98.62`, then
+    # `率 产出指标 质量指标 …`): one value group per 三级指标, paired by order; 一级 from each 二级's family
+    assert [(i.l1, i.l2, i.l3.replace(" ", ""), i.target_raw, i.actual_raw, i.weight, i.score) for i in r.indicators] == [
+        ("产出指标", "数量指标", "与委托运营方结算完成率", "=100%", "100%", D("10"), D("10")),
+        ("产出指标", "质量指标", "合同结算条款完成率", "=100%", "100%", D("20"), D("20")),
+        ("产出指标", "时效指标", "费用结算及时性", "及时", "及时", D("20"), D("20")),
+        ("效益指标", "社会效益指标", "与委托运营方合同完成率", "=100%", "100%", D("30"), D("30")),
+        ("满意度指标", "服务对象满意度指标", "场馆开放满意度", ">=90%", "100%", D("10"), D("10"))]
+    assert (first.total_score, second.total_score) == (D("98.62"), None)  # form 2's values are cut off
     assert r.document.meta["uncertain_tables"] == [0, 1]
 
 

@@ -16,10 +16,6 @@ GOLDS = gold_paths()
 BELOW_FLOOR: dict[tuple[str, str], str] = {
     ("10_yinchuan-no6-middle-school-2021-project-selfeval-table-ocr", "projects"):
         "project fields 0.941: 实施单位's value is printed after 自评得分 98 and a garbled 财政审核评分 label (`实施第位自评得分98财政审1度评分银川市第六中学`), so no cell pairs it with its label",
-    ("23_shanghai-putuo-sports-center-2022-project-selfeval-table-yuan", "amounts"):
-        "amounts F1 0.914 (P 1.000, R 0.842): the second form's figures are printed before their labels by the PDF dump",
-    ("23_shanghai-putuo-sports-center-2022-project-selfeval-table-yuan", "projects"):
-        "project fields 0.833: the second form (figures scattered through the dump) gives partial fields",
     ("71_yuanzhou-potato-seed-2022-selfeval-table-ocr-glued", "projects"):
         "project fields 0.000: the OCR'd project-name cell (`碟令薯樽轴示施`) cannot pair with the gold's corrected name",
 }

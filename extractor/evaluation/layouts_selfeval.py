@@ -26,6 +26,14 @@ printed as text in each layout seen in real reposts (../shared/real, issue 10):
   (`年初预匏数`, `实施第位`, `项Fl资金（万兀）`, patterns/ocr_misreads.json), column notes whose
   brackets came out as other punctuation (`全年预算数,A、`), and on half the documents the total
   row's label read before the column names (`项目资金（万元）年度资金总额年初预算数…得分854.57…`).
+- `scattered`: a PDF text layer dumped in drawing order, cells run together with spaces (real/23):
+  the total row's figures without its executed figure, 分值 and 执行率, its label after its
+  sub-rows; the implementing unit before its label and the executed figure beside it; 分值 and
+  执行率 after 年度总体目标; the first row's 二级/三级指标 among the indicator header words (the
+  三级指标's last character wrapped away, header words split `年度 指标值`); every row's 指标值,
+  完成值, 分值, 得分 [, 偏差原因] and the 总分 figures as a block before the names (`绩 效 指 标`
+  letter-spaced among them), or after them (every other seed). The form's arithmetic and the
+  names' order place them back.
 Every layout must give the projects, indicators and amounts (value, unit, label) of `pipe`
 (tests/test_layouts_selfeval.py); `jixiao eval` scores each layout on its own.
 """
@@ -39,7 +47,7 @@ from .render import DocSpec, Para, TableSpec, _covered, printed_as
 from .synth import make_document
 
 SELFEVAL_LAYOUTS = ("pipe", "pipepad", "cellbar", "percell", "numbered", "glued", "tradpipe", "barewan",
-                    "figuresfirst", "noheader", "headerlast", "ocrnoise")
+                    "figuresfirst", "noheader", "headerlast", "ocrnoise", "scattered")
 SELFEVAL_FORMATS = ("txt",)
 _PAD = 9  # the width a padded row is filled to (`|` per missing cell)
 _CHECKBOXES = (["项目类别", "1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R"],
@@ -181,6 +189,43 @@ def _ocrnoise(rows: list[list[str]], seed: int | str) -> list[str]:
     return _glued([[_misread(c, rng) for c in r] if i < money.stop else r for i, r in enumerate(rows)], money)
 
 
+def _scattered(rows: list[list[str]], seed: int | str) -> list[str]:
+    """The form as a PDF text layer emits it in drawing order (see the module docstring)."""
+    money = _money_rows(rows)
+    head, (total, *subs) = rows[money.start], [rows[i] for i in money if i > money.start]
+    label, initial, adjusted, executed, weight, rate, score = total
+    (sup, dept, impl_label, impl), goals, done = rows[1], rows[money.stop], rows[money.stop + 1]
+    ind = next(i for i, r in enumerate(rows) if "三级指标" in r)
+    names: list[tuple[str, str, str]] = []
+    values: list[str] = []
+    for r in rows[ind + 1:-1]:
+        l1, r = (r[0], r[1:]) if len(r) == 8 else ("", r)  # a merged 一级指标 cell: printed once
+        l2, l3, target, actual, w, s, reason = r
+        names.append((l1, l2, l3))
+        values += [target, actual, w, s] + ([reason] if reason else [])
+    values += [c for c in rows[-1][1:] if c]
+    words = [_spread(c) for c in rows[ind][4:]]
+    (first_l1, first_l2, first_l3), *rest = names
+    body = [first_l3[-1], first_l1, "绩 效 指 标"] + [c for row in rest for c in row if c]
+    block = [" ".join(values), " ".join(body)]
+    if random.Random(f"selfeval-scattered:{seed}").random() < 0.5:
+        block.reverse()  # the names first, then the values
+    return [" ".join(rows[0] + [sup, dept]),
+            " ".join(head[2:]),
+            " ".join([initial, adjusted, score] + [c for sub in subs for c in sub] + [label, head[0]]),
+            " ".join([impl, impl_label, executed]),
+            " ".join([goals[1], done[0], goals[0], weight, rate, goals[2], done[1]]),
+            " ".join(rows[ind][1:3] + [first_l2, rows[ind][3], first_l3[:-1]] + words)] + block + [rows[-1][0]]
+
+
+def _spread(word: str) -> str:
+    """A header word as a dump breaks it (`年度 指标值`, `实际 完成值`)."""
+    for lead in ("年度", "实际"):
+        if word.startswith(lead) and len(word) > len(lead) + 2:
+            return lead + " " + word[len(lead):]
+    return word
+
+
 def _two(c: str) -> str:
     return c + ".00" if re.fullmatch(r"\d+", c) else c
 
@@ -197,6 +242,10 @@ _WRITERS: dict[str, Callable[[list[list[str]]], list[str]]] = {
     "barewan": _barewan, "figuresfirst": _figuresfirst, "noheader": _noheader, "headerlast": _headerlast,
 }
 
+# the layouts that draw on the document's seed too (which words to misread, which order to print)
+_SEEDED: dict[str, Callable[[list[list[str]], int | str], list[str]]] = {
+    "tradpipe": _tradpipe, "ocrnoise": _ocrnoise, "scattered": _scattered}
+
 
 def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
     """A generated 项目支出绩效自评表 flattened into text in `layout`, with its gold (amount
@@ -206,10 +255,7 @@ def make_selfeval_document(seed: int | str, layout: str, fmt: str | None = None)
     spec, gold = make_document("project-table", f"selfeval:{seed}", 0.0, "txt", blank_zeros=False)
     table = next(b for b in spec.blocks if isinstance(b, TableSpec))
     rows = _rows(table)
-    if layout in ("tradpipe", "ocrnoise"):
-        lines = (_tradpipe if layout == "tradpipe" else _ocrnoise)(rows, seed)
-    else:
-        lines = _WRITERS[layout](rows)
+    lines = _SEEDED[layout](rows, seed) if layout in _SEEDED else _WRITERS[layout](rows)
     text = "\n".join(lines)
     out = DocSpec(spec.title, [Para(x) for x in lines])
     gold = dict(gold, kind="selfeval-flattened", layout=layout,

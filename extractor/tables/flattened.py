@@ -23,7 +23,9 @@ from decimal import Decimal
 from ..model import Block, Document, Table
 from ..text.normalize import normalize
 from .glued import cut_figures, cut_labels, glued_figures, is_glued, name_figure_lists
-from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, role_of
+from .placement import place_by_arithmetic
+from .scattered import pair_levels, value_groups
+from .selfeval import FUND_COLUMN_ROLES, INDICATOR_ROLES, cell_number, clean_label, role_of, vocabulary
 
 _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
 _LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
@@ -31,6 +33,9 @@ _TITLE_CUES = ("自评表", "评价表", "评分表")
 _ROW_NUMBER = re.compile(r"\d{1,3}")
 _YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
 _RATE_ROLES = ("rate", "arrival_rate")
+# an indicator block printed apart (values and names in two runs): its name cells, and what ends it
+_NAME_ROLES = ("l1_name", "l2_name", "indicator_block")
+_BLOCK_ENDS = ("self_score", "fund:total", "project_name", "dept_name", "l1", "l2", "l3")
 # a money block printed without its column header: the standard forms' columns for the number
 # of figures its rows hold (项目支出绩效自评表; a 绩效目标申报表 states the year's funds only)
 _STANDARD_COLUMNS = {6: ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
@@ -96,6 +101,53 @@ def _join_split_words(toks: list[Tok], text: str) -> list[Tok]:
     return out
 
 
+_SPACED_PARTS = 6  # a form word letter-spaced or broken by a dump into at most this many pieces
+
+
+@functools.lru_cache(maxsize=1)
+def _word_prefixes() -> frozenset[str]:
+    """Every beginning of a form word (as `clean_label` reduces it)."""
+    return frozenset(w[:n] for w in vocabulary() for n in range(1, len(w) + 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _first_characters() -> frozenset[str]:
+    return frozenset(w[0] for w in vocabulary())
+
+
+def _join_spaced_words(toks: list[Tok], text: str) -> list[Tok]:
+    """A form word a dump printed in pieces on one line (`绩 效 指 标`, `年度 指标值`, `偏差原因分析及
+    改进措施`): the longest run of pieces, all but the last without a meaning of their own, whose
+    concatenation is a form word (with the last piece's meaning, if it has one) becomes one token."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        joined = None
+        if (t.style == "space" and t.text[:1] in _first_characters() and t.role is None
+                and clean_label(t.text) in _word_prefixes() and not _value_like(t)):
+            # how far the pieces can still make a form word (a cheap test before the exact one)
+            n, key = 1, clean_label(t.text)
+            while n < _SPACED_PARTS and i + n < len(toks) and toks[i + n].style == "space" \
+                    and toks[i + n].line == t.line and key + clean_label(toks[i + n].text) in _word_prefixes():
+                key += clean_label(toks[i + n].text)
+                n += 1
+            for k in range(n, 1, -1):
+                parts = toks[i:i + k]
+                if any(x.role is not None or _value_like(x) for x in parts[:-1]):
+                    continue
+                role = role_of("".join(x.text for x in parts))
+                if role is not None and parts[-1].role in (None, role):
+                    joined = Tok(text[t.start:parts[-1].end], t.start, parts[-1].end, "space", t.line)
+                    i += k
+                    break
+        if joined is None:
+            joined = t
+            i += 1
+        out.append(joined)
+    return out
+
+
 def _unglue(toks: list[Tok]) -> list[Tok]:
     """A cell holding a whole glued table (`…全年预算数(A)全年执行数(B)年度资金总额:390390100%`)
     becomes one token per form word, figure run and other text (tables/glued.py)."""
@@ -129,7 +181,7 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
         pos += len(line)
-    return _unglue(_join_split_words(_merge_brackets(toks, text), text))
+    return _unglue(_join_spaced_words(_join_split_words(_merge_brackets(toks, text), text), text))
 
 
 # ---------------------------------------------------------------- cell kinds
@@ -264,8 +316,9 @@ def _assign(values: list[Tok], header: list[str], positional: bool) -> dict[str,
 class _FormParser:
     """Builds the grid of one form from the token stream, starting at a header run."""
 
-    def __init__(self, toks: list[Tok]) -> None:
+    def __init__(self, toks: list[Tok], source: str = "") -> None:
         self.toks = toks
+        self.source = source
         self.grid = _Grid()
         self.used: set[int] = set()
         self.lo, self.hi = 0, len(toks)
@@ -531,23 +584,33 @@ class _FormParser:
                 run = run[cut:]
             chunks.append(run)
         placed = {k: _assign(chunk, header, False) for k, chunk in zip(empty, chunks)}
-        stray = self._stray_percents()
+        taken = {id(v) for run in runs for v in run} | {id(v) for _lab, a in rows for v in a.values()}
+        strays = self._strays(taken)
+        stray = [t for t in strays if _is_percent(t)]
         for k, assigned in placed.items():
-            if rows[k][0].role == "fund:total" and "rate" in header and "rate" not in assigned and len(stray) == 1:
+            total = rows[k][0].role == "fund:total"
+            if total and "rate" in header and "rate" not in assigned and len(stray) == 1:
                 assigned["rate"] = stray[0]
+            if total and (not _consistent(assigned) or "executed" not in assigned):
+                # figures of the row printed elsewhere in the form: placed where the arithmetic says
+                assigned = place_by_arithmetic(chunks[empty.index(k)], header,
+                                               [t for t in strays if not _is_percent(t)],
+                                               stray[0] if len(stray) == 1 else None) or assigned
             if not _consistent(assigned):
                 assigned = {h: v for h, v in assigned.items() if h == "rate"}
             rows[k] = (rows[k][0], assigned)
         self.uncertain = True
 
-    def _stray_percents(self) -> list[Tok]:
-        """Unused percents between the money header and the indicator block."""
+    def _strays(self, taken: set[int]) -> list[Tok]:
+        """Unused figures (percents included) between the money header and the indicator block,
+        outside the money rows (`taken`: ids of the rows' tokens)."""
         out = []
         for k in range(self.lo, self.hi):
             t = self.toks[k]
             if t.role in ("l1", "l2", "l3", "indicator_block"):
                 break
-            if k not in self.used and t.style == "space" and re.fullmatch(r"\d+(?:\.\d+)?%", t.text):
+            if (k not in self.used and id(t) not in taken and t.style == "space"
+                    and re.fullmatch(r"[\d,]*\d(?:\.\d+)?%?", t.text)):
                 out.append(t)
         return out
 
@@ -599,6 +662,85 @@ class _FormParser:
             cells.update(got)
             self.grid.add([None] + [cells.get(h) for h in header])
         return i
+
+    def indicators_apart(self, hdr: list[int], displaced: list[int], limit: int) -> int | None:
+        """An indicator block whose value groups a dump printed apart from the row names
+        (tables/scattered.py): the values right after the header and the names after them, or
+        the names first and the values after them (some names printed among the header words,
+        `displaced`), then 总分. None (nothing read) unless exactly one way of telling names from
+        values pairs them one for one."""
+        toks = self.toks
+        header = [toks[i].role for i in hdr]
+        columns = [h for h in header if h not in ("l1", "l2", "l3")]
+        end = hdr[-1] + 1
+        while end < limit and toks[end].role not in _BLOCK_ENDS and not _is_title(toks[end]):
+            end += 1
+        region = list(range(hdr[-1] + 1, end))
+        if not region or "l3" not in header:
+            return None
+        named_at = [n for n, k in enumerate(region) if toks[k].role in _NAME_ROLES]
+        digit_at = [n for n, k in enumerate(region) if re.search(r"\d", toks[k].text)]
+        if not digit_at:
+            return None
+        splits: list[tuple[list[int], list[int]]] = []
+        # values first: up to the first name; words after the last figure may be names printed early
+        first = named_at[0] if named_at else len(region)
+        cut = first
+        while cut > 0 and cut - 1 > digit_at[0] and not re.search(r"\d", toks[region[cut - 1]].text) \
+                and not _value_like(toks[region[cut - 1]]):
+            cut -= 1
+        splits += [(region[:v], region[v:]) for v in range(cut, first + 1)]
+        # names first: the values start after the last name and no later than the first figure
+        if named_at and named_at[-1] < digit_at[0]:
+            splits += [(region[v:], region[:v]) for v in range(named_at[-1] + 1, digit_at[0] + 1)]
+        plans = []
+        for values, names in splits:
+            if not values or any(toks[k].role is not None for k in values):
+                continue
+            named = self._name_cells(sorted(displaced + names))
+            got = value_groups([toks[k] for k in values], columns, len([c for c in named if c.role is None]))
+            levels = pair_levels(named, len(got[0])) if got else None
+            if got and levels:
+                plans.append((values, got, named, levels))
+        if len(plans) != 1:
+            return None
+        values, (groups, tail), named, levels = plans[0]
+        self.grid.add([None] + [toks[i] for i in hdr])
+        self.used.update(hdr + displaced + region)
+        for g, lv in zip(groups, levels):
+            cells: dict[str, Tok | None] = {h: toks[values[k]] for h, k in g.items()}
+            cells.update({h: named[k] for h, k in lv.items() if k is not None})
+            self.grid.add([None] + [cells.get(h) for h in header])
+        if end < limit and toks[end].role in ("self_score", "fund:total"):
+            figures = dict(zip(("weight", "score")[2 - len(tail):], (toks[values[k]] for k in tail)))
+            self.grid.add([toks[end]] + [figures.get(h) for h in header])
+            self.used.add(end)
+            return end + 1
+        return end
+
+    def _name_cells(self, idx: list[int]) -> list[Tok]:
+        """The name cells of an apart block in printed order, the form's block heading dropped,
+        a one-character piece (`率`, a wrapped cell's last line printed elsewhere) joined to the
+        三级指标 piece before it."""
+        out: list[Tok] = []
+        for k in idx:
+            t = self.toks[k]
+            if t.role == "indicator_block":
+                continue
+            prev = next((x for x in reversed(out) if x.role is None), None)
+            if t.role is None and len(t.text.strip()) == 1 and prev is not None:
+                out[out.index(prev)] = self._joined_piece(prev, t)
+                continue
+            out.append(t)
+        return out
+
+    def _joined_piece(self, a: Tok, b: Tok) -> Tok:
+        """Two pieces of one cell: spanning both when only white space lies between them,
+        else their text without a span (no one stretch of the document holds it)."""
+        gap = self.source[a.end:b.start] if 0 <= a.end <= b.start else "x"
+        if not gap.strip():
+            return Tok(self.source[a.start:b.end], a.start, b.end, a.style, a.line)
+        return Tok(a.text + b.text.strip(), a.start, a.start, a.style, a.line)
 
     def _leading_levels(self, i: int, n_rest: int, limit: int) -> int:
         """How many cells a `|` row holds before its 三级指标: the cells on its line beyond the
@@ -708,6 +850,38 @@ def _headerless_money(toks: list[Tok], k: int) -> bool:
             and cell_number(toks[k + 2].text) is not None)
 
 
+def _spread_indicator_header(toks: list[Tok], k: int, hi: int) -> tuple[list[int], list[int]] | None:
+    """An indicator header with row names printed among its words (`一级指标 二级指标 数量指标
+    三级指标 与委托运营方结算完成 年度指标值 …`, a dump's drawing order): the header's indices and
+    the names' (at most two in a row); None unless it has the 三级指标 and a 指标值 or 完成值
+    column, its words were run together with spaces (a dump) and a value or a name follows it
+    (the block is read apart only if its values and names then pair, see indicators_apart)."""
+    if toks[k].role not in ("l1", "l2", "l3"):
+        return None
+    hdr: list[int] = []
+    names: list[int] = []
+    skipped: list[int] = []
+    j = k
+    while j < hi and len(skipped) <= 2:
+        t = toks[j]
+        if t.role in INDICATOR_ROLES and t.role not in {toks[x].role for x in hdr}:
+            hdr.append(j)
+            names += skipped
+            skipped = []
+        elif t.role in ("l1_name", "l2_name") or (t.role is None and not _value_like(t) and not re.search(r"\d", t.text)):
+            skipped.append(j)
+        else:
+            break
+        j += 1
+    roles = {toks[x].role for x in hdr}
+    after = hdr[-1] + 1 if hdr else hi
+    if len(hdr) < 4 or "l3" not in roles or not roles & {"target", "actual"} or after >= hi:
+        return None
+    if toks[after].role not in _NAME_ROLES + (None,) or any(toks[x].style != "space" for x in hdr):
+        return None  # only a dump that ran cells together prints a block apart
+    return hdr, names
+
+
 def _indicator_run(toks: list[Tok], k: int) -> list[int]:
     run = _header_run(toks, k, INDICATOR_ROLES, 3, skip_roles=())
     return run if run and {"l3", "target", "actual"} & {toks[x].role for x in run} and len(run) >= 4 else []
@@ -724,8 +898,8 @@ def _form_bounds(toks: list[Tok], money_at: int, prev_end: int) -> int:
     return lo
 
 
-def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_FormParser", int] | None:
-    p = _FormParser(toks)
+def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int, source: str = "") -> tuple["_FormParser", int] | None:
+    p = _FormParser(toks, source)
     p.lo, p.hi = lo, hi
     money_hdr = _header_run(toks, money_at, FUND_COLUMN_ROLES, 3)
     p.labels(lo, money_at)
@@ -748,6 +922,16 @@ def _build_form(toks: list[Tok], lo: int, money_at: int, hi: int) -> tuple["_For
     after_money = money_hdr[-1] + 1
     k = end
     while k < hi:
+        spread = _spread_indicator_header(toks, k, hi)
+        if spread is not None:
+            rows, used = len(p.grid.rows), set(p.used)
+            p.labels(after_money, k)
+            read = p.indicators_apart(*spread, hi)
+            if read is not None:
+                end = read
+                break
+            del p.grid.rows[rows:]  # not this layout: read the block the usual way
+            p.used = used
         run = _indicator_run(toks, k)
         if run:
             p.labels(after_money, k)
@@ -843,7 +1027,7 @@ def add_flattened_tables(doc: Document) -> None:
         lo = _form_bounds(toks, money_at, prev_end)
         if n + 1 < len(starts):
             hi = _form_bounds(toks, starts[n + 1], money_at)
-        built = _build_form(toks, lo, money_at, hi)
+        built = _build_form(toks, lo, money_at, hi, doc.text)
         if built is None:
             continue
         parser, end = built

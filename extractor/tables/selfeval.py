@@ -59,6 +59,11 @@ def _vocabulary() -> dict[str, str]:
     return roles
 
 
+def vocabulary() -> frozenset[str]:
+    """The form words (header, row and label synonyms) as `clean_label` reduces them."""
+    return frozenset(_vocabulary())
+
+
 @functools.lru_cache(maxsize=1)
 def _longest_word() -> int:
     return max(map(len, _vocabulary()), default=0)
