@@ -34,6 +34,8 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdftypes import PDFObjRef, resolve1
 
+from . import pdf_fonts
+
 # pdfium leaves a text object out of its text page when it is no wider than this (pt)
 BLANK_OBJECT_WIDTH = 1e-4
 # a gap this wide (pt) after a space of the same text object means pdfium dropped a space
@@ -89,6 +91,7 @@ for _name in (
 
 def open_document(path: str) -> Any | None:
     """The pypdfium2 document, or None when pdfium cannot open it (pdfminer reports why)."""
+    pdf_fonts.install()
     try:
         return pypdfium2.PdfDocument(path)
     except Exception:  # pypdfium2.PdfiumError and OS errors: the pdfminer path explains them
@@ -123,10 +126,13 @@ def _load(page: Any, document: Any) -> None:
     if page.mediabox[0] != 0 or page.mediabox[1] != 0:
         raise Refused("media box not at the origin")
     standard = _check_fonts(page.page_obj.resources)
+    reads = pdf_fonts.substitute_reads()
     try:
         pdfium_page = document[page.page_number - 1]
     except Exception:  # pypdfium2.PdfiumError: a page pdfium cannot load is left to pdfminer
         raise Refused("pdfium cannot load the page") from None
+    if pdf_fonts.substitute_reads() != reads:  # its fonts read a system font: keep it for the next documents
+        pdf_fonts.keep_fonts(document, page.page_number - 1)
     try:
         if abs(pdfium_page.get_width() - page.width) > 0.01 or abs(pdfium_page.get_height() - page.height) > 0.01:
             raise Refused("page size differs")
