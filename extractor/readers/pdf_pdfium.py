@@ -125,7 +125,7 @@ def _load(page: Any, document: Any) -> None:
         raise Refused("rotated page")
     if page.mediabox[0] != 0 or page.mediabox[1] != 0:
         raise Refused("media box not at the origin")
-    standard = _check_fonts(page.page_obj.resources)
+    standard = _check_fonts(page.page_obj.resources, page.pdf.stream)
     reads = pdf_fonts.substitute_reads()
     try:
         pdfium_page = document[page.page_number - 1]
@@ -142,7 +142,7 @@ def _load(page: Any, document: Any) -> None:
     page._objects = objects  # what pdfplumber's `Page.objects` caches after parsing
 
 
-def _check_fonts(resources: Any) -> dict[str, float]:
+def _check_fonts(resources: Any, stream: Any = None) -> dict[str, float]:
     """The descent (per point of size) of each standard font of the page that pdfminer
     takes from its own metrics, by base font name; `Refused` when pdfium would measure a
     font differently from pdfminer. Reads the font dictionaries only.
@@ -154,11 +154,12 @@ def _check_fonts(resources: Any) -> dict[str, float]:
     font, embedded or not, is measured by its dictionary in both: whole glyph widths and
     descent (in 1/1000 em) from its descriptor, since pdfium keeps widths and descent as
     integers where pdfminer takes them as written (fractional ones, as in some generators'
-    TrueType subsets, would move characters by thousandths of a point)."""
+    TrueType subsets, would move characters by thousandths of a point). `stream`: the PDF
+    file, where a long width array is looked at before it is parsed (`_written_integers`)."""
     fonts = resolve1((resolve1(resources) or {}).get("Font")) or {}
     standard: dict[str, float] = {}
     for spec in fonts.values():
-        found = _checked_font(spec)
+        found = _checked_font(spec, stream)
         if found is not None and standard.setdefault(found[0], found[1]) != found[1]:
             raise Refused("font measured by pdfminer's built-in metrics")
     return standard
@@ -168,14 +169,14 @@ def _check_fonts(resources: Any) -> dict[str, float]:
 _FONT_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _checked_font(spec: Any) -> tuple[str, float] | None:
+def _checked_font(spec: Any, stream: Any = None) -> tuple[str, float] | None:
     """`_font_check` of a font, once per font object of a document."""
     if not isinstance(spec, PDFObjRef) or spec.doc is None:
-        return _font_check(spec)
+        return _font_check(spec, stream)
     memo = _FONT_CHECKS.setdefault(spec.doc, {})
     if spec.objid not in memo:
         try:
-            memo[spec.objid] = _font_check(spec)
+            memo[spec.objid] = _font_check(spec, stream)
         except Refused as exc:
             memo[spec.objid] = exc
     found = memo[spec.objid]
@@ -184,7 +185,7 @@ def _checked_font(spec: Any) -> tuple[str, float] | None:
     return found
 
 
-def _font_check(spec: Any) -> tuple[str, float] | None:
+def _font_check(spec: Any, stream: Any = None) -> tuple[str, float] | None:
     """(base font name, descent per point) of a standard font pdfminer measures by its own
     metrics, None for a font both engines measure by its dictionary; `Refused` otherwise."""
     spec = resolve1(spec)
@@ -204,7 +205,8 @@ def _font_check(spec: Any) -> tuple[str, float] | None:
         if not isinstance(part, dict):
             raise Refused("unreadable font dictionary")
         for key in ("Widths", "W"):
-            numbers.extend(_flat_numbers(part.get(key)))
+            if not _written_integers(part.get(key), stream):
+                numbers.extend(_flat_numbers(part.get(key)))
     descriptor = resolve1((descendants[0] if descendants else spec).get("FontDescriptor"))
     if not isinstance(descriptor, dict):
         raise Refused("font without descriptor")
@@ -212,6 +214,43 @@ def _font_check(spec: Any) -> tuple[str, float] | None:
     if not all(isinstance(n, int) or (isinstance(n, float) and n.is_integer()) for n in numbers):
         raise Refused("fractional glyph widths or descent")
     return None
+
+
+# an indirect array written with nothing but digits, signs, blanks and brackets holds
+# integers only, whatever a parser makes of it
+_INTEGER_ARRAY = re.compile(rb"\s*(\d+)\s+\d+\s+obj\s*\[[\d\s+\-\[\]]*\]\s*endobj")
+# bytes of the file looked at for one array
+MAX_ARRAY_BYTES = 1 << 20
+
+
+def _written_integers(value: Any, stream: Any) -> bool:
+    """True when `value` is an indirect array written in the file with integers only,
+    seen in its bytes without parsing it: a CID font's /W array holds thousands of numbers,
+    which pdfminer's parser takes milliseconds to read. False when unsure (a direct array,
+    one in an object stream, a fraction or a reference in it): the caller parses it."""
+    if stream is None or not isinstance(value, PDFObjRef) or value.doc is None:
+        return False
+    for xref in value.doc.xrefs:
+        try:
+            container, position, _ = xref.get_pos(value.objid)
+        except KeyError:
+            continue
+        if container is not None:
+            return False  # inside an object stream: compressed
+        here = stream.tell()
+        size = 1 << 16
+        try:
+            while True:
+                stream.seek(position)
+                head = stream.read(size)
+                found = _INTEGER_ARRAY.match(head)
+                if found or b"endobj" in head or len(head) < size or size >= MAX_ARRAY_BYTES:
+                    break
+                size *= 4
+        finally:
+            stream.seek(here)  # pdfminer's parser reads on from where the file stands
+        return found is not None and int(found.group(1)) == value.objid
+    return False
 
 
 def _flat_numbers(value: Any) -> list[Any]:
