@@ -72,6 +72,16 @@ def _opaque(function: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+def _unchecked(function: Any) -> Any:
+    """The same pdfium function with no argument conversion, for the calls made once per
+    character (half the cost of a call that converts): the caller passes the handle as a
+    `c_void_p`, indices as ints and outputs by `ctypes.byref`, nothing else."""
+    restype = ctypes.c_void_p if _is_handle(function.restype) else function.restype
+    unchecked = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    unchecked.argtypes = None
+    return unchecked
+
+
 class _C:
     """pdfium's functions as this module calls them (see `_opaque`)."""
 
@@ -87,6 +97,9 @@ for _name in (
     "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose",
 ):
     setattr(_C, _name, staticmethod(_opaque(getattr(pdfium_c, _name))))
+# per character (see `_unchecked`): owner object, unicode-map error, origin
+_OWNER, _MAP_ERROR, _ORIGIN = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin"))
 
 
 def open_document(path: str) -> Any | None:
@@ -314,9 +327,10 @@ class _PageReader:
             width = ctypes.c_float()
             matrix = pdfium_c.FS_MATRIX()
             n_chars = _C.FPDFText_CountChars(textpage)
-            get_owner, map_error, origin = _C.FPDFText_GetTextObject, _C.FPDFText_HasUnicodeMapError, _C.FPDFText_GetCharOrigin
+            get_owner, map_error, origin = _OWNER, _MAP_ERROR, _ORIGIN  # unchecked: arguments as they expect
+            handle, at_x, at_y = ctypes.c_void_p(textpage), ctypes.byref(ox), ctypes.byref(oy)
             get_matrix, get_font, get_size = _C.FPDFText_GetMatrix, _C.FPDFTextObj_GetFont, _C.FPDFText_GetFontSize
-            owners = [get_owner(textpage, i) for i in range(n_chars)]
+            owners = [get_owner(handle, i) for i in range(n_chars)]
             for obj in text_objects.keys() - set(owners):
                 if not _blank(obj):
                     raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
@@ -326,7 +340,7 @@ class _PageReader:
                 # pdfium's generated characters (the spaces and line ends it inserts) are blanks
                 if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
                     continue
-                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(textpage, i):
+                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(handle, i):
                     raise Refused("character without a unicode mapping")
                 address = owners[i]
                 known = objects.get(address)
@@ -347,7 +361,7 @@ class _PageReader:
                     out = by_object[k] = []
                     known = objects[address] = (k, font, font_size, glyphs, matrix.a, descent * size, size, out)
                 k, font, font_size, glyphs, scale_x, descent, size, out = known
-                origin(textpage, i, ox, oy)
+                origin(handle, i, at_x, at_y)
                 x = ox.value
                 if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
                     raise Refused("glyph of several characters")
