@@ -72,11 +72,17 @@ def _opaque(function: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-def _unchecked(function: Any) -> Any:
+class _Handle(ctypes.c_void_p):
+    """A handle pdfium returns, kept as ctypes gives it (a subclass is not turned into an
+    int), to be passed straight back to an `_unchecked` function."""
+
+
+def _unchecked(function: Any, handle: type = ctypes.c_void_p) -> Any:
     """The same pdfium function with no argument conversion, for the calls made once per
-    character (half the cost of a call that converts): the caller passes the handle as a
-    `c_void_p`, indices as ints and outputs by `ctypes.byref`, nothing else."""
-    restype = ctypes.c_void_p if _is_handle(function.restype) else function.restype
+    character or path segment (half the cost of a call that converts): the caller passes
+    handles as `c_void_p`, indices as ints and outputs by `ctypes.byref`, nothing else.
+    A handle it returns is an int, or a `_Handle` with `handle=_Handle`."""
+    restype = handle if _is_handle(function.restype) else function.restype
     unchecked = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
     unchecked.argtypes = None
     return unchecked
@@ -100,6 +106,10 @@ for _name in (
 # per character (see `_unchecked`): owner object, unicode-map error, origin
 _OWNER, _MAP_ERROR, _ORIGIN = (_unchecked(getattr(pdfium_c, name)) for name in (
     "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin"))
+# per path segment: the segment, its point, type and whether it closes the subpath
+_SEGMENT = _unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
+_POINT, _SEGMENT_TYPE, _CLOSES = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose"))
 
 
 def open_document(path: str) -> Any | None:
@@ -464,12 +474,13 @@ class _PageReader:
         ops: list[str] = []
         points: list[_Point] = []
         x, y = ctypes.c_float(), ctypes.c_float()
+        path, at_x, at_y = ctypes.c_void_p(obj), ctypes.byref(x), ctypes.byref(y)  # see `_unchecked`
         bezier = 0
         for s in range(_C.FPDFPath_CountSegments(obj)):
-            seg = _C.FPDFPath_GetPathSegment(obj, s)
-            _C.FPDFPathSegment_GetPoint(seg, x, y)
+            seg = _SEGMENT(path, s)
+            _POINT(seg, at_x, at_y)
             point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            kind = _C.FPDFPathSegment_GetType(seg)
+            kind = _SEGMENT_TYPE(seg)
             if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
                 bezier += 1
                 if bezier % 3:
@@ -478,7 +489,7 @@ class _PageReader:
             else:
                 ops.append("m" if kind == pdfium_c.FPDF_SEGMENT_MOVETO else "l")
             points.append(point)
-            if _C.FPDFPathSegment_GetClose(seg):
+            if _CLOSES(seg):
                 ops.append("h")
                 points.append(points[_subpath_start(ops)])
         items: list[dict] = []
