@@ -103,9 +103,11 @@ for _name in (
     "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose",
 ):
     setattr(_C, _name, staticmethod(_opaque(getattr(pdfium_c, _name))))
-# per character (see `_unchecked`): owner object, unicode-map error, origin
-_OWNER, _MAP_ERROR, _ORIGIN = (_unchecked(getattr(pdfium_c, name)) for name in (
-    "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin"))
+# per character (see `_unchecked`): owner object, unicode-map error, origin; and per text
+# object (one per character in many PDFs): its matrix, font size and font
+_OWNER, _MAP_ERROR, _ORIGIN, _MATRIX, _FONT_SIZE, _FONT = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin",
+    "FPDFText_GetMatrix", "FPDFText_GetFontSize", "FPDFTextObj_GetFont"))
 # per path segment: the segment, its point, type and whether it closes the subpath
 _SEGMENT = _unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
 _POINT, _SEGMENT_TYPE, _CLOSES = (_unchecked(getattr(pdfium_c, name)) for name in (
@@ -339,7 +341,8 @@ class _PageReader:
             n_chars = _C.FPDFText_CountChars(textpage)
             get_owner, map_error, origin = _OWNER, _MAP_ERROR, _ORIGIN  # unchecked: arguments as they expect
             handle, at_x, at_y = ctypes.c_void_p(textpage), ctypes.byref(ox), ctypes.byref(oy)
-            get_matrix, get_font, get_size = _C.FPDFText_GetMatrix, _C.FPDFTextObj_GetFont, _C.FPDFText_GetFontSize
+            at_matrix = ctypes.byref(matrix)
+            get_matrix, get_font, get_size = _MATRIX, _FONT, _FONT_SIZE  # unchecked, as below
             owners = [get_owner(handle, i) for i in range(n_chars)]
             for obj in text_objects.keys() - set(owners):
                 if not _blank(obj):
@@ -358,11 +361,11 @@ class _PageReader:
                     k = index.get(address)
                     if k is None:
                         raise Refused("text outside the page's own objects")
-                    get_matrix(textpage, i, matrix)
+                    get_matrix(handle, i, at_matrix)
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
                         raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
                     # pdfium's char matrix and font size are its text object's
-                    font, font_size = get_font(raws[k]), get_size(textpage, i)
+                    font, font_size = get_font(ctypes.c_void_p(raws[k])), get_size(handle, i)
                     descent = descents[font] if font in descents else self._descent(font)
                     size = font_size * matrix.d
                     glyphs = widths.get((font, font_size))
