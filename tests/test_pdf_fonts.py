@@ -45,7 +45,7 @@ for path in sys.argv[2:]:
     textpage.close(); page.close(); doc.close()
 if wrapped:
     out["reads"].append(pdf_fonts.substitute_reads())
-    out["kept"] = len(pdf_fonts._state["pages"])
+    out["kept"] = pdf_fonts.kept_pages()
 print(json.dumps(out))
 """
 
