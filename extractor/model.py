@@ -108,12 +108,12 @@ class Document:
     def tables(self) -> list[Table]:
         # asked for every quantity and cell a check looks up (thousands of times on a long
         # 决算): made again only when the blocks list is replaced or grows (readers and the
-        # flattened-table finder only append)
-        key = (id(self.blocks), len(self.blocks))
-        if self.__dict__.get("_tables_key") != key:
-            self.__dict__["_tables"] = [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
-            self.__dict__["_tables_key"] = key
-        return self.__dict__["_tables"]
+        # flattened-table finder only append); the list itself is held, so its id is not reused
+        made = self.__dict__.get("_tables_of")
+        if made is None or made[0] is not self.blocks or made[1] != len(self.blocks):
+            tables = [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
+            self.__dict__["_tables_of"] = made = (self.blocks, len(self.blocks), tables)
+        return made[2]
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding the character at `offset`, or None without pages."""
