@@ -19,7 +19,9 @@ process are what is timed, so the load of the machine (printed) barely moves the
 and the pages that fell back to pdfminer with the condition that sent each
 (`pdf_pdfium.refusal`), the ratios read/plumber, extract/plumber and read/pdfium, and
 whether the reader's Document equals the pdfminer-only one (with --pdfminer). The last
-lines give the totals and the worst document's ratios.
+lines give the totals, the worst document's ratios, and how often pdfium read a system font
+in place of a non-embedded one in this process (`pdf_fonts`: once per substitute, not per
+document; the pypdfium2 column shares that process-wide cache).
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ import pypdfium2  # noqa: E402
 
 from extractor import extract  # noqa: E402
 from extractor.readers import pdf as pdf_reader  # noqa: E402
-from extractor.readers import pdf_pdfium  # noqa: E402
+from extractor.readers import pdf_fonts, pdf_pdfium  # noqa: E402
 
 
 def plumber_text(path: str) -> int:
@@ -182,6 +184,8 @@ def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
           f" {totals['extract'] / totals['plumber']:7.3f} {totals['read'] / totals['pdfium']:11.1f}")
     for key, (value, name) in worst.items():
         print(f"worst {key}: {value:.3f} ({name})")
+    print(f"system fonts read by pdfium for non-embedded fonts: {pdf_fonts.substitute_reads()}"
+          f" (pages kept to hold them: {pdf_fonts.kept_pages()})")
 
 
 if __name__ == "__main__":

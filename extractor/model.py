@@ -106,7 +106,14 @@ class Document:
 
     @property
     def tables(self) -> list[Table]:
-        return [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
+        # asked for every quantity and cell a check looks up (thousands of times on a long
+        # 决算): made again only when the blocks list is replaced or grows (readers and the
+        # flattened-table finder only append); the list itself is held, so its id is not reused
+        made = self.__dict__.get("_tables_of")
+        if made is None or made[0] is not self.blocks or made[1] != len(self.blocks):
+            tables = [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
+            self.__dict__["_tables_of"] = made = (self.blocks, len(self.blocks), tables)
+        return made[2]
 
     def turns_page(self, before: int | None, after: int | None) -> bool:
         """Page `after` is the page turned to from `before`: the next one, or the next one

@@ -254,9 +254,10 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     if len(visible) < SCAN_MAX_CHARS and _image_share(page) >= SCAN_IMAGE_SHARE:
         return [], True, path_heavy
     path_heavy = path_heavy or len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_RULINGS
-    tables = _tables(page) if (page.lines or page.rects or page.curves) and not path_heavy else []
+    by_middle = _by_middle(page.chars) if (page.lines or page.rects or page.curves) and not path_heavy else None
+    tables = _tables(page, by_middle) if by_middle else []
     boxes = [bbox for bbox, _ in tables]
-    text_chars = [c for c in page.chars if not _inside(c, boxes)] if boxes else page.chars
+    text_chars = _outside(page.chars, boxes, by_middle) if boxes else page.chars
     sizes = [c["size"] for c in visible[:400]]
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
@@ -306,13 +307,28 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], tuple[list[list[str]], dict]]]:
+def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]],
+             by_middle: tuple[list[float], list[tuple[int, dict]]]) -> list[dict]:
+    """The characters (in page order) whose middle lies in none of `boxes` (`_inside`),
+    each box taking its rows' characters by bisection in `by_middle` (`_by_middle(chars)`)."""
+    middles, order = by_middle
+    taken: set[int] = set()
+    for x0, top, x1, bottom in boxes:
+        lo, hi = bisect.bisect_left(middles, top), bisect.bisect_right(middles, bottom)
+        for middle, (n, c) in zip(middles[lo:hi], order[lo:hi]):
+            if top <= middle <= bottom and x0 <= (c["x0"] + c["x1"]) / 2 <= x1:
+                taken.add(n)
+    return [c for n, c in enumerate(chars) if n not in taken]
+
+
+def _tables(page: Any, chars: tuple[list[float], list[tuple[int, dict]]] | None = None,
+            ) -> list[tuple[tuple[float, float, float, float], tuple[list[list[str]], dict]]]:
     """Ruled tables of a page: (bbox, (cells, merged)). Single boxes around text are not
     tables, nor are one-row boxes that share their line with text outside them or frame
     one line of punctuated prose: shading or field frames drawn behind the words of a
-    sentence (`收入 [0.00] [万元，]`)."""
+    sentence (`收入 [0.00] [万元，]`). `chars`: `_by_middle(page.chars)` when already made."""
     found = []
-    chars = _by_middle(page.chars)
+    chars = chars or _by_middle(page.chars)
     for table in pdf_rulings.find_tables(page):  # pdfplumber's `page.find_tables()`, faster
         raw = _cell_texts(table, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:

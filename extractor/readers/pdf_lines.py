@@ -75,6 +75,11 @@ def cell_text(chars: list[dict]) -> str:
         from pdfplumber.utils import extract_text
 
         return extract_text(level(chars, Y_TOLERANCE))
+    tops = [c["top"] for c in chars]
+    low, high = min(tops), max(tops)
+    if high - low <= Y_TOLERANCE and high <= low + Y_TOLERANCE:  # both tests below, as they round
+        # one line with no top to level (most cells): its words, left to right
+        return " ".join(text for _, text in _words(sorted(zip(tops, chars), key=lambda tc: tc[1]["x0"])))
     moved = _common_tops(chars, Y_TOLERANCE)
     tops = [moved.get(id(c), c["top"]) for c in chars]
     # lines: tops clustered where each is within the tolerance of the one before
@@ -86,31 +91,7 @@ def cell_text(chars: list[dict]) -> str:
     lines: list[list[tuple[float, dict]]] = [[] for _ in range(line_of[last] + 1)]
     for top, c in zip(tops, chars):
         lines[line_of[top]].append((top, c))
-    # words: a line's characters by x0, cut at blanks, at a gap, at a jump in top (pdfplumber's
-    # cut at a step back to the left cannot happen once they are in x0 order)
-    words: list[tuple[float, str]] = []  # (top of the word, its text)
-    for line in lines:
-        line.sort(key=lambda tc: tc[1]["x0"])
-        word: list[str] = []
-        word_top = prev_top = prev_x1 = 0.0
-        for top, c in line:
-            text = c["text"]
-            if text.isspace():
-                if word:
-                    words.append((word_top, "".join(word)))
-                    word = []
-                continue
-            x0 = c["x0"]
-            if word and (x0 > prev_x1 + X_TOLERANCE or abs(top - prev_top) > Y_TOLERANCE):
-                words.append((word_top, "".join(word)))
-                word = []
-            if not word:
-                word_top = top
-            word.append(LIGATURES.get(text, text))
-            word_top = min(word_top, top)
-            prev_top, prev_x1 = top, c["x1"]
-        if word:
-            words.append((word_top, "".join(word)))
+    words = [word for line in lines for word in _words(sorted(line, key=lambda tc: tc[1]["x0"]))]
     if not words:
         return ""
     # the words' lines, clustered by the words' tops as above, words in the order made
@@ -123,6 +104,34 @@ def cell_text(chars: list[dict]) -> str:
     for top, text in words:
         out[line_of[top]].append(text)
     return "\n".join(" ".join(line) for line in out)
+
+
+def _words(line: list[tuple[float, dict]]) -> list[tuple[float, str]]:
+    """(top, text) of the words of one line's (top, char) pairs in x0 order: cut at blanks,
+    at a gap wider than X_TOLERANCE, at a jump in top (pdfplumber's cut at a step back to
+    the left cannot happen once they are in x0 order)."""
+    words: list[tuple[float, str]] = []
+    word: list[str] = []
+    word_top = prev_top = prev_x1 = 0.0
+    for top, c in line:
+        text = c["text"]
+        if text.isspace():
+            if word:
+                words.append((word_top, "".join(word)))
+                word = []
+            continue
+        x0 = c["x0"]
+        if word and (x0 > prev_x1 + X_TOLERANCE or abs(top - prev_top) > Y_TOLERANCE):
+            words.append((word_top, "".join(word)))
+            word = []
+        if not word:
+            word_top = top
+        word.append(LIGATURES.get(text, text))
+        word_top = min(word_top, top)
+        prev_top, prev_x1 = top, c["x1"]
+    if word:
+        words.append((word_top, "".join(word)))
+    return words
 
 
 def _mode(values: list[float]) -> float:

@@ -34,6 +34,8 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdftypes import PDFObjRef, resolve1
 
+from . import pdf_fonts
+
 # pdfium leaves a text object out of its text page when it is no wider than this (pt)
 BLANK_OBJECT_WIDTH = 1e-4
 # a gap this wide (pt) after a space of the same text object means pdfium dropped a space
@@ -70,6 +72,22 @@ def _opaque(function: Any) -> Any:
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+class _Handle(ctypes.c_void_p):
+    """A handle pdfium returns, kept as ctypes gives it (a subclass is not turned into an
+    int), to be passed straight back to an `_unchecked` function."""
+
+
+def _unchecked(function: Any, handle: type = ctypes.c_void_p) -> Any:
+    """The same pdfium function with no argument conversion, for the calls made once per
+    character or path segment (half the cost of a call that converts): the caller passes
+    handles as `c_void_p`, indices as ints and outputs by `ctypes.byref`, nothing else.
+    A handle it returns is an int, or a `_Handle` with `handle=_Handle`."""
+    restype = handle if _is_handle(function.restype) else function.restype
+    unchecked = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    unchecked.argtypes = None
+    return unchecked
+
+
 class _C:
     """pdfium's functions as this module calls them (see `_opaque`)."""
 
@@ -85,10 +103,20 @@ for _name in (
     "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose",
 ):
     setattr(_C, _name, staticmethod(_opaque(getattr(pdfium_c, _name))))
+# per character (see `_unchecked`): owner object, unicode-map error, origin; and per text
+# object (one per character in many PDFs): its matrix, font size and font
+_OWNER, _MAP_ERROR, _ORIGIN, _MATRIX, _FONT_SIZE, _FONT = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin",
+    "FPDFText_GetMatrix", "FPDFText_GetFontSize", "FPDFTextObj_GetFont"))
+# per path segment: the segment, its point, type and whether it closes the subpath
+_SEGMENT = _unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
+_POINT, _SEGMENT_TYPE, _CLOSES = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose"))
 
 
 def open_document(path: str) -> Any | None:
     """The pypdfium2 document, or None when pdfium cannot open it (pdfminer reports why)."""
+    pdf_fonts.install()
     try:
         return pypdfium2.PdfDocument(path)
     except Exception:  # pypdfium2.PdfiumError and OS errors: the pdfminer path explains them
@@ -122,11 +150,14 @@ def _load(page: Any, document: Any) -> None:
         raise Refused("rotated page")
     if page.mediabox[0] != 0 or page.mediabox[1] != 0:
         raise Refused("media box not at the origin")
-    standard = _check_fonts(page.page_obj.resources)
+    standard = _check_fonts(page.page_obj.resources, page.pdf.stream)
+    reads = pdf_fonts.substitute_reads()
     try:
         pdfium_page = document[page.page_number - 1]
     except Exception:  # pypdfium2.PdfiumError: a page pdfium cannot load is left to pdfminer
         raise Refused("pdfium cannot load the page") from None
+    if pdf_fonts.substitute_reads() != reads:  # its fonts read a system font: keep it for the next documents
+        pdf_fonts.keep_fonts(document, page.page_number - 1)
     try:
         if abs(pdfium_page.get_width() - page.width) > 0.01 or abs(pdfium_page.get_height() - page.height) > 0.01:
             raise Refused("page size differs")
@@ -136,7 +167,7 @@ def _load(page: Any, document: Any) -> None:
     page._objects = objects  # what pdfplumber's `Page.objects` caches after parsing
 
 
-def _check_fonts(resources: Any) -> dict[str, float]:
+def _check_fonts(resources: Any, stream: Any = None) -> dict[str, float]:
     """The descent (per point of size) of each standard font of the page that pdfminer
     takes from its own metrics, by base font name; `Refused` when pdfium would measure a
     font differently from pdfminer. Reads the font dictionaries only.
@@ -148,11 +179,12 @@ def _check_fonts(resources: Any) -> dict[str, float]:
     font, embedded or not, is measured by its dictionary in both: whole glyph widths and
     descent (in 1/1000 em) from its descriptor, since pdfium keeps widths and descent as
     integers where pdfminer takes them as written (fractional ones, as in some generators'
-    TrueType subsets, would move characters by thousandths of a point)."""
+    TrueType subsets, would move characters by thousandths of a point). `stream`: the PDF
+    file, where a long width array is looked at before it is parsed (`_written_integers`)."""
     fonts = resolve1((resolve1(resources) or {}).get("Font")) or {}
     standard: dict[str, float] = {}
     for spec in fonts.values():
-        found = _checked_font(spec)
+        found = _checked_font(spec, stream)
         if found is not None and standard.setdefault(found[0], found[1]) != found[1]:
             raise Refused("font measured by pdfminer's built-in metrics")
     return standard
@@ -162,14 +194,14 @@ def _check_fonts(resources: Any) -> dict[str, float]:
 _FONT_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _checked_font(spec: Any) -> tuple[str, float] | None:
+def _checked_font(spec: Any, stream: Any = None) -> tuple[str, float] | None:
     """`_font_check` of a font, once per font object of a document."""
     if not isinstance(spec, PDFObjRef) or spec.doc is None:
-        return _font_check(spec)
+        return _font_check(spec, stream)
     memo = _FONT_CHECKS.setdefault(spec.doc, {})
     if spec.objid not in memo:
         try:
-            memo[spec.objid] = _font_check(spec)
+            memo[spec.objid] = _font_check(spec, stream)
         except Refused as exc:
             memo[spec.objid] = exc
     found = memo[spec.objid]
@@ -178,7 +210,7 @@ def _checked_font(spec: Any) -> tuple[str, float] | None:
     return found
 
 
-def _font_check(spec: Any) -> tuple[str, float] | None:
+def _font_check(spec: Any, stream: Any = None) -> tuple[str, float] | None:
     """(base font name, descent per point) of a standard font pdfminer measures by its own
     metrics, None for a font both engines measure by its dictionary; `Refused` otherwise."""
     spec = resolve1(spec)
@@ -198,7 +230,8 @@ def _font_check(spec: Any) -> tuple[str, float] | None:
         if not isinstance(part, dict):
             raise Refused("unreadable font dictionary")
         for key in ("Widths", "W"):
-            numbers.extend(_flat_numbers(part.get(key)))
+            if not _written_integers(part.get(key), stream):
+                numbers.extend(_flat_numbers(part.get(key)))
     descriptor = resolve1((descendants[0] if descendants else spec).get("FontDescriptor"))
     if not isinstance(descriptor, dict):
         raise Refused("font without descriptor")
@@ -206,6 +239,43 @@ def _font_check(spec: Any) -> tuple[str, float] | None:
     if not all(isinstance(n, int) or (isinstance(n, float) and n.is_integer()) for n in numbers):
         raise Refused("fractional glyph widths or descent")
     return None
+
+
+# an indirect array written with nothing but digits, signs, blanks and brackets holds
+# integers only, whatever a parser makes of it
+_INTEGER_ARRAY = re.compile(rb"\s*(\d+)\s+\d+\s+obj\s*\[[\d\s+\-\[\]]*\]\s*endobj")
+# bytes of the file looked at for one array
+MAX_ARRAY_BYTES = 1 << 20
+
+
+def _written_integers(value: Any, stream: Any) -> bool:
+    """True when `value` is an indirect array written in the file with integers only,
+    seen in its bytes without parsing it: a CID font's /W array holds thousands of numbers,
+    which pdfminer's parser takes milliseconds to read. False when unsure (a direct array,
+    one in an object stream, a fraction or a reference in it): the caller parses it."""
+    if stream is None or not isinstance(value, PDFObjRef) or value.doc is None:
+        return False
+    for xref in value.doc.xrefs:
+        try:
+            container, position, _ = xref.get_pos(value.objid)
+        except KeyError:
+            continue
+        if container is not None:
+            return False  # inside an object stream: compressed
+        here = stream.tell()
+        size = 1 << 16
+        try:
+            while True:
+                stream.seek(position)
+                head = stream.read(size)
+                found = _INTEGER_ARRAY.match(head)
+                if found or b"endobj" in head or len(head) < size or size >= MAX_ARRAY_BYTES:
+                    break
+                size *= 4
+        finally:
+            stream.seek(here)  # pdfminer's parser reads on from where the file stands
+        return found is not None and int(found.group(1)) == value.objid
+    return False
 
 
 def _flat_numbers(value: Any) -> list[Any]:
@@ -269,9 +339,11 @@ class _PageReader:
             width = ctypes.c_float()
             matrix = pdfium_c.FS_MATRIX()
             n_chars = _C.FPDFText_CountChars(textpage)
-            get_owner, map_error, origin = _C.FPDFText_GetTextObject, _C.FPDFText_HasUnicodeMapError, _C.FPDFText_GetCharOrigin
-            get_matrix, get_font, get_size = _C.FPDFText_GetMatrix, _C.FPDFTextObj_GetFont, _C.FPDFText_GetFontSize
-            owners = [get_owner(textpage, i) for i in range(n_chars)]
+            get_owner, map_error, origin = _OWNER, _MAP_ERROR, _ORIGIN  # unchecked: arguments as they expect
+            handle, at_x, at_y = ctypes.c_void_p(textpage), ctypes.byref(ox), ctypes.byref(oy)
+            at_matrix = ctypes.byref(matrix)
+            get_matrix, get_font, get_size = _MATRIX, _FONT, _FONT_SIZE  # unchecked, as below
+            owners = [get_owner(handle, i) for i in range(n_chars)]
             for obj in text_objects.keys() - set(owners):
                 if not _blank(obj):
                     raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
@@ -281,7 +353,7 @@ class _PageReader:
                 # pdfium's generated characters (the spaces and line ends it inserts) are blanks
                 if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
                     continue
-                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(textpage, i):
+                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(handle, i):
                     raise Refused("character without a unicode mapping")
                 address = owners[i]
                 known = objects.get(address)
@@ -289,11 +361,11 @@ class _PageReader:
                     k = index.get(address)
                     if k is None:
                         raise Refused("text outside the page's own objects")
-                    get_matrix(textpage, i, matrix)
+                    get_matrix(handle, i, at_matrix)
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
                         raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
                     # pdfium's char matrix and font size are its text object's
-                    font, font_size = get_font(raws[k]), get_size(textpage, i)
+                    font, font_size = get_font(ctypes.c_void_p(raws[k])), get_size(handle, i)
                     descent = descents[font] if font in descents else self._descent(font)
                     size = font_size * matrix.d
                     glyphs = widths.get((font, font_size))
@@ -302,7 +374,7 @@ class _PageReader:
                     out = by_object[k] = []
                     known = objects[address] = (k, font, font_size, glyphs, matrix.a, descent * size, size, out)
                 k, font, font_size, glyphs, scale_x, descent, size, out = known
-                origin(textpage, i, ox, oy)
+                origin(handle, i, at_x, at_y)
                 x = ox.value
                 if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
                     raise Refused("glyph of several characters")
@@ -405,12 +477,13 @@ class _PageReader:
         ops: list[str] = []
         points: list[_Point] = []
         x, y = ctypes.c_float(), ctypes.c_float()
+        path, at_x, at_y = ctypes.c_void_p(obj), ctypes.byref(x), ctypes.byref(y)  # see `_unchecked`
         bezier = 0
         for s in range(_C.FPDFPath_CountSegments(obj)):
-            seg = _C.FPDFPath_GetPathSegment(obj, s)
-            _C.FPDFPathSegment_GetPoint(seg, x, y)
+            seg = _SEGMENT(path, s)
+            _POINT(seg, at_x, at_y)
             point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            kind = _C.FPDFPathSegment_GetType(seg)
+            kind = _SEGMENT_TYPE(seg)
             if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
                 bezier += 1
                 if bezier % 3:
@@ -419,7 +492,7 @@ class _PageReader:
             else:
                 ops.append("m" if kind == pdfium_c.FPDF_SEGMENT_MOVETO else "l")
             points.append(point)
-            if _C.FPDFPathSegment_GetClose(seg):
+            if _CLOSES(seg):
                 ops.append("h")
                 points.append(points[_subpath_start(ops)])
         items: list[dict] = []

@@ -157,7 +157,8 @@ def _groups_of(chain: list[Table], amounts: dict[tuple[int, int, int], Quantity]
     t0 = chain[0]
     n = t0.n_cols
     headers = _header_texts(chain, header_rows)
-    amount_cols = {c for (ti, _r, c) in amounts if any(ti == t.index for t in chain)}
+    in_chain = {t.index for t in chain}
+    amount_cols = {c for (ti, _r, c) in amounts if ti in in_chain}
     text_cols: set[int] = set()
     code_cols: set[int] = set()
     for t in chain:
