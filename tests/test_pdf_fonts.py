@@ -108,3 +108,32 @@ def test_first_face_leaves_a_header_longer_than_the_data() -> None:
     buffer = (ctypes.c_ubyte * len(data)).from_buffer_copy(data)
     pdf_fonts._first_face(buffer, len(data), 376)
     assert bytes(buffer) == data
+
+
+KEEP_PROBE = """
+import io, json, sys
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+from PIL import Image
+from extractor.readers import pdf, pdf_fonts
+pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+path = sys.argv[1]
+c = canvas.Canvas(path)
+c.setFont("STSong-Light", 12)
+c.drawString(72, 720, "某某局2023年部门决算收入合计1234.56万元")
+c.drawImage(ImageReader(Image.new("RGB", (64, 64), "red")), 72, 500)
+c.save()
+pdf.read(path, ocr="never")
+print(json.dumps({"reads": pdf_fonts.substitute_reads(), "kept": pdf_fonts.kept_pages()}))
+"""
+
+
+def test_a_page_with_an_image_is_not_kept(tmp_path):
+    """A page holding an image is not copied into the keeper (its data would stay for the
+    process's life): its font was read, nothing was kept."""
+    done = subprocess.run([sys.executable, "-c", KEEP_PROBE, str(tmp_path / "image.pdf")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    got = json.loads(done.stdout)
+    assert got["reads"] >= 1 and got["kept"] == 0

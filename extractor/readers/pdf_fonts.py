@@ -37,6 +37,7 @@ import pypdfium2.raw as pdfium_c
 TTCF_TABLE = 0x74746366  # 'ttcf'
 # pages kept loaded to hold substitutes in pdfium's cache, per process
 MAX_KEPT_PAGES = 16
+MAX_KEPT_OBJECTS = 20_000
 
 _state: dict[str, Any] = {"installed": False, "reads": 0, "keeper": None, "pages": []}
 
@@ -127,12 +128,23 @@ def kept_pages() -> int:
     return len(_state["pages"])
 
 
-def keep_fonts(document: Any, index: int) -> bool:
-    """Keep a copy of page `index` of the pypdfium2 `document` loaded, so that the
-    substitutes its loading read stay in pdfium's cache (see the module's docstring);
-    False when the limit is reached or pdfium cannot copy the page."""
+def _light(page: Any) -> bool:
+    """A loaded page cheap to keep: no image (its data would be copied and held for the
+    process's life) and at most MAX_KEPT_OBJECTS objects (a hostile page may hold millions)."""
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    if count > MAX_KEPT_OBJECTS:
+        return False
+    return not any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
+                   for i in range(count))
+
+
+def keep_fonts(document: Any, index: int, page: Any) -> bool:
+    """Keep a copy of page `index` of the pypdfium2 `document` (`page`, loaded) loaded, so
+    that the substitutes its loading read stay in pdfium's cache (see the module's
+    docstring); False when the limit is reached, the page is not light (`_light`) or pdfium
+    cannot copy it."""
     pages = _state["pages"]
-    if len(pages) >= MAX_KEPT_PAGES:
+    if len(pages) >= MAX_KEPT_PAGES or not _light(page):
         return False
     keeper = _state["keeper"]
     if keeper is None:
@@ -142,8 +154,8 @@ def keep_fonts(document: Any, index: int) -> bool:
     at = pdfium_c.FPDF_GetPageCount(keeper)
     if not pdfium_c.FPDF_ImportPagesByIndex(keeper, document.raw, (ctypes.c_int * 1)(index), 1, at):
         return False
-    page = pdfium_c.FPDF_LoadPage(keeper, at)
-    if not page:
+    kept = pdfium_c.FPDF_LoadPage(keeper, at)
+    if not kept:
         return False
-    pages.append(page)
+    pages.append(kept)
     return True

@@ -157,7 +157,7 @@ def _load(page: Any, document: Any) -> None:
     except Exception:  # pypdfium2.PdfiumError: a page pdfium cannot load is left to pdfminer
         raise Refused("pdfium cannot load the page") from None
     if pdf_fonts.substitute_reads() != reads:  # its fonts read a system font: keep it for the next documents
-        pdf_fonts.keep_fonts(document, page.page_number - 1)
+        pdf_fonts.keep_fonts(document, page.page_number - 1, pdfium_page)
     try:
         if abs(pdfium_page.get_width() - page.width) > 0.01 or abs(pdfium_page.get_height() - page.height) > 0.01:
             raise Refused("page size differs")
