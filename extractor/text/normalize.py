@@ -101,14 +101,22 @@ def _mapped(ch: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _annotation_rx() -> tuple[regex.Pattern, regex.Pattern, frozenset[str]]:
     rule = _script_rules()["pinyin-annotation"]
-    # after its character; where a PDF line wrapped between the two, the line break goes too
-    candidate = regex.compile(rf"(?:(?<=\p{{Han}})\n)?(?<=\p{{Han}}|^|\n)\(([{rule['letters']}]{{1,6}})\)")
+    # after its character; where a PDF line wrapped between the two, or inside the reading
+    # (a narrow cell: `指标(b` / `iāo)`), the line break goes too
+    letters = rule["letters"]
+    candidate = regex.compile(
+        rf"(?:(?<=\p{{Han}})\n)?(?<=\p{{Han}}|^|\n)\(((?:[{letters}]|\n){{1,7}})\)")
     return candidate, regex.compile(rule["syllable"]), frozenset(rule["neutral"])
 
 
 def _is_annotation(letters: str) -> bool:
     """Is `letters` (from `學(xué)`) one pinyin syllable: toned, or a known toneless one?"""
     _, syllable, neutral = _annotation_rx()
+    if letters.count("\n") > 1:
+        return False
+    letters = letters.replace("\n", "")
+    if not 1 <= len(letters) <= 6:
+        return False
     bare = "".join(c for c in unicodedata.normalize("NFD", letters).replace("u\u0308", "v")
                    if not unicodedata.combining(c))
     if not syllable.fullmatch(bare):

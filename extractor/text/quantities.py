@@ -586,7 +586,7 @@ def unit_declared(text: str) -> tuple[str, float] | None:
     for rx in book().unit_decl:
         m = rx.search(t)
         if m:
-            u = m.group("unit")
+            u = m.group("unit").replace("\n", "")  # (a narrow cell wraps `（万` / `元）`)
             return ("万元", 0.6) if u == "万兀" else (u, 1.0)
     return None
 
