@@ -1,6 +1,6 @@
 """Benchmark `jixiao convert`: N generated documents, `-j 1` against `-j 2`, and peak memory.
 
-    python bench/bench_convert.py [--n 200] [--seed 1] [--jobs 1 2]
+    python bench/bench_convert.py [--n 200] [--seed 1] [--jobs 1 2] [--kind mixed|disclosure]
 
 Documents come from `extractor.evaluation.synth.generate(n, out_dir, seed=..., error_rate=...)` when it
 exists, else from the simple text-report generator below. Each run is a fresh `jixiao
@@ -59,8 +59,16 @@ def text_report(rnd: random.Random) -> str:
     return "\n".join(lines * 2) + "\n"
 
 
-def generate(n: int, out_dir: Path, seed: int) -> str:
-    """Write the documents; return which generator made them."""
+def generate(n: int, out_dir: Path, seed: int, kind: str = "mixed") -> str:
+    """Write the documents; return which generator made them. `kind` "disclosure": whole
+    部门决算 disclosures (nine tables and the 说明, PDF/DOCX/XLSX/TXT rotating), the documents
+    an archive of final accounts is made of; "mixed": the generated reports of every kind,
+    most of one page (a conversion of ~15 ms each, so fixed costs weigh more)."""
+    if kind == "disclosure":
+        from extractor.evaluation.disclosure import generate_disclosures
+
+        generate_disclosures(n, out_dir, seed=seed, error_rate=0.1)
+        return "extractor.evaluation.disclosure.generate_disclosures"
     try:
         from extractor.evaluation.synth import generate as synth_generate
     except ImportError:
@@ -137,6 +145,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kind", choices=("mixed", "disclosure"), default="mixed",
+                    help="generated reports of every kind, or whole 部门决算 disclosures")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=3, help="runs per setting; the fastest counts (shared CPUs are noisy)")
     args = ap.parse_args()
@@ -144,7 +154,7 @@ def main() -> None:
     try:
         corpus = work / "corpus"
         corpus.mkdir()
-        made_by = generate(args.n, corpus, args.seed)
+        made_by = generate(args.n, corpus, args.seed, args.kind)
         size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(".gold.json"))
         print(f"{args.n} documents ({size / 1e6:.1f} MB) from {made_by}; {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f} before")

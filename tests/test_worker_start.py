@@ -13,3 +13,33 @@ def test_workers_see_the_environment_their_pool_started_with(monkeypatch) -> Non
     monkeypatch.setenv("JIXIAO_PROBE", "2")  # as `--ocr-pages` and `-j` set theirs
     second = WorkerPool(1, "os:getenv", None, timeout=60, memory_mb=None)
     assert [o.result for o in second.run([("b", "JIXIAO_PROBE")])] == ["2"]
+
+
+def crash_hog_or_name(path: str) -> dict:
+    """A pool target: dies, exhausts its memory limit or answers, by the file's name."""
+    import os
+
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("crash"):
+        os._exit(9)
+    if name.startswith("hog"):
+        return {"n": len([bytearray(64 << 20) for _ in range(64)])}
+    return {"name": name}
+
+
+def test_tasks_sent_ahead_are_never_lost_or_blamed() -> None:
+    """A busy worker is sent its next task ahead; when it dies or is recycled with one
+    waiting in its pipe, that task goes to another worker and is not blamed."""
+    names = ["a0", "a1", "crash2", "a3", "a4", "hog5", "a6", "a7", "crash8", "a9", "a10", "a11"]
+    pool = WorkerPool(2, "test_worker_start:crash_hog_or_name", None, timeout=60, memory_mb=512)
+    out: dict[str, list] = {}
+    for o in pool.run([(n, f"/x/{n}") for n in names]):
+        out.setdefault(o.key, []).append(o)
+    assert sorted(out) == sorted(names) and all(len(v) == 1 for v in out.values())
+    for n, (o,) in out.items():
+        if n.startswith("crash"):
+            assert o.error.startswith(f"/x/{n}: worker died with exit code 9"), o.error
+        elif n.startswith("hog"):
+            assert o.error == f"/x/{n}: memory limit exceeded (512 MiB)"
+        else:
+            assert o.error is None and o.result == {"name": n}

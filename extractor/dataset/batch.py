@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
@@ -314,8 +314,9 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     ready: bool = False
-    task: tuple[str, str] | None = None
+    task: tuple[str, str] | None = None  # the task it is running
     started: float = 0.0
+    queued: list[tuple[str, str]] = field(default_factory=list)  # sent, waiting in its pipe
 
 
 class WorkerPool:
@@ -351,6 +352,7 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self._ctx = _context(preload, target, warm_up, memory_mb)
         self._workers: list[_Worker] = []
+        self._pending: list[tuple[str, str]] = []  # the tasks of the current `run` not yet sent
         self._start_failures = 0  # workers in a row that died before they were ready
 
     def _start(self) -> _Worker:
@@ -369,6 +371,10 @@ class WorkerPool:
         return worker
 
     def _retire(self, worker: _Worker, kill: bool) -> int | None:
+        # tasks it was sent but had not begun go back to be sent again (to the front)
+        if worker.queued:
+            self._pending.extend(reversed(worker.queued))
+            worker.queued.clear()
         if kill and worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
@@ -395,6 +401,7 @@ class WorkerPool:
         next call (a Dask task converts its documents through a pool kept per worker thread)."""
         pending = list(tasks)
         pending.reverse()  # pop() from the end keeps the given order
+        self._pending = pending  # where a retired worker's queued tasks go back
         try:
             while pending or any(w.task for w in self._workers):
                 # (re)fill the pool, but never start a worker that would have nothing to do
@@ -411,17 +418,31 @@ class WorkerPool:
                 self.close()
 
     def _dispatch(self, pending: list[tuple[str, str]]) -> None:
-        """Send the next task (from the end of `pending`) to every ready, idle worker."""
+        """Send the next task (from the end of `pending`) to every ready, idle worker, and one
+        more to a busy one while more tasks wait than there are workers: it waits in the
+        worker's pipe, so the worker goes on without waiting for this process to read its
+        result and answer (on short documents that wait idled a core)."""
         for w in list(self._workers):
-            if w.ready and w.task is None and pending:
+            if not w.ready:
+                continue
+            if w.task is None and pending:
                 w.task = pending.pop()
                 w.started = time.monotonic()
-                try:
-                    w.conn.send(w.task)
-                except OSError:  # died before it got the task: not the task's fault
-                    pending.append(w.task)
+                sent = w.task
+            elif w.task is not None and not w.queued and len(pending) > len(self._workers):
+                w.queued.append(pending.pop())
+                sent = w.queued[-1]
+            else:
+                continue
+            try:
+                w.conn.send(sent)
+            except OSError:  # died before it got the task: not the task's fault
+                if sent is w.task:
                     w.task = None
-                    self._retire(w, kill=True)
+                else:
+                    w.queued.remove(sent)
+                pending.append(sent)
+                self._retire(w, kill=True)
 
     def _collect(self) -> Iterator[Outcome]:
         now = time.monotonic()
@@ -446,9 +467,12 @@ class WorkerPool:
                 continue
             _, key, result, error, seconds, recycle = message
             path = w.task[1] if w.task else ""
-            w.task = None
-            if recycle:
+            if recycle:  # it ends here: what it was sent besides goes back (`_retire`)
+                w.task = None
                 self._retire(w, kill=False)
+            else:
+                w.task = w.queued.pop(0) if w.queued else None  # the worker goes on with the next
+                w.started = time.monotonic()
             yield Outcome(key=key, path=path, result=result, error=error, seconds=seconds)
         now = time.monotonic()
         for w in list(self._workers):

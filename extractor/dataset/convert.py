@@ -183,13 +183,13 @@ def convert(
         reviewed = load(corrections)
     if export_dir is not None:
         exclude.add(os.path.realpath(export_dir))
-    walk = walk_sources(paths, exclude)
-    roots = [r for r, _ in walk.roots]  # path rules read a path from its input root down
     workers, cap_note = worker_cap(jobs, memory_mb)
-    if engine == "local" and workers > 1 and len(walk.files) > 1:
+    if engine == "local" and workers > 1:
         from .batch import start_fork_server
 
-        start_fork_server(WARM_UP)  # warms up while the inputs are hashed and planned
+        start_fork_server(WARM_UP)  # warms up while the inputs are walked, hashed and planned
+    walk = walk_sources(paths, exclude)
+    roots = [r for r, _ in walk.roots]  # path rules read a path from its input root down
     try:
         conn = store.open_store(out)
     except (sqlite3.Error, store.SchemaError) as exc:
