@@ -57,11 +57,17 @@ def first_chars(text: str, i: int) -> tuple[str, ...]:
                                     if text.startswith(read, i))
 
 
+@functools.lru_cache(maxsize=1)
+def _misread_rx() -> regex.Pattern:
+    """Any look-alike character (or pair) of the table."""
+    return regex.compile("|".join(regex.escape(r) for r, _m in misreads()))
+
+
 @functools.lru_cache(maxsize=8)
 def next_misread(text: str) -> "array[int]":
     """For every position of `text`, where the next look-alike character starts (len(text) if
     none): a word can be read with a misreading at i only if one starts within its length."""
-    hits = regex.compile("|".join(regex.escape(r) for r, _m in misreads()))
+    hits = _misread_rx()
     out = array("i", [len(text)]) * (len(text) + 1)
     nxt = len(text)
     starts = {m.start() for m in hits.finditer(text, overlapped=True)}
