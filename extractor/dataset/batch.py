@@ -399,29 +399,30 @@ class WorkerPool:
     def run(self, tasks: Iterable[tuple[str, str]], keep_workers: bool = False) -> Iterator[Outcome]:
         """Yield an `Outcome` per task. With `keep_workers` the warmed-up workers stay for the
         next call (a Dask task converts its documents through a pool kept per worker thread)."""
-        pending = list(tasks)
+        # the tasks not yet sent, the next at the end (a retired worker's queued tasks go back here)
+        self._pending = pending = list(tasks)
         pending.reverse()  # pop() from the end keeps the given order
-        self._pending = pending  # where a retired worker's queued tasks go back
         try:
             while pending or any(w.task for w in self._workers):
                 # (re)fill the pool, but never start a worker that would have nothing to do
                 while len(self._workers) < self.jobs and len(pending) > sum(w.task is None for w in self._workers):
                     self._start()
-                self._dispatch(pending)
+                self._dispatch()
                 outcomes = list(self._collect())
                 # a worker that just finished gets its next document before the caller
                 # stores this one's result: storing then overlaps converting
-                self._dispatch(pending)
+                self._dispatch()
                 yield from outcomes
         finally:
             if not keep_workers or pending or any(w.task for w in self._workers):
                 self.close()
 
-    def _dispatch(self, pending: list[tuple[str, str]]) -> None:
-        """Send the next task (from the end of `pending`) to every ready, idle worker, and one
+    def _dispatch(self) -> None:
+        """Send the next task (from the end of `_pending`) to every ready, idle worker, and one
         more to a busy one while more tasks wait than there are workers: it waits in the
         worker's pipe, so the worker goes on without waiting for this process to read its
         result and answer (on short documents that wait idled a core)."""
+        pending = self._pending
         for w in list(self._workers):
             if not w.ready:
                 continue

@@ -45,6 +45,29 @@ class LayoutFamily:
     formats: tuple[str, ...] = LEDGER_FORMATS
 
 
+def start_document(family: str, seed: int | str, layout: str, layouts: tuple[str, ...], years: tuple[int, int],
+                   prose: bool) -> tuple[random.Random, Book, int, str]:
+    """The opening every table maker shares: the layout checked, the content's random stream
+    (`family:seed`), a planted-error-free book, the year and the department."""
+    if layout not in layouts:
+        raise ValueError(f"unknown layout {layout!r} (use one of {layouts})")
+    rng = random.Random(f"{family}:{seed}")
+    book = Book(random.Random(f"errors:{seed}"), 0.0, prose=prose)
+    return rng, book, rng.randint(*years), dept_name(rng)
+
+
+def table_gold(kind: str, layout: str, report_type: str, year: int, spec: DocSpec, book: Book,
+               levels: list[int] | None = None) -> dict[str, Any]:
+    """The gold of a generated table document: what `book` wrote, no projects or indicators;
+    `levels` the level of every grid row under the header (0 for the total), where known."""
+    gold = {"doc": None, "kind": kind, "layout": layout, "report_type": report_type,
+            "fiscal_year": year, "title": spec.title, "amounts": book.amounts, "rates": book.rates,
+            "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags()}
+    if levels is not None:
+        gold["ledger_levels"] = levels
+    return gold
+
+
 # a slice of the 政府收支分类 功能分类: 类 -> 款 -> 项 (names as the classification prints them)
 _TREE: tuple[tuple[str, str, tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]], ...] = (
     ("201", "一般公共服务支出", (
@@ -113,12 +136,7 @@ def _header(layout: str) -> list[list[str]]:
 def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
     """A 支出决算表 (by 功能分类, 类/款/项) and its 说明, in one code layout, with gold; `fmt`
     "xlsx" leaves out the prose a workbook would not hold."""
-    if layout not in LEDGER_LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r} (use one of {LEDGER_LAYOUTS})")
-    rng = random.Random(f"ledger:{seed}")
-    book = Book(random.Random(f"errors:{seed}"), 0.0, prose=fmt != "xlsx")
-    year = rng.randint(2019, 2024)
-    dept = dept_name(rng)
+    rng, book, year, dept = start_document("ledger", seed, layout, LEDGER_LAYOUTS, (2019, 2024), fmt != "xlsx")
     rows = _lines(rng)
     top = [r for r in rows if r[0] == 1]
     basic_total = sum((r[3][0] for r in top), Decimal(0))
@@ -142,11 +160,8 @@ def make_ledger_document(seed: int | str, layout: str, fmt: str | None = None) -
             book.line(year, "final", "expenditure", name, row_nums[0], code)
     blocks.append(TableSpec(grid, caption=f"支出决算表\n编制单位：{dept}    单位：万元"))
     spec = DocSpec(f"{dept}{year}年度部门决算", blocks)
-    gold = {"doc": None, "kind": "final-accounts-lines", "layout": layout, "report_type": "final-accounts",
-            "fiscal_year": year, "title": spec.title, "amounts": book.amounts, "rates": book.rates,
-            "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags(),
-            "ledger_levels": [0] + [level for level, *_ in rows]}
-    return spec, gold
+    return spec, table_gold("final-accounts-lines", layout, "final-accounts", year, spec, book,
+                            [0] + [level for level, *_ in rows])
 
 
 # ---------------------------------------------------------------- tables continued over a page break
@@ -277,12 +292,7 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None, z
     行次 column each and a 栏次 row numbering the amount columns), `sideunit` (side by side, the
     caption and the `编制单位：… | 单位：万元` line printed as the grid's first rows, the unit in
     the last cell of its row: 49 p6)."""
-    if layout not in TOTALS_LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r} (use one of {TOTALS_LAYOUTS})")
-    rng = random.Random(f"totals:{seed}")
-    book = Book(random.Random(f"errors:{seed}"), 0.0, prose=False)
-    year = rng.randint(2019, 2026)
-    dept = dept_name(rng)
+    rng, book, year, dept = start_document("totals", seed, layout, TOTALS_LAYOUTS, (2019, 2026), False)
     stage, k, views, drawn = _totals_content(rng)
     zeros = zeros or drawn
     heads = _AMOUNT_HEADS[stage][0 if k == 1 else 1]
@@ -339,11 +349,7 @@ def make_totals_document(seed: int | str, layout: str, fmt: str | None = None, z
                 if values[0] or zeros == "zero":
                     book.line(year, stage, direction, label, m(values[0], inline=False))
     spec = DocSpec(title, blocks)
-    gold = {"doc": None, "kind": "totals", "layout": layout,
-            "report_type": "final-accounts" if stage == "final" else "other",
-            "fiscal_year": year, "title": spec.title, "amounts": book.amounts, "rates": book.rates,
-            "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags()}
-    return spec, gold
+    return spec, table_gold("totals", layout, "final-accounts" if stage == "final" else "other", year, spec, book)
 
 
 TOTALS = LayoutFamily("totals", TOTALS_LAYOUTS, make_totals_document, reference="stacked")

@@ -19,9 +19,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from .layouts import LayoutFamily
+from .layouts import LayoutFamily, start_document, table_gold
 from .render import DocSpec, Para, TableSpec
-from .synth import Book, dept_name, m, wan
+from .synth import m, wan
 
 GRID_LAYOUTS = ("gridplain", "gridunit", "gridseq", "gridnarrow")
 
@@ -53,12 +53,7 @@ def _rows(rng: random.Random) -> list[tuple[int, str, str, tuple[Decimal, Decima
 
 def make_grids_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
     """A 基本支出表 by 经济分类 in one grid layout, with its gold."""
-    if layout not in GRID_LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r} (use one of {GRID_LAYOUTS})")
-    rng = random.Random(f"grids:{seed}")
-    book = Book(random.Random(f"errors:{seed}"), 0.0, prose=fmt != "xlsx")
-    year = rng.randint(2020, 2026)
-    dept = dept_name(rng)
+    rng, book, year, dept = start_document("grids", seed, layout, GRID_LAYOUTS, (2020, 2026), fmt != "xlsx")
     rows = _rows(rng)
     blank = rng.random() < 0.5  # a part cell whose figure is 0 printed empty
     personnel = sum((r[3][0] for r in rows if r[0] == 1), Decimal("0.00"))
@@ -91,11 +86,7 @@ def make_grids_document(seed: int | str, layout: str, fmt: str | None = None) ->
         blocks.append(Para(f"{dept}{year}年部门预算"))
     blocks.append(TableSpec(grid, merged, caption=caption, narrow=narrow))
     spec = DocSpec(f"{dept}{year}年部门预算", blocks)
-    gold = {"doc": None, "kind": "budget-lines-grid", "layout": layout, "report_type": "other",
-            "fiscal_year": year, "title": spec.title, "amounts": book.amounts, "rates": book.rates,
-            "projects": [], "indicators": [], "budget_lines": book.budget_lines, "flags": book.flags(),
-            "ledger_levels": [0] + [level for level, *_ in rows]}
-    return spec, gold
+    return spec, table_gold("budget-lines-grid", layout, "other", year, spec, book, [0] + [level for level, *_ in rows])
 
 
 GRIDS = LayoutFamily("grids", GRID_LAYOUTS, make_grids_document, reference="gridplain")
