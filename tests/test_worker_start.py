@@ -43,3 +43,23 @@ def test_tasks_sent_ahead_are_never_lost_or_blamed() -> None:
             assert o.error == f"/x/{n}: memory limit exceeded (512 MiB)"
         else:
             assert o.error is None and o.result == {"name": n}
+
+
+def test_a_task_sent_ahead_to_a_worker_that_died_goes_back_and_its_running_task_stays_its_own() -> None:
+    """The worker died running its task before this process noticed: sending it the next task
+    fails. That task goes back to be sent again, and the worker stays in the pool with its
+    running task, so that reading its end blames that task (dropping the worker here lost
+    the running task's outcome)."""
+    from extractor.dataset.batch import _Worker
+
+    class Dead:
+        def send(self, message):  # noqa: ANN001
+            raise BrokenPipeError(32, "Broken pipe")
+
+    pool = WorkerPool(2, "os:getenv", None, timeout=60, memory_mb=None)
+    worker = _Worker(process=None, conn=Dead(), ready=True, task=("k1", "/x/crash"))
+    pool._workers = [worker, _Worker(process=None, conn=Dead(), ready=False)]
+    pool._pending = [("k4", "/x/d"), ("k3", "/x/c"), ("k2", "/x/b")]
+    pool._dispatch()
+    assert pool._workers[0] is worker and worker.task == ("k1", "/x/crash") and worker.queued == []
+    assert sorted(pool._pending) == [("k2", "/x/b"), ("k3", "/x/c"), ("k4", "/x/d")]

@@ -438,12 +438,12 @@ class WorkerPool:
             try:
                 w.conn.send(sent)
             except OSError:  # died before it got the task: not the task's fault
+                pending.append(sent)
                 if sent is w.task:
                     w.task = None
-                else:
+                    self._retire(w, kill=True)
+                else:  # it died running its task: `_collect` meets its end and blames that one
                     w.queued.remove(sent)
-                pending.append(sent)
-                self._retire(w, kill=True)
 
     def _collect(self) -> Iterator[Outcome]:
         now = time.monotonic()
