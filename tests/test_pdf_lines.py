@@ -1,6 +1,7 @@
-"""`pdf_lines.cell_text` must return pdfplumber's `extract_text(level(chars))`, exactly.
+"""`pdf_lines.cell_text` must return pdfplumber's `extract_text(level(chars))`, and
+`pdf_lines.text_lines` pdfplumber's `extract_text_lines` of the same characters, exactly.
 
-It replaces pdfplumber's word and line code for table cells (for speed), so it is held to
+They replace pdfplumber's word and line code for table cells and page text (for speed), so they are held to
 pdfplumber's output on characters made to hit every rule of that code (blanks, gaps at the
 tolerance, steps back, tops chained within the tolerance, raised figures, ligatures) and
 on every cell of real PDFs.
@@ -11,7 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
-from pdfplumber.utils import extract_text
+from pdfplumber.utils import chars_to_textmap, extract_text
 
 from extractor.readers import pdf_lines
 
@@ -53,6 +54,44 @@ def test_cell_text_is_pdfplumbers_text_on_made_cells() -> None:
         assert pdf_lines.cell_text(chars) == _reference(chars), chars
 
 
+def _reference_lines(chars: list[dict]) -> list[dict]:
+    textmap = chars_to_textmap(chars, layout_bbox=(0, 0, 600, 800), layout_width=600, layout_height=800)
+    return textmap.extract_text_lines(return_chars=True)
+
+
+def _same_lines(got: list[dict] | None, chars: list[dict]) -> bool:
+    """The same dicts, each line holding the very same character objects in the same order."""
+    ref = _reference_lines(chars)
+    return got == ref and [[id(c) for c in ln["chars"]] for ln in got] == [[id(c) for c in ln["chars"]] for ln in ref]
+
+
+def test_text_lines_are_pdfplumbers_lines_on_made_text() -> None:
+    rnd = random.Random(61)
+    for _ in range(3000):
+        chars = pdf_lines.level(_random_cell(rnd), pdf_lines.Y_TOLERANCE)
+        assert _same_lines(pdf_lines.text_lines(chars), chars), chars
+
+
+def test_text_lines_of_exact_cases() -> None:
+    # a character line (tops 16, 13, 10 chained) whose words' tops (16 and 10) fall in two
+    # clusters, the lower one second: the text map behind pdfplumber's lines keeps the words
+    # in the order made (a line per run), its `extract_text` regroups them by cluster
+    small = [_char("甲", 0.0, 16.0, 2.0), _char("乙", 10.0, 13.0, 2.0), _char("丙", 12.0, 10.0, 2.0)]
+    lines = pdf_lines.text_lines(small)
+    assert [ln["text"] for ln in lines] == ["甲", "乙丙"] and _same_lines(lines, small)
+    assert pdf_lines.cell_text(small) == _reference(small) == "乙丙\n甲"
+    # a ligature's character is listed once per letter; the box is the line's characters'
+    lig = [_char("ﬁ", 0.0, 10.0, 10.0), _char("x", 5.0, 11.0, 10.0)]
+    lines = pdf_lines.text_lines(lig)
+    assert lines[0]["text"] == "fix" and [c["text"] for c in lines[0]["chars"]] == ["ﬁ", "ﬁ", "x"]
+    assert (lines[0]["x0"], lines[0]["top"], lines[0]["x1"], lines[0]["bottom"]) == (0.0, 10.0, 10.0, 21.0)
+    assert _same_lines(lines, lig)
+    assert pdf_lines.text_lines([]) == [] == _reference_lines([])
+    # rotated characters, and a character of several letters with a blank, go to pdfplumber
+    assert pdf_lines.text_lines([_char("收", 0.0, 10.0, 10.0, upright=False)]) is None
+    assert pdf_lines.text_lines([_char("a b", 0.0, 10.0, 10.0)]) is None
+
+
 def test_cell_text_of_exact_cases() -> None:
     # a gap of exactly the tolerance joins, a hair more splits; a blank always splits
     a, b = _char("1", 0.0, 10.0, 10.0), _char("2", 8.0, 10.0, 10.0)
@@ -86,6 +125,17 @@ def test_cell_text_is_pdfplumbers_text_on_real_cells(name: str, monkeypatch: pyt
         cells.append(text)
         return text
 
+    pages: list[int] = []
+    fast_lines = pdf_lines.text_lines
+
+    def checked_lines(chars: list[dict]) -> list[dict] | None:
+        lines = fast_lines(chars)
+        assert _same_lines(lines, chars)
+        pages.append(len(lines))
+        return lines
+
     monkeypatch.setattr(pdf_lines, "cell_text", checked)
+    monkeypatch.setattr(pdf_lines, "text_lines", checked_lines)
     pdf.read(str(path), ocr="never")
     assert len(cells) > 1000 and sum("\n" in c for c in cells) > 10
+    assert len(pages) > 20 and sum(pages) > 100

@@ -277,12 +277,13 @@ def _text_lines(page: Any, chars: list[dict]) -> list[dict]:
     """pdfplumber's text lines (with their `chars`) of these characters of the page,
     grouped into lines by their boxes first (`pdf_lines`): a figure in another font or
     baseline stays in its sentence."""
-    from pdfplumber.utils import chars_to_textmap
-    from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE
+    chars = pdf_lines.level(chars, pdf_lines.Y_TOLERANCE)
+    lines = pdf_lines.text_lines(chars)  # the same lines, computed directly (None: pdfplumber must)
+    if lines is None:
+        from pdfplumber.utils import chars_to_textmap
 
-    chars = pdf_lines.level(chars, DEFAULT_Y_TOLERANCE)
-    textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
-    lines = textmap.extract_text_lines(return_chars=True)
+        textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+        lines = textmap.extract_text_lines(return_chars=True)
     return lines
 
 

@@ -79,58 +79,120 @@ def cell_text(chars: list[dict]) -> str:
     low, high = min(tops), max(tops)
     if high - low <= Y_TOLERANCE and high <= low + Y_TOLERANCE:  # both tests below, as they round
         # one line with no top to level (most cells): its words, left to right
-        return " ".join(text for _, text in _words(sorted(zip(tops, chars), key=lambda tc: tc[1]["x0"])))
+        return " ".join(word[1] for word in _words(sorted(zip(tops, chars), key=lambda tc: tc[1]["x0"])))
     moved = _common_tops(chars, Y_TOLERANCE)
-    tops = [moved.get(id(c), c["top"]) for c in chars]
-    # lines: tops clustered where each is within the tolerance of the one before
-    line_of: dict[float, int] = {}
-    last = None
-    for top in sorted(set(tops)):
-        line_of[top] = len(line_of) if last is None else line_of[last] + (top > last + Y_TOLERANCE)
-        last = top
-    lines: list[list[tuple[float, dict]]] = [[] for _ in range(line_of[last] + 1)]
-    for top, c in zip(tops, chars):
+    lines = _word_lines([(moved.get(id(c), c["top"]), c) for c in chars], runs=False)
+    return "\n".join(" ".join(word[1] for word in line) for line in lines)
+
+
+def text_lines(chars: list[dict]) -> list[dict] | None:
+    """pdfplumber's text lines of `chars` (already `level`led), as
+    `chars_to_textmap(chars).extract_text_lines(return_chars=True)` gives them with its
+    default settings: dicts of `text`, `x0`, `top`, `x1`, `bottom` and the line's `chars`
+    (a character of several letters, as a ligature, once per letter). None for input
+    pdfplumber must handle itself (rotated characters, or a character whose text is empty
+    or holds a blank among several letters). A page's text lines are its longest step
+    after reading the characters, and pdfplumber builds a word dict, a text map entry per
+    letter and a regular-expression match per line to make them; `tests/test_pdf_lines.py`
+    holds the two to the same lines."""
+    spelled = False  # a character of several letters
+    for c in chars:
+        text = c["text"]
+        if not c["upright"] or not text:
+            return None
+        if len(text) > 1:
+            if any(ch.isspace() for ch in text):
+                return None
+            spelled = True
+        elif text in LIGATURES:
+            spelled = True
+    out = []
+    for line in _word_lines([(c["top"], c) for c in chars], runs=True):
+        line_chars = [c for _, _, pairs, start, end in line for _, c in pairs[start:end]]
+        if spelled:
+            line_chars = [c for c in line_chars for _ in LIGATURES.get(c["text"], c["text"])]
+        out.append({
+            "text": " ".join(text for _, text, _, _, _ in line),
+            "x0": min(c["x0"] for c in line_chars),
+            "top": min(c["top"] for c in line_chars),
+            "x1": max(c["x1"] for c in line_chars),
+            "bottom": max(c["bottom"] for c in line_chars),
+            "chars": line_chars,
+        })
+    return out
+
+
+# a word: its top, its text, and where its characters are, (top, char) pairs[start:end]
+_Word = tuple[float, str, list[tuple[float, dict]], int, int]
+
+
+def _word_lines(pairs: list[tuple[float, dict]], runs: bool) -> list[list[_Word]]:
+    """pdfplumber's words of upright (top, char) pairs, in its lines: the characters'
+    lines are their tops clustered (each within Y_TOLERANCE of the one before), each read
+    in x0 order; the words' lines are the words' tops clustered alike, a line per cluster
+    in the order of the clusters (`extract_text`), or with `runs` a line per run of words
+    of one cluster in the order the words were made (the text map behind
+    `extract_text_lines` keeps that order)."""
+    line_of = _clusters([top for top, _ in pairs])
+    lines: list[list[tuple[float, dict]]] = [[] for _ in range(max(line_of.values(), default=-1) + 1)]
+    for top, c in pairs:
         lines[line_of[top]].append((top, c))
     words = [word for line in lines for word in _words(sorted(line, key=lambda tc: tc[1]["x0"]))]
-    if not words:
-        return ""
-    # the words' lines, clustered by the words' tops as above, words in the order made
-    line_of = {}
+    word_line_of = _clusters([top for top, _, _, _, _ in words])
+    out: list[list[_Word]] = []
+    if not runs:
+        out = [[] for _ in range(max(word_line_of.values(), default=-1) + 1)]
+        for word in words:
+            out[word_line_of[word[0]]].append(word)
+        return out
     last = None
-    for top in sorted({top for top, _ in words}):
-        line_of[top] = len(line_of) if last is None else line_of[last] + (top > last + Y_TOLERANCE)
-        last = top
-    out: list[list[str]] = [[] for _ in range(line_of[last] + 1)]
-    for top, text in words:
-        out[line_of[top]].append(text)
-    return "\n".join(" ".join(line) for line in out)
+    for word in words:
+        k = word_line_of[word[0]]
+        if k != last:
+            out.append([])
+            last = k
+        out[-1].append(word)
+    return out
 
 
-def _words(line: list[tuple[float, dict]]) -> list[tuple[float, str]]:
-    """(top, text) of the words of one line's (top, char) pairs in x0 order: cut at blanks,
-    at a gap wider than X_TOLERANCE, at a jump in top (pdfplumber's cut at a step back to
-    the left cannot happen once they are in x0 order)."""
-    words: list[tuple[float, str]] = []
+def _clusters(values: list[float]) -> dict[float, int]:
+    """value -> its cluster, the sorted distinct values chained where each lies within
+    Y_TOLERANCE of the one before (pdfplumber's `cluster_list`)."""
+    cluster_of: dict[float, int] = {}
+    last = None
+    for value in sorted(set(values)):
+        cluster_of[value] = 0 if last is None else cluster_of[last] + (value > last + Y_TOLERANCE)
+        last = value
+    return cluster_of
+
+
+def _words(line: list[tuple[float, dict]]) -> list[_Word]:
+    """The words of one line's (top, char) pairs in x0 order: cut at blanks, at a gap
+    wider than X_TOLERANCE, at a jump in top (pdfplumber's cut at a step back to the left
+    cannot happen once they are in x0 order)."""
+    words: list[_Word] = []
     word: list[str] = []
+    start = 0
     word_top = prev_top = prev_x1 = 0.0
-    for top, c in line:
+    for k, (top, c) in enumerate(line):
         text = c["text"]
         if text.isspace():
             if word:
-                words.append((word_top, "".join(word)))
+                words.append((word_top, "".join(word), line, start, k))
                 word = []
             continue
         x0 = c["x0"]
         if word and (x0 > prev_x1 + X_TOLERANCE or abs(top - prev_top) > Y_TOLERANCE):
-            words.append((word_top, "".join(word)))
+            words.append((word_top, "".join(word), line, start, k))
             word = []
         if not word:
             word_top = top
+            start = k
         word.append(LIGATURES.get(text, text))
         word_top = min(word_top, top)
         prev_top, prev_x1 = top, c["x1"]
     if word:
-        words.append((word_top, "".join(word)))
+        words.append((word_top, "".join(word), line, start, len(line)))
     return words
 
 
