@@ -262,9 +262,8 @@ def _page_items(page: Any, path_heavy: bool = False) -> tuple[list[tuple[str, An
     char_w = statistics.median(sizes) if sizes else 10.0
     items: list[tuple[float, int, str, Any]] = []
     lines = [ln for ln in _text_lines(page, text_chars) if ln["text"].strip()]
-    found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings
+    found, lines = pdf_textgrid.find(lines, char_w)  # tables drawn without rulings; `row` of each line
     for ln in lines:
-        ln["row"] = pdf_textgrid.row_like(ln, char_w)
         ln["lead_w"] = _lead_width(ln.pop("chars"))
         items.append((ln["top"], 0, "line", dict(ln, char_w=char_w)))
     for bbox, grid in tables + [(bbox, (cells, {})) for bbox, cells in found]:

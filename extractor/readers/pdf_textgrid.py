@@ -72,10 +72,15 @@ class Band:
 def find(lines: list[dict], char_w: float) -> tuple[list[tuple[tuple[float, float, float, float], list[list[str]]]],
                                                      list[dict]]:
     """The borderless tables among a page's text lines (pdfplumber line dicts with their
-    `chars`, top to bottom): ([(bbox, cells)], the lines that are not in a table)."""
+    `chars`, top to bottom): ([(bbox, cells)], the lines that are not in a table), each of
+    these given `row`: whether it is printed as a table row (`row_like`). A line's
+    segments are cut once, for both."""
+    segments = {id(ln): _segments(ln, char_w) for ln in lines}
+    for ln in lines:
+        ln["row"] = row_like(segments[id(ln)])
     if len(lines) < MIN_ROWS:
         return [], lines
-    bands = _bands(lines, char_w)
+    bands = _bands(lines, segments, char_w)
     tables: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
     runs: list[tuple[int, int, list[tuple[float, float]]]] = []  # (first band, last band, columns)
     i = 0
@@ -133,11 +138,11 @@ def _run(bands: list[Band], i: int, char_w: float, floor: int
     return (start, end, columns), end + 1
 
 
-def row_like(line: dict, char_w: float) -> bool:
-    """A line printed as a table row (cells apart, one a figure) that no table took: too
-    few rows to be found as one. It is a line of its own, never a soft wrap of the line
-    before or after (`2,074,962.01` / `使用非财政拨款结余` would run together)."""
-    segments = _segments(line, char_w)
+def row_like(segments: list[Segment]) -> bool:
+    """A line (cut into these segments) printed as a table row (cells apart, one a figure)
+    that no table took: too few rows to be found as one. It is a line of its own, never a
+    soft wrap of the line before or after (`2,074,962.01` / `使用非财政拨款结余` would run
+    together)."""
     return len(segments) >= 2 and any(_figure().fullmatch(s.text) for s in segments)
 
 
@@ -162,12 +167,13 @@ def _segments(line: dict, char_w: float) -> list[Segment]:
     return out
 
 
-def _bands(lines: list[dict], char_w: float) -> list[Band]:
+def _bands(lines: list[dict], segments: dict[int, list[Segment]], char_w: float) -> list[Band]:
     """Lines grouped into bands: a line joins the band above when the space between them is
-    less than `ROW_GAP` of a character's height (lines of one row may overlap)."""
+    less than `ROW_GAP` of a character's height (lines of one row may overlap).
+    `segments`: each line's, by id."""
     bands: list[Band] = []
     for ln in sorted(lines, key=lambda ln: ln["top"]):
-        segs = _segments(ln, char_w)
+        segs = segments[id(ln)]
         if not segs:
             continue
         if bands and ln["top"] - bands[-1].bottom < ROW_GAP * char_w:
