@@ -108,7 +108,10 @@ for _name in (
 _OWNER, _MAP_ERROR, _ORIGIN, _MATRIX, _FONT_SIZE, _FONT = (_unchecked(getattr(pdfium_c, name)) for name in (
     "FPDFText_GetTextObject", "FPDFText_HasUnicodeMapError", "FPDFText_GetCharOrigin",
     "FPDFText_GetMatrix", "FPDFText_GetFontSize", "FPDFTextObj_GetFont"))
-# per path segment: the segment, its point, type and whether it closes the subpath
+# per page object: the object (its address) and its type; per path: its matrix and its count of segments; per path segment: the segment, its
+# point, type and whether it closes the subpath
+_GET_OBJECT, _OBJECT_TYPE, _OBJECT_MATRIX, _COUNT_SEGMENTS = (_unchecked(getattr(pdfium_c, name)) for name in (
+    "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix", "FPDFPath_CountSegments"))
 _SEGMENT = _unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
 _POINT, _SEGMENT_TYPE, _CLOSES = (_unchecked(getattr(pdfium_c, name)) for name in (
     "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose"))
@@ -297,11 +300,17 @@ class _PageReader:
         self.doctop = page.initial_doctop
         self.number = page.page_number
         self.descents: dict[int, float | None] = {}
+        # what `_path_items` has pdfium write into, made once for the page's paths
+        self.path_matrix = pdfium_c.FS_MATRIX()
+        self.point = (ctypes.c_float(), ctypes.c_float())
+        self.at_path_matrix = ctypes.byref(self.path_matrix)
+        self.at_point = (ctypes.byref(self.point[0]), ctypes.byref(self.point[1]))
 
     def objects(self) -> dict[str, list[dict]]:
         kinds: dict[str, list[dict]] = {}
-        raws = [_C.FPDFPage_GetObject(self.raw, k) for k in range(_C.FPDFPage_CountObjects(self.raw))]
-        types = [_C.FPDFPageObj_GetType(o) for o in raws]
+        page = ctypes.c_void_p(ctypes.cast(self.raw, ctypes.c_void_p).value)  # see `_unchecked`
+        raws = [_GET_OBJECT(page, k) for k in range(_C.FPDFPage_CountObjects(self.raw))]
+        types = [_OBJECT_TYPE(ctypes.c_void_p(o)) for o in raws]
         if pdfium_c.FPDF_PAGEOBJ_FORM in types:
             raise Refused("form XObject")
         chars = self._chars(raws, types) if pdfium_c.FPDF_PAGEOBJ_TEXT in types else []
@@ -471,15 +480,16 @@ class _PageReader:
 
     def _path_items(self, obj: Any) -> list[dict]:
         """pdfminer's LTLine/LTRect/LTCurve objects for one painted path."""
-        m = pdfium_c.FS_MATRIX()
-        _C.FPDFPageObj_GetMatrix(obj, m)
+        path = ctypes.c_void_p(obj)  # see `_unchecked`
+        m = self.path_matrix
+        _OBJECT_MATRIX(path, self.at_path_matrix)
         a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
         ops: list[str] = []
         points: list[_Point] = []
-        x, y = ctypes.c_float(), ctypes.c_float()
-        path, at_x, at_y = ctypes.c_void_p(obj), ctypes.byref(x), ctypes.byref(y)  # see `_unchecked`
+        x, y = self.point
+        at_x, at_y = self.at_point
         bezier = 0
-        for s in range(_C.FPDFPath_CountSegments(obj)):
+        for s in range(_COUNT_SEGMENTS(path)):
             seg = _SEGMENT(path, s)
             _POINT(seg, at_x, at_y)
             point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
