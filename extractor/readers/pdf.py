@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import logging
 import statistics
+from operator import itemgetter
 from typing import Any
 
 from ..model import Document, ReadError
@@ -330,13 +331,15 @@ def _tables(page: Any, chars: tuple[list[float], list[tuple[int, dict]]] | None 
     found = []
     chars = chars or _by_middle(page.chars)
     for table in pdf_rulings.find_tables(page):  # pdfplumber's `page.find_tables()`, faster
-        raw = _cell_texts(table, chars)
+        rows = table.rows  # pdfplumber makes them anew at every call
+        raw = _cell_texts(rows, chars)
         if len(raw) * max((len(r) for r in raw), default=0) < 2:
             continue
         cells = [[join_cell_lines(c) if c else "" for c in row] for row in raw]
         if not any(any(c for c in row) for row in cells):
             continue
-        found.append((tuple(table.bbox), (cells, _merged(table))))
+        bbox = tuple(table.bbox)
+        found.append((bbox, (cells, _merged(rows, bbox))))
     tables = [bbox for bbox, (cells, _) in found if len(cells) > 1]
     return [t for t in found if len(t[1][0]) > 1 or not (
         _text_beside(t[0], tables + [t[0]], chars) or (_one_line(t[0], chars) and _punctuated(t[1][0][0]))
@@ -377,8 +380,11 @@ def _by_middle(chars: list[dict]) -> tuple[list[float], list[tuple[int, dict]]]:
     return [(c["top"] + c["bottom"]) / 2 for _, c in order], order
 
 
-def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -> list[list[str | None]]:
-    """What pdfplumber's `Table.extract()` returns (a character belongs to the cell that
+_first = itemgetter(0)
+
+
+def _cell_texts(rows: list[Any], chars: tuple[list[float], list[tuple[int, dict]]]) -> list[list[str | None]]:
+    """What pdfplumber's `Table.extract()` returns for a table of these `rows` (a character belongs to the cell that
     holds the middle of its box; None for a position a merged cell covers), with two
     differences: a row's characters, and a cell's within its row, are found by bisection,
     not by testing every character of the page against every row and cell (a large table
@@ -388,7 +394,7 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
     baseline stays beside its words."""
     middles, order = chars
     out: list[list[str | None]] = []
-    for row in table.rows:
+    for row in rows:
         _, top, _, bottom = row.bbox
         picked = order[bisect.bisect_left(middles, top):bisect.bisect_left(middles, bottom)]
         # the row's characters by the middle of their width, with their page order
@@ -400,21 +406,21 @@ def _cell_texts(table: Any, chars: tuple[list[float], list[tuple[int, dict]]]) -
                 cells.append(None)
                 continue
             x0, top, x1, bottom = cell
-            column = by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
-            inside = [c for _, _, c in sorted(column, key=lambda xnc: xnc[1])
+            inside = [(n, c) for _, n, c in by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
                       if top <= (c["top"] + c["bottom"]) / 2 < bottom]
-            cells.append(pdf_lines.cell_text(inside))
+            inside.sort(key=_first)  # page order
+            cells.append(pdf_lines.cell_text([c for _, c in inside]))
         out.append(cells)
     return out
 
 
-def _merged(table: Any) -> dict[tuple[int, int], tuple[int, int]]:
-    """Covered grid position -> top-left position of the spanning cell.
+def _merged(rows: list[Any], bbox: tuple[float, float, float, float]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Covered grid position -> top-left position of the spanning cell, in a table of
+    these `rows` within `bbox`.
 
     pdfplumber leaves None where a merged cell covers a grid position; the owner is the
     cell whose box contains the centre of that position.
     """
-    rows = table.rows
     n_cols = max((len(r.cells) for r in rows), default=0)
     col_x: list[float | None] = [None] * n_cols
     origin: dict[tuple, tuple[int, int]] = {}
@@ -424,7 +430,7 @@ def _merged(table: Any) -> dict[tuple[int, int], tuple[int, int]]:
                 origin.setdefault(tuple(box), (r, c))
                 if col_x[c] is None:
                     col_x[c] = box[0]
-    x0, top, x1, bottom = table.bbox
+    x0, top, x1, bottom = bbox
     xs = [x if x is not None else x0 for x in col_x] + [x1]
     ys = [row.bbox[1] for row in rows] + [bottom]
     merged: dict[tuple[int, int], tuple[int, int]] = {}
