@@ -79,7 +79,7 @@ def cell_text(chars: list[dict]) -> str:
     low, high = min(tops), max(tops)
     if high - low <= Y_TOLERANCE and high <= low + Y_TOLERANCE:  # both tests below, as they round
         # one line with no top to level (most cells): its words, left to right
-        return " ".join(word[1] for word in _words(sorted(zip(tops, chars), key=lambda tc: tc[1]["x0"])))
+        return " ".join(word[1] for word in _words(sorted(zip(tops, chars), key=_x0_of_pair)))
     moved = _common_tops(chars, Y_TOLERANCE)
     lines = _word_lines([(moved.get(id(c), c["top"]), c) for c in chars], runs=False)
     return "\n".join(" ".join(word[1] for word in line) for line in lines)
@@ -137,7 +137,7 @@ def _word_lines(pairs: list[tuple[float, dict]], runs: bool) -> list[list[_Word]
     lines: list[list[tuple[float, dict]]] = [[] for _ in range(max(line_of.values(), default=-1) + 1)]
     for top, c in pairs:
         lines[line_of[top]].append((top, c))
-    words = [word for line in lines for word in _words(sorted(line, key=lambda tc: tc[1]["x0"]))]
+    words = [word for line in lines for word in _words(sorted(line, key=_x0_of_pair))]
     word_line_of = _clusters([top for top, _, _, _, _ in words])
     out: list[list[_Word]] = []
     if not runs:
@@ -174,6 +174,7 @@ def _words(line: list[tuple[float, dict]]) -> list[_Word]:
     word: list[str] = []
     start = 0
     word_top = prev_top = prev_x1 = 0.0
+    spelled, x_tolerance, y_tolerance = LIGATURES.get, X_TOLERANCE, Y_TOLERANCE  # once per line, not per character
     for k, (top, c) in enumerate(line):
         text = c["text"]
         if text.isspace():
@@ -181,19 +182,23 @@ def _words(line: list[tuple[float, dict]]) -> list[_Word]:
                 words.append((word_top, "".join(word), line, start, k))
                 word = []
             continue
-        x0 = c["x0"]
-        if word and (x0 > prev_x1 + X_TOLERANCE or abs(top - prev_top) > Y_TOLERANCE):
+        if word and (c["x0"] > prev_x1 + x_tolerance or abs(top - prev_top) > y_tolerance):
             words.append((word_top, "".join(word), line, start, k))
             word = []
         if not word:
             word_top = top
             start = k
-        word.append(LIGATURES.get(text, text))
-        word_top = min(word_top, top)
+        elif top < word_top:
+            word_top = top
+        word.append(spelled(text, text))
         prev_top, prev_x1 = top, c["x1"]
     if word:
         words.append((word_top, "".join(word), line, start, len(line)))
     return words
+
+
+def _x0_of_pair(pair: tuple[float, dict]) -> float:
+    return pair[1]["x0"]
 
 
 def _mode(values: list[float]) -> float:
