@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import regex
 
 from extractor import extract
 from extractor.evaluation.disclosure import ERROR_CLASSES, PROSE_CLASSES, make_disclosure, render_workbook
@@ -157,3 +158,34 @@ def test_a_figure_of_the_budget_size_is_not_suspect():
 def test_prose_classes_are_refused_without_prose():
     with pytest.raises(ValueError):
         make_disclosure(1, PROSE_CLASSES[0], fmt="xlsx")
+
+
+def _spaced_prose(text: str) -> str:
+    """The sentences of a text with a space at every third boundary between two Chinese
+    characters, as a PDF with wide character spacing or justified lines gives them (a
+    label `一般公共预算 财政拨款 基本支出`, a scope `财 政拨款`, a unit `万 元`)."""
+    def spaced(line: str) -> str:
+        if not line.rstrip().endswith("。"):
+            return line
+        count = iter(range(1, 10**6))
+        return regex.sub(r"(?<=\p{Han})(?=\p{Han})", lambda _m: " " if next(count) % 3 == 0 else "", line)
+    return "\n".join(spaced(line) for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("seed", [7, 10, 11])
+@pytest.mark.parametrize("error", [None, "prose-table", "cross-table"])
+def test_spaced_prose_restates_the_same_figures(tmp_path, seed, error):
+    """The restatement check reads a prose label and its scope with spaces ignored: the same
+    document with its sentences spaced out raises the same restatement flags (a spaced
+    `财 政拨款` once sent the grand total to the wrong table, a false error)."""
+    spec, _gold = make_disclosure(seed, error, "split", "txt")
+    plain, spaced = tmp_path / "plain.txt", tmp_path / "spaced.txt"
+    render(spec, plain)
+    spaced.write_text(_spaced_prose(plain.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def restatements(path: Path) -> list[tuple[str, str]]:
+        return sorted((f.severity, f.text.replace(" ", "")) for f in extract(path).flags if f.code == "restatement-mismatch")
+
+    assert restatements(spaced) == restatements(plain)
+    if error == "prose-table":
+        assert restatements(plain) != []

@@ -72,7 +72,9 @@ def term(kind: str, text: str) -> str | None:
 
 
 def term_match(kind: str, text: str) -> tuple[str, regex.Match] | None:
-    s = text
+    """The first `kind` entry matching `text` and its match, spaces ignored as `term` ignores
+    them (a label spaced out in the prose, `基本 支出`): the match is on the text without them."""
+    s = _SPACE.sub("", text)
     return next(((name, m) for name, rx in _terms()[kind] for m in [rx.search(s)] if m), None)
 
 

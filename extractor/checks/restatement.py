@@ -19,7 +19,7 @@ import regex
 
 from ..model import Evidence, Flag, Quantity, Report
 from . import register
-from .disclosure import Cell, Disclosure, _pick, _plain, disclosure_of, term_match
+from .disclosure import _SPACE, Cell, Disclosure, _pick, _plain, disclosure_of, term_match
 from .arithmetic import _check_rate
 from .interval import Interval, can_equal, ratio
 from .relations import amount_interval
@@ -79,8 +79,9 @@ def _clause_lead(text: str, q: Quantity) -> str:
 
 
 def _sentence_before(text: str, pos: int) -> str:
+    """The sentence up to `pos`, without spaces (its scope words may be spaced out)."""
     lo = max(text.rfind(ch, 0, pos) for ch in _SENTENCE_START) + 1
-    return text[lo:pos]
+    return _SPACE.sub("", text[lo:pos])
 
 
 _HEADING = regex.compile(r"(?m)^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]部分)[^\n]{0,40}$")
@@ -93,7 +94,7 @@ def _fiscal_scope(text: str, pos: int) -> bool:
     if _FISCAL_SCOPE.search(_sentence_before(text, pos)):
         return True
     if _headings[0] is not text:
-        _headings[0], _headings[1] = text, [(m.start(), bool(_FISCAL_SCOPE.search(m.group(0))))
+        _headings[0], _headings[1] = text, [(m.start(), bool(_FISCAL_SCOPE.search(_SPACE.sub("", m.group(0)))))
                                           for m in _HEADING.finditer(text)]
     heads = _headings[1]
     i = bisect.bisect_right(heads, (pos, True)) - 1
@@ -133,7 +134,7 @@ def _path_line(d: Disclosure, table: str, lei: str, kuan: str | None, xiang: str
 def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, str] | None:
     """The table cell a prose figure restates, with the label that names it."""
     text = report.document.text or ""
-    lead = _clause_lead(text, q)
+    lead = _SPACE.sub("", _clause_lead(text, q))  # a label may be spaced out (`一般公共预算 财政拨款 基本支出`)
     if not lead or _OTHER_FIGURE.search(lead):
         return None
     for m in _YEAR.finditer(lead):
