@@ -45,3 +45,20 @@ def test_traditional_report_gives_its_amounts_with_simplified_labels(tianshui):
                      ("1516.64萬元", Decimal("15166400"), "财政拨款收入"),
                      ("170.81萬元", Decimal("1708100"), "事业收入"),
                      ("0萬元", Decimal("0"), "经营收入")]
+
+
+def test_gb2312_characters_left_alone_are_those_t2s_leaves_alone():
+    """The shortcut that spares loading OpenCC (a GB2312 character is its own simplified
+    form, but for GB2312_CONVERTED) gives OpenCC's answer on every Han character of GB2312."""
+    import opencc
+
+    from extractor.text import normalize as nz
+
+    t2s = opencc.OpenCC("t2s")
+    han = [ch for b1 in range(0xB0, 0xF8) for b2 in range(0xA1, 0xFF)
+           for ch in [bytes([b1, b2]).decode("gb2312", errors="ignore")] if ch]
+    assert len(han) == 6763
+    changed = {ch for ch in han if t2s.convert(ch) != ch}
+    assert changed == nz.GB2312_CONVERTED
+    assert all(nz._simplified_already(ch) for ch in han if ch not in changed)
+    assert not any(nz._simplified_already(ch) for ch in "後於預財撥萬")

@@ -20,7 +20,6 @@ parsed by pdfminer. Both feed the same pdfplumber code, so the Document is the s
 from __future__ import annotations
 
 import bisect
-import logging
 import statistics
 from operator import itemgetter
 from typing import Any
@@ -30,11 +29,6 @@ from . import page_jobs, pdf_lines, pdf_rulings, pdf_textgrid
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
-
-# pdfminer logs each damaged operator of a broken PDF as a warning (hundreds of lines); the
-# reader reports one line per file instead
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -93,9 +87,16 @@ def read(path: str, use_pdfium: bool = True, ocr: str = "auto", jobs: int | None
 
 def _opened(path: str) -> Any:
     """The open pdfplumber PDF (a context manager), or the one-line ReadError saying why not."""
+    import logging
+
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
+
+    # pdfminer logs each damaged operator of a broken PDF as a warning (hundreds of lines);
+    # the reader reports one line per file instead (set here, not at import: a text file
+    # needs no logging)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     try:
         return pdfplumber.open(path)

@@ -78,13 +78,29 @@ def _t2s():
 
 
 _HAN = regex.compile(r"\p{Han}")
+# the characters of GB2312 (a simplified-only character set, bar a few variants) that
+# OpenCC's t2s converts: every other GB2312 character is its own simplified form, which
+# spares loading OpenCC (a fifth of a one-line `extract`) for a text in simplified script;
+# `tests/test_scripts.py` holds this to OpenCC's table, character by character
+GB2312_CONVERTED = frozenset("乾菸薹拚捱摺吒後徵夥榘於袷麴醣麽")
+
+
+def _simplified_already(ch: str) -> bool:
+    """`ch` is a GB2312 character t2s leaves as it is."""
+    if ch in GB2312_CONVERTED:
+        return False
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=65536)
 def _simplified(ch: str) -> str:
     """The simplified form of one Han character, or the character itself (a conversion that
     is not one character for one would break the offset map: none is made)."""
-    if not _HAN.match(ch) or ch in _script_rules()["traditional"]["keep"]:
+    if not _HAN.match(ch) or ch in _script_rules()["traditional"]["keep"] or _simplified_already(ch):
         return ch
     got = _t2s().convert(ch)
     return got if len(got) == 1 else ch
