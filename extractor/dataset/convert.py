@@ -34,9 +34,11 @@ def warm_up() -> None:
     running the whole pipeline over a tiny report, so the first real document pays nothing."""
     from ..model import Block, Document
     from ..pipeline import build_report
+    from ..text.normalize import t2s
     from ..text.quantities import warm_up as compile_patterns
 
     compile_patterns()  # jieba's dictionary is loaded lazily, on the first long label
+    t2s()  # OpenCC's table, which a text in simplified script never loads: shared by the workers
     # (the OCR models are not loaded here: they take ~850 MB of address space, which only a
     # document that needs OCR should pay, inside its worker's limit)
     text = "某某局2023年部门绩效自评报告\n一般公共服务支出年初预算数33.39万元，执行数32.10万元，执行率96.14%。"

@@ -69,7 +69,7 @@ def _script_rules() -> dict[str, dict]:
 
 
 @functools.lru_cache(maxsize=1)
-def _t2s():
+def t2s():
     """OpenCC's traditional-to-simplified converter (pure Python `opencc-py`, or the C++
     `opencc` wheel: both install the module `opencc` with this API)."""
     import opencc
@@ -102,7 +102,7 @@ def _simplified(ch: str) -> str:
     is not one character for one would break the offset map: none is made)."""
     if not _HAN.match(ch) or ch in _script_rules()["traditional"]["keep"] or _simplified_already(ch):
         return ch
-    got = _t2s().convert(ch)
+    got = t2s().convert(ch)
     return got if len(got) == 1 else ch
 
 
