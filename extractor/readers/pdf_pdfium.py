@@ -337,12 +337,13 @@ class _PageReader:
         try:
             index = {o: k for k, o in enumerate(raws)}
             text_objects = {o: k for o, k in index.items() if types[k] == pdfium_c.FPDF_PAGEOBJ_TEXT}
-            # text object address -> its index, font, font size, glyph widths (by code, at
-            # that font and size), x scale, descent and height (pt on the page), characters
-            objects: dict[int, tuple[int, int, float, dict[int, float], float, float, float, list[dict]]] = {}
+            # text object address -> its index, font, font size, glyphs (by code, at that font
+            # and size: width, text, whether blank), x scale, descent and height (pt on the
+            # page), characters
+            objects: dict[int, tuple[int, int, float, dict[int, tuple[float, str, bool]], float, float, float, list[dict]]] = {}
             by_object: dict[int, list[dict]] = {}
             spaced: set[int] = set()  # indices of the text objects holding a blank
-            widths: dict[tuple[int, float], dict[int, float]] = {}  # (font, size) -> code -> glyph width
+            widths: dict[tuple[int, float], dict[int, tuple[float, str, bool]]] = {}  # (font, size) -> code -> glyph
             prev_x0 = prev_k = prev_i = None
             ox, oy = ctypes.c_double(), ctypes.c_double()
             width = ctypes.c_float()
@@ -388,23 +389,25 @@ class _PageReader:
                 if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
                     raise Refused("glyph of several characters")
                 prev_x0, prev_i, prev_k = x, i, k
-                glyph = glyphs.get(code)
+                glyph = glyphs.get(code)  # (width, text, blank)
                 if glyph is None:
                     if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
                         raise Refused("glyph width unknown")
-                    glyph = glyphs[code] = width.value
-                text = chr(code)
-                if text.isspace():
+                    text = chr(code)
+                    glyph = glyphs[code] = (width.value, text, text.isspace())
+                advance, text, blank = glyph
+                if blank:
                     spaced.add(k)
-                x1 = x + glyph * scale_x
+                x1 = x + advance * scale_x
                 y0 = oy.value + descent
                 y1 = y0 + size
                 top = height - y1
+                tall = y1 - y0
                 # what `_char` makes, inline: this loop runs once per character of the page
                 out.append({
                     "object_type": "char", "page_number": number, "text": text, "upright": True,
                     "x0": x, "x1": x1, "y0": y0, "y1": y1, "top": top, "bottom": height - y0,
-                    "doctop": doctop + top, "width": x1 - x, "height": y1 - y0, "size": y1 - y0,
+                    "doctop": doctop + top, "width": x1 - x, "height": tall, "size": tall,
                 })
             chars: list[dict] = []
             for obj, k in text_objects.items():  # in content-stream order
