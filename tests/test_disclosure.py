@@ -172,20 +172,21 @@ def _spaced_prose(text: str) -> str:
     return "\n".join(spaced(line) for line in text.split("\n"))
 
 
-@pytest.mark.parametrize("seed", [7, 10, 11])
-@pytest.mark.parametrize("error", [None, "prose-table", "cross-table"])
-def test_spaced_prose_restates_the_same_figures(tmp_path, seed, error):
-    """The restatement check reads a prose label and its scope with spaces ignored: the same
-    document with its sentences spaced out raises the same restatement flags (a spaced
-    `财 政拨款` once sent the grand total to the wrong table, a false error)."""
+@pytest.mark.parametrize("seed", [7, 8, 10])
+@pytest.mark.parametrize("error", [None, "prose-table", "cross-table", "share", "change", "comparison-word"])
+def test_spaced_prose_raises_the_same_flags(tmp_path, seed, error):
+    """The prose checks read cue words, labels and scopes with spaces ignored: the same
+    document with its sentences spaced out raises the same flags (a spaced `财 政拨款` once
+    sent a grand total to the wrong table, a false error; spaced `增 加`, `与上年 相比` or a
+    spaced label lost the restatement, change, share and comparison-word checks)."""
     spec, _gold = make_disclosure(seed, error, "split", "txt")
     plain, spaced = tmp_path / "plain.txt", tmp_path / "spaced.txt"
     render(spec, plain)
     spaced.write_text(_spaced_prose(plain.read_text(encoding="utf-8")), encoding="utf-8")
 
-    def restatements(path: Path) -> list[tuple[str, str]]:
-        return sorted((f.severity, f.text.replace(" ", "")) for f in extract(path).flags if f.code == "restatement-mismatch")
+    def flags(path: Path) -> list[tuple[str, str, str]]:
+        return sorted((f.code, f.severity, f.text.replace(" ", "")) for f in extract(path).flags)
 
-    assert restatements(spaced) == restatements(plain)
-    if error == "prose-table":
-        assert restatements(plain) != []
+    assert flags(spaced) == flags(plain)
+    if error is not None:
+        assert flags(plain) != []

@@ -144,8 +144,20 @@ class _Cues:
         self.rates = {c["form"]: c for c in by["rate"]["cues"]}
 
 
+# what may stand between the characters of a cue word: a PDF with wide character spacing or
+# justified lines writes its prose `与上年 相 比 增 加` (the lead-ins, read on the
+# normalised text, have no such spaces)
+_LETTER_SPACING = "[ \u3000]*"
+
+
 def _alt_src(forms) -> str:
-    return "|".join(regex.escape(f) for f in sorted(forms, key=len, reverse=True))
+    """The cue words as alternatives, longest first, each allowing spaces between its characters."""
+    return "|".join(_LETTER_SPACING.join(regex.escape(ch) for ch in f) for f in sorted(forms, key=len, reverse=True))
+
+
+def _word(matched: str) -> str:
+    """The cue word a match of `_alt_src` spells (its spaces dropped)."""
+    return _SPACES.sub("", matched)
 
 
 def _alt(forms) -> regex.Pattern:
@@ -281,7 +293,7 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
     c = cues()
     out: list[PartOf] = []
     for m in c.part_rx.finditer(p.text):
-        cue, cs, ce = m.group(0), m.start(), m.end()
+        cue, cs, ce = _word(m.group(0)), m.start(), m.end()
         exhaustive = c.part_of[cue]
         list_form = bool(_LIST_COLON.match(p.text[ce:ce + 3]))
         whole = _whole_before(p, cs, list_form)
@@ -405,8 +417,8 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
     c = cues()
     out: list[PartOf] = []
     for m in c.total_rx.finditer(p.text):
-        if any(p.text.startswith(w, m.start() - w.index(m.group(0))) for w in c.total_not_in[m.group(0)]
-               if m.start() >= w.index(m.group(0))):
+        cue = _word(m.group(0))
+        if any(p.text.startswith(w, m.start() - w.index(cue)) for w in c.total_not_in[cue] if m.start() >= w.index(cue)):
             continue
         j = p.after(m.end())
         if j >= len(p.all):
@@ -434,12 +446,13 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
             if can_equal(whole_iv, total(amount_interval(q, finest=finest) for q in sub)):
                 parts, flexible = sub, False
                 break
-        out.append(PartOf(t, parts, "yes", m.group(0), 0.85, flexible_start=flexible))
+        out.append(PartOf(t, parts, "yes", cue, 0.85, flexible_start=flexible))
     return out
 
 
 def _signature(text: str) -> tuple[str | None, str | None]:
     c = cues()
+    text = _word(text)  # a label read from spaced-out prose keeps its spaces
     stage = "budget" if "预算" in text else ("final" if ("决算" in text or "实际" in text) else None)
     inc, exp = _has(text, c.income), _has(text, c.expense)
     direction = "income" if inc and not exp else ("expense" if exp and not inc else None)
@@ -461,7 +474,7 @@ def _changes(p: _Prose) -> list[Change]:
         rate = first if first.kind == "rate" else None
         if rate is None and j + 1 < len(p.all):
             nxt = p.all[j + 1]
-            between = p.text[first.end:nxt.start]
+            between = _word(p.text[first.end:nxt.start])
             if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and regex.search(
                     r"^[，,]?(?:增长|下降|增幅|降幅|上升|减少|增加|增|减)(?:了|为)?$", between):
                 rate = nxt
@@ -479,7 +492,8 @@ def _changes(p: _Prose) -> list[Change]:
         if current is None:
             continue
         own = p.last_stop_before(m.start()) + 1
-        if current.start < own and _SUBJECT.search(p.text[own:m.start()]) and not _ONLY_REFERENCE.match(p.text[own:m.start()]):
+        opening = _word(p.text[own:m.start()])
+        if current.start < own and _SUBJECT.search(opening) and not _ONLY_REFERENCE.match(opening):
             # `2026年预算比2025年预算增加50.32万元`: the sentence names what changed but states
             # no figure for it; the nearest figure before belongs to another subject
             continue
@@ -488,7 +502,7 @@ def _changes(p: _Prose) -> list[Change]:
         ref_year = int(ym.group(1)) if ym else None
         if ref_year is None and _PREV_YEAR.search(ref) and current.year is not None:
             ref_year = current.year - 1
-        ch = Change(current, delta, rate, c.verbs[m.group("verb")], m.group(0), ref_year)
+        ch = Change(current, delta, rate, c.verbs[_word(m.group("verb"))], m.group(0), ref_year)
         if ref_year is not None:
             stage, direction = _signature((current.label or "") + p.lead_of(current))
             ref_stage, _ = _signature(ref)

@@ -288,8 +288,15 @@ def check_named_shares(report: Report) -> list[Flag]:
 # ---------------------------------------------------------------- words
 
 
+def _spaced(*words: str) -> str:
+    """Alternatives of `words`, each allowing spaces between its characters (prose spaced out
+    by a PDF's character spacing: `增 加 130.35 万 元`)."""
+    return "|".join("[ \u3000]*".join(word) for word in words)
+
+
 _CHANGE_WORDS = regex.compile(
-    r"(?P<v1>增加|减少|持平)(?P<a>[^，。；,;]{0,20}?(?:万元|亿元|元))[，,]?\s*(?P<v2>增长|下降|上升|降低|增幅|降幅)(?:了|为)?(?P<r>\s*[\d.]+\s*[%％])")
+    rf"(?P<v1>{_spaced('增加', '减少', '持平')})(?P<a>[^，。；,;]{{0,20}}?(?:{_spaced('万元', '亿元')}|元))\s*[，,]?\s*"
+    rf"(?P<v2>{_spaced('增长', '下降', '上升', '降低', '增幅', '降幅')})(?:了|为)?(?P<r>\s*[\d.]+\s*[%％])")
 _UP = {"增加", "增长", "上升", "增幅"}
 
 
@@ -299,7 +306,7 @@ def check_comparison_words(report: Report) -> list[Flag]:
     text = report.document.text or ""
     flags: list[Flag] = []
     for m in _CHANGE_WORDS.finditer(text):
-        v1, v2 = m.group("v1"), m.group("v2")
+        v1, v2 = _SPACE.sub("", m.group("v1")), _SPACE.sub("", m.group("v2"))
         if v1 == "持平" or (v1 in _UP) == (v2 in _UP):
             continue
         s, e = m.span("r")

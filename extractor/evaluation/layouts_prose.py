@@ -12,20 +12,27 @@ generated once (a project or department self-evaluation report of synth.py) and 
   `一、X` (a department report is printed as in `simplified`: it has no one project to name);
 - `evaluated`: the project report as the evaluation another body made of it (`2022年度某局` over
   `X绩效评价结果`, report type other): the project is named on the title's own line, and the
-  unit on the line above is its implementing unit (the one fact a self-report does not state).
+  unit on the line above is its implementing unit (the one fact a self-report does not state);
+- `spaced`: the simplified report with its sentences spaced out as a PDF with wide character
+  spacing or justified lines gives them to a reader (`卫生 健 康 支 出 80.52 万 元`, seen in
+  real 预算 and evaluation PDFs): a space at every third boundary between two Chinese
+  characters of a line that ends a sentence, inside words and units too.
 Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
 the same value, unit and label, the same projects and budget lines, and no error flag.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 from typing import Any
+
+import regex
 
 from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
-PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated")
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated", "spaced")
 _NAMINGS = ("explicit", "single", "heading")
 PROSE_FORMATS = ("txt", "docx", "pdf")
 _KINDS = ("project-report", "dept-report")
@@ -60,9 +67,25 @@ def annotate(text: str, rng: random.Random) -> str:
     return "".join(f"{ch}({_SEEN[ch]})" if ch in _SEEN and rng.random() < 0.5 else ch for ch in text)
 
 
+_HAN_BOUNDARY = regex.compile(r"(?<=\p{Han})(?=\p{Han})")
+
+
+def letter_spaced(text: str) -> str:
+    """`text` with a space at every third boundary between two Chinese characters of each
+    line that ends a sentence (`。`), the lines of headings and tables left as they are."""
+    def spaced(line: str) -> str:
+        if not line.rstrip().endswith("。"):
+            return line
+        count = itertools.count(1)
+        return _HAN_BOUNDARY.sub(lambda _m: " " if next(count) % 3 == 0 else "", line)
+    return "\n".join(spaced(line) for line in text.split("\n"))
+
+
 def _writer(layout: str, seed: int | str):
     if layout == "simplified":
         return lambda s: s
+    if layout == "spaced":
+        return letter_spaced
     if layout == "traditional":
         return traditional
     rng = random.Random(f"mirror:{seed}")
@@ -154,4 +177,4 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["PROSE_FORMATS", "PROSE_LAYOUTS", "annotate", "make_prose_document", "traditional"]
+__all__ = ["PROSE_FORMATS", "PROSE_LAYOUTS", "annotate", "letter_spaced", "make_prose_document", "traditional"]
