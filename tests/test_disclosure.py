@@ -150,6 +150,17 @@ def test_a_wan_figure_a_hundred_times_its_budget_is_unit_suspect():
     assert "总预算56万元的500倍" in r.flags[0].message
 
 
+def test_the_budget_of_one_item_is_no_whole():
+    """A department's figures a hundred times the budget of one of its items (`机关运行经费预算
+    安排`): several different figures that far above say the words named no whole, so no
+    figure is suspect; the one slip of a project report still is."""
+    text = ("2022年本部门当年一般公共预算支出48054.42万元，主要用于医疗保障。2022年本部门预算收入较上年减少"
+            "29940.47万元。本部门当年机关运行经费预算安排163.46万元，较上年增加46.26万元。")
+    assert _flags(_report(text)) == []
+    r = _report("该项目总预算56万元，其中人员劳务费20万元。本年度拨付专项经费28000万元，复核拨付专项经费28000万元。")
+    assert _flags(r) == [("unit-suspect", "warning", "28000万元"), ("unit-suspect", "warning", "28000万元")]
+
+
 def test_a_figure_of_the_budget_size_is_not_suspect():
     assert _flags(_report("该项目总预算56万元。部门全年支出1200万元，拨付资金1200万元。")) == []
     assert _flags(_report("本年度拨付专项经费2.8万元，项目总预算56万元。")) == []

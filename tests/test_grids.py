@@ -108,3 +108,30 @@ def test_a_unit_line_without_the_word_unit_declares_the_table_below_it():
     assert amounts(report_of([t])) == [(1, 2, "10.00", "万元", D("100000.00"))]
     t.context = "2026年市级部门项目支出绩效表\n支出合计 1,266.75 万元"  # a figure's unit declares nothing
     assert amounts(report_of([t])) == []
+
+
+# a table of units with a decrease column (51 p45): the department's line, then its own
+# office, a unit whose figure fell (`-91800`) and a unit with none; no codes, no outline
+UNITS = [
+    ["预算单位：某局", "", "单位：元"],
+    ["单位名称", "本年预算", "比上年增减"],
+    ["合计", "75500", "4600"],
+    ["某市医疗保障局", "75500", "4600"],
+    ["某市医疗保障局本级", "167300", "25000"],
+    ["某市医疗保障经办服务中心", "-91800", "-20400"],
+    ["某市医疗保险基金管理中心", "0", "0"],
+]
+
+
+def test_a_row_larger_than_what_is_left_does_not_end_the_search_while_decreases_follow():
+    """167300 is more than the 75500 its unit's line leaves once reached, but the -91800
+    after it brings the sum back: the rows add up (unit line = the three units below)."""
+    r = report_of([Table(index=0, cells=[row[:] for row in UNITS], page=1)])
+    assert [(f.code, f.text) for f in r.flags] == []
+    (ledger,) = read_ledgers(r.document, r.quantities)
+    (block,) = ledger.groups[0].blocks
+    assert block.how == "sums" and [m.level for m in block.members][:3] == [1, 2, 2]  # (the 0 fits anywhere)
+    cells = [row[:] for row in UNITS]
+    cells[5][1] = "-91700"  # a slip still shows
+    r = report_of([Table(index=0, cells=cells, page=1)])
+    assert [(f.code, f.text) for f in r.flags] == [("sum-mismatch", "75500")]

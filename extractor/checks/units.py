@@ -344,6 +344,11 @@ def _larger_than_whole(report: Report, involved: set[int]) -> list[Flag]:
     if not wholes:
         return []
     whole = max(wholes, key=lambda q: q.value_yuan)
+    # one slip of the unit makes one figure (maybe restated) a hundred times the whole; when
+    # several different figures are, the words named the budget of one item (`机关运行经费
+    # 预算安排163.46万元` in a department's 预算 of 48054.42万元), not the whole
+    if len({q.value_yuan for q in prose if q.unit == "万元" and q.value_yuan >= 100 * whole.value_yuan}) > 1:
+        return []
     out: list[Flag] = []
     for q in prose:
         if q.unit != "万元" or id(q) in involved or q is whole or q.value_yuan < 100 * whole.value_yuan:

@@ -371,6 +371,12 @@ def _infer(total: LedgerRow, members: list[LedgerRow], width: int | tuple[int, .
     ks = range(width) if isinstance(width, int) else width
     tol_unit = [sum((_half_ulp(m.values[k]) for m in members + [total] if k in m.values), Decimal(0)) for k in ks]
     pinned = [m.kind == "total" for m in members]
+    # the most the rows from i on can add back to what is still needed: the sum of their
+    # negative figures (a decrease column, `-91800`), so a row larger than the rest needed
+    # does not end the search while negative rows may follow it
+    negative_after = [tuple(Decimal(0) for _ in ks)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        negative_after[i] = tuple(a + min(b, Decimal(0)) for a, b in zip(negative_after[i + 1], vecs[i]))
     steps = [0]
     memo: dict[tuple[int, int, tuple[Decimal, ...]], dict[int, tuple[str, int]]] = {}
 
@@ -392,7 +398,7 @@ def _infer(total: LedgerRow, members: list[LedgerRow], width: int | tuple[int, .
             return got
         v = vecs[i]
         rest = tuple(a - b for a, b in zip(need, v))
-        if all(x >= -t for x, t in zip(rest, tol_unit)):
+        if all(x >= g - t for x, t, g in zip(rest, tol_unit, negative_after[i + 1])):
             for j in sibs(i + 1, depth, rest):
                 got.setdefault(j, ("leaf", i + 1))
             if depth < MAX_DEPTH and not pinned[i] and any(v):
