@@ -136,3 +136,19 @@ def test_project_report_title_names_its_project():
     assert (p.name, p.initial_budget_yuan, p.adjusted_budget_yuan, p.executed_yuan, p.execution_rate,
             p.total_score, p.grade, p.fiscal_year) == (
         "科技创新平台建设项目", D("1636500"), D("1925300"), D("1784800"), D("99.27"), D("85.84"), "良", 2021)
+
+
+@pytest.mark.parametrize("text,year", [
+    # a web page's title names no year: the opening's first year (its publication date is a date)
+    ("您现在的位置: 首页 > 通知公告\n部门整体支出绩效评价报告\n【发布时间:2022-04-15 14:54】\n"
+     "一、基本情况\n2021年部门决算收支完成情况。\n收入:792.22万元。", 2021),
+    # a cover printing the year, the department and the report's name on three lines
+    ("2026 年度\n福州市商务局\n部门预算\n目录\n第一部分 部门概况", 2026),
+    # a report date (a date, not a year) before the year of the fund evaluated
+    ("评价项目金额： 13,237 万元\n报告日期：2021 年 8 月 22 日\n长沙市财政局制\n2020 年度长沙市人民政府\n"
+     "国企改革稳定专项资金绩效评价报告", 2020),
+    # a filing date only: no fiscal year
+    ("部门整体支出绩效自评表\n单位(盖章):某镇人民政府 | 填报日期:2022年2月3日", None),
+])
+def test_the_fiscal_year_of_an_opening_without_a_dated_title(text, year):
+    assert facts.document_meta(Document(path="x.txt", reader="text", text=text)).report_year == year

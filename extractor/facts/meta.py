@@ -5,7 +5,12 @@ import re
 
 from ..model import DocMeta, Document
 from ..text.normalize import normalize
+from ..text.quantities import parse_quantities_in
 from ..text.titles import department_of, has_cue, report_type_of, title_rules, year_of
+
+# characters of a document's opening looked in for its fiscal year when no title line names one
+OPENING_CHARS = 3000
+
 
 def _clean_line(line: str) -> str:
     return line.strip(" \t\u3000|")
@@ -98,6 +103,14 @@ def document_meta(doc: Document) -> DocMeta:
         lines = [normalize(_clean_line(x)).text for x in doc.text.splitlines()[:8] + text.splitlines()[:8]]
         meta.report_year = next((year_of(x) for x in lines if x and len(x) <= 60
                                  and _BUDGET_TITLE.search(x) and year_of(x)), None)
+    if meta.report_year is None:
+        # no year in the title or a cover line (a web page's title, `部门整体支出绩效评价报告`; a
+        # cover printing `2026 年度` / `福州市商务局` / `部门预算` on three lines): the first year
+        # the opening states as a year, not as a date (`2021年部门决算收支完成情况`, not
+        # `发布时间:2022-04-15` or `报告日期：2021 年 8 月 22 日`)
+        meta.report_year = next((q.value for q in parse_quantities_in(doc.text[:OPENING_CHARS] or text[:OPENING_CHARS])
+                                 if q.kind == "year" and q.value is not None), None)
+        meta.report_year = int(meta.report_year) if meta.report_year is not None else None
     if meta.department is None:
         meta.department = department_of(opening) or _signature_department(text)
         if meta.department is None:
