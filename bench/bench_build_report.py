@@ -15,8 +15,9 @@ lines, checks; then the total.
 By default the caches keyed by texts stay as the previous run of the same document left
 them (issue 16 times `jixiao extract` of a file after warm-up). `--cold` clears, before
 each run, every bounded cache of the package (`functools.lru_cache` with a maxsize above
-one: what is keyed by texts, labels or characters) and the normalised long texts, as for a
-document none of whose texts were seen before; loaded patterns stay loaded.
+one: what is keyed by texts and labels) and the normalised long texts, as for a document
+none of whose texts were seen before; loaded patterns stay loaded, and so do the caches of
+single characters (`PER_CHARACTER`: a process soon holds every character it meets).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from extractor.text.normalize import forget_long_texts  # noqa: E402
 STAGES = ("flattened", "meta", "quantities", "selfeval", "prose projects", "budget lines", "checks")
 CORPUS_SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls", ".txt", ".csv", ".html"}
 MIN_SECONDS = 0.2
+PER_CHARACTER = ("extractor.text.normalize._simplified", "extractor.text.normalize._mapped")
 MAX_RUNS = 50
 
 
@@ -49,7 +51,8 @@ def corpus_paths() -> list[str]:
 
 
 def bounded_caches() -> list:
-    """Every `lru_cache` of the package with a maxsize above one (what holds texts)."""
+    """Every `lru_cache` of the package with a maxsize above one (what holds texts), but
+    those of single characters."""
     found = []
     for name, module in list(sys.modules.items()):
         if not name.startswith("extractor") or module is None:
@@ -58,7 +61,8 @@ def bounded_caches() -> list:
             wrapped = obj
             if isinstance(wrapped, functools._lru_cache_wrapper):  # type: ignore[attr-defined]
                 size = wrapped.cache_parameters()["maxsize"]
-                if size is not None and size > 1 and wrapped not in found:
+                if (size is not None and size > 1 and wrapped not in found
+                        and f"{wrapped.__module__}.{wrapped.__qualname__}" not in PER_CHARACTER):
                     found.append(wrapped)
     return found
 
