@@ -69,6 +69,7 @@ def _longest_word() -> int:
     return max(map(len, _vocabulary()), default=0)
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every cell by several readers of a table, and of every token
 def role_of(text: str) -> str | None:
     """The meaning of a header/label cell (`initial_budget`, `l3`, `fund:total`, …) or None."""
     if not text or not text.strip():

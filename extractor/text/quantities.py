@@ -815,22 +815,25 @@ def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
     return _header_text(t, lay, _header_block(lay, r), c)
 
 
-def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | None, str | None]:
-    """Nearest text cell left of (r, c), and the row's category code cell if any."""
-    label = None
-    code = None
-    for cc in range(c - 1, -1, -1):
+def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None, str | None]]:
+    """For every column c of row r: the nearest text cell left of (r, c), and the row's nearest
+    category code cell left of it, if any (one pass over the row, not one per cell)."""
+    out: list[tuple[str | None, str | None]] = []
+    label: str | None = None
+    code: str | None = None
+    for cc in range(len(t.cells[r])):
+        out.append((label, code))
         txt = t.cell(r, cc).strip()
         if not txt:
             continue
         norm = normalize(txt).text
         if cc in code_cols or (cc == 0 and _CODE.fullmatch(norm)):
             if _CODE.fullmatch(norm):
-                code = code or norm
+                code = norm
             continue
-        if label is None and not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
-            label = txt
-    return (strip_row_label(label) if label else None), code
+        if not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
+            label = strip_row_label(txt)
+    return out
 
 
 def table_quantities(doc: Document, t: Table, report_year: int | None,
@@ -845,6 +848,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
     for r in range(t.n_rows):
         if r == 0 or r - 1 in lay.header_rows:
             block = _header_block(lay, r)  # changes only below a header row
+        labels: list[tuple[str | None, str | None]] | None = None
         for c in range(len(t.cells[r])):
             if (r, c) in t.merged:
                 continue
@@ -855,7 +859,9 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             header = headers.get((block, c))
             if header is None:
                 header = headers[(block, c)] = _header_text(t, lay, block, c)
-            label, code = _row_label(t, r, c, lay.code_cols)
+            if labels is None:
+                labels = _row_labels(t, r, lay.code_cols)
+            label, code = labels[c]
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note"):
