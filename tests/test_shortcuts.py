@@ -68,7 +68,7 @@ def test_the_word_then_digit_test(text, refused):
 def test_row_labels_are_the_nearest_label_and_code_on_the_left():
     t = Table(index=0, cells=[["2010101", "一、行政运行", "12.5", "其中：", "3", "——", "4"]])
     got = _row_labels(t, 0, set())
-    assert got == [(None, None), (None, "2010101"), ("行政运行", "2010101"), ("行政运行", "2010101"),
-                   (None, "2010101"), (None, "2010101"), (None, "2010101")]
+    assert got == [(None, None), (None, "2010101"), ("一、行政运行", "2010101"), ("一、行政运行", "2010101"),
+                   ("其中：", "2010101"), ("其中：", "2010101"), ("其中：", "2010101")]
     t2 = Table(index=0, cells=[["类", "201", "基本支出", "7"]])
     assert _row_labels(t2, 0, {1})[3] == ("基本支出", "201")

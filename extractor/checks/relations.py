@@ -30,6 +30,7 @@ from ..text.normalize import normalize
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
+_SENTENCE_END_RX = regex.compile("[" + regex.escape(_SENTENCE_END) + "]")
 _LIST_ITEM = regex.compile(r"\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
 _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")
 # a list in prose longer than this is no list a report writes (and trying every start of it
@@ -189,7 +190,7 @@ class _Prose:
         self.ends = [q.end for q in self.all]
         # sentences end at 。；！？ and line ends, and where a section heading stands inline
         # (`…本级59.75万元,项目绩效目标…三、预算支出组织实施情况…`: a page flattened to one line)
-        self.stops = [i for i, ch in enumerate(text) if ch in _SENTENCE_END]
+        self.stops = [m.start() for m in _SENTENCE_END_RX.finditer(text)]
         bounds = set(self.stops)
         bounds |= {m.start() - 1 for m in _INLINE_HEADING.finditer(text) if m.start() > 0}
         # the last search of each list-end pattern: (searched from, match start)

@@ -1041,5 +1041,6 @@ def add_flattened_tables(doc: Document) -> None:
         index += 1
         spans = list(table.spans.values())
         taken.append((min(s for s, _e in spans), max(e for _s, e in spans) + 1))
-    index = _add_pipe_tables(doc, taken, index)
+    if "|" in doc.text:  # exact: a `|` table is made of lines with bars
+        index = _add_pipe_tables(doc, taken, index)
     _add_glued_lists(doc, taken, index)

@@ -21,7 +21,7 @@ import re
 from decimal import Decimal
 
 from .. import patternbook
-from ..text.misreads import first_chars, misread_end, misreads, next_misread
+from ..text.misreads import any_misread, first_chars, misread_end, misreads, next_misread
 from ..text.normalize import normalize
 
 _NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -123,7 +123,7 @@ def is_glued(text: str) -> bool:
     n = normalize(text).text
     if len(n) < 12 or not re.search(r"\d", n):
         return False
-    if not _two_words(n) or not _word_then_digit(n):
+    if not _word_then_digit(n) or not _two_words(n):  # the cheaper test first
         return False
     pieces = [n[a:b] for a, b in _pieces(n)]
     return any(_word_at(p, 0) == len(p) and q[0].isdigit() for p, q in zip(pieces, pieces[1:]))
@@ -159,7 +159,7 @@ def _word_then_digit(n: str) -> bool:
     and without look-alikes in `n` a word piece is an exact form word. With a look-alike
     somewhere the full test runs."""
     rx = _word_digit_rx()
-    if rx is None or next_misread(n)[0] < len(n):
+    if rx is None or any_misread(n):
         return True
     return rx.search(n) is not None
 

@@ -817,7 +817,8 @@ def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
 
 def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None, str | None]]:
     """For every column c of row r: the nearest text cell left of (r, c), and the row's nearest
-    category code cell left of it, if any (one pass over the row, not one per cell)."""
+    category code cell left of it, if any (one pass over the row, not one per cell; the label
+    as the cell writes it, `strip_row_label` makes it a label)."""
     out: list[tuple[str | None, str | None]] = []
     label: str | None = None
     code: str | None = None
@@ -832,7 +833,7 @@ def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None,
                 code = norm
             continue
         if not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
-            label = strip_row_label(txt)
+            label = txt
     return out
 
 
@@ -862,6 +863,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             if labels is None:
                 labels = _row_labels(t, r, lay.code_cols)
             label, code = labels[c]
+            label = strip_row_label(label) if label else None
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note"):
