@@ -8,7 +8,7 @@ import functools
 import regex
 
 from .. import patternbook
-from ..model import Evidence, Flag, Report
+from ..model import Evidence, Flag, Report, Table
 from . import register
 
 
@@ -20,15 +20,20 @@ def _renamings() -> list[dict]:
     return sorted(patternbook.entries("stale_names"), key=lambda e: len(e["name"]), reverse=True)
 
 
-def _occurrences(report: Report, old: str) -> list[Evidence]:
+def _cells(report: Report) -> list[tuple[Table, int, int, str, str]]:
+    """Every table cell with its text and that text without spaces (squeezed once for all
+    the names looked for)."""
+    return [(t, r, c, cell, _SPACES.sub("", cell)) for t in report.document.tables
+            for r, row in enumerate(t.cells) for c, cell in enumerate(row)]
+
+
+def _occurrences(report: Report, old: str, cells: list[tuple[Table, int, int, str, str]]) -> list[Evidence]:
     """Where the old name is written: prose spans, then table cells."""
     doc = report.document
     out = [Evidence(old, doc.page_at(m.start()), m.start(), m.end()) for m in regex.finditer(regex.escape(old), doc.text)]
-    for t in doc.tables:
-        for r, row in enumerate(t.cells):
-            for c, cell in enumerate(row):
-                if old in _SPACES.sub("", cell):
-                    out.append(Evidence(cell.strip(), t.page, None, None, t.index, r, c))
+    for t, r, c, cell, squeezed in cells:
+        if old in squeezed:
+            out.append(Evidence(cell.strip(), t.page, None, None, t.index, r, c))
     return out
 
 
@@ -45,10 +50,13 @@ def check_stale_categories(report: Report) -> list[Flag]:
         return []
     flags: list[Flag] = []
     seen: list[Evidence] = []
+    cells: list[tuple[Table, int, int, str, str]] | None = None
     for e in _renamings():
         if year <= e["last_year"]:
             continue
-        places = [p for p in _occurrences(report, e["name"]) if not _covered(p, seen)]
+        if cells is None:
+            cells = _cells(report)
+        places = [p for p in _occurrences(report, e["name"], cells) if not _covered(p, seen)]
         if not places:
             continue
         seen += places

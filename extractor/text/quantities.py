@@ -11,6 +11,7 @@ column_kinds, dates).
 from __future__ import annotations
 
 import bisect
+import copy
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -705,13 +706,14 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
     declared units; a headless table at the top of a page continues the previous one
     (`turns_page(a, b)`: page b follows page a, `Document.turns_page`)."""
     header_rows: set[int] = set()
+    first_data = t.n_rows
     for r in range(t.n_rows):
         if _is_data_row(t, r):
+            first_data = r
             break
         if any(x.strip() for x in t.cells[r]):
             header_rows.add(r)
-    first_data = next((r for r in range(t.n_rows) if _is_data_row(t, r)), t.n_rows)
-    header_rows |= {r for r in range(first_data, t.n_rows) if _is_reheader_row(t, r)}
+    header_rows |= {r for r in range(first_data, t.n_rows) if r != first_data and _is_reheader_row(t, r)}
     if previous is not None and header_rows and all(
             _is_outline_line(t, r) or is_line_row(previous[0], t, r) for r in header_rows):
         header_rows = set()  # lines with blank figures at the top of a continuation page, not a header
@@ -891,8 +893,23 @@ def _header_year(header: str) -> int | None:
     return _year_value(m.group(1)) if m else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell_figures(txt: str) -> tuple[Quantity, ...]:
+    """The amounts, rates and counts written in a cell's text, offsets into it: read once per
+    text (forms repeat their cells: `100%`, `≥90%`, `绩效指标(90分)`); never handed out, only
+    copies (`_copy`), since every caller fills in where its copy stands."""
+    return tuple(q for q in parse_quantities_in(txt) if q.kind in ("amount", "rate", "count"))
+
+
+def _copy(q: Quantity) -> Quantity:
+    """A quantity of its own: the same fields, its `extra` copied through nested containers."""
+    new = copy.copy(q)
+    new.extra = copy.deepcopy(q.extra) if q.extra else {}
+    return new
+
+
 def _cell_inline(txt: str, span: tuple[int, int] | None) -> list[Quantity]:
-    qs = [q for q in parse_quantities_in(txt) if q.kind in ("amount", "rate", "count")]
+    qs = [_copy(q) for q in _cell_figures(txt)]
     for q in qs:
         if span is not None and q.start is not None:
             q.start, q.end = span[0] + q.start, span[0] + q.end
