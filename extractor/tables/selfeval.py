@@ -184,12 +184,16 @@ def parse_target(text: str) -> dict[str, Any]:
     return {"operator": op, "value": value, "unit": unit}
 
 
+_CELL_NUMBER = re.compile(r"-?[\d,]*\d(?:\.\d+)?")
+
+
+@functools.lru_cache(maxsize=8192)  # every reader of a form asks for its cells' numbers
 def cell_number(text: str) -> Decimal | None:
     """A bare number in a cell (`215,457.6`, `100.00%`, `-3`); None for `—`, `/`, text."""
     t = normalize(text or "").text.strip().rstrip("%").strip()
     if t.endswith("万") and t[:-1][-1:].isdigit():
         t = t[:-1]  # `251.89万`: a money cell with its unit's bare 万 (its row reads it as 万元)
-    if not t or not re.fullmatch(r"-?[\d,]*\d(?:\.\d+)?", t):
+    if not t or not _CELL_NUMBER.fullmatch(t):
         return None
     return parse_number(t)
 
@@ -266,6 +270,7 @@ def _year_in(texts: list[str]) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _readable(text: str) -> str:
     """A cell's text in simplified script without mirror pinyin where the page printed those
     (then NFKC'd, as normalising reads it); any other cell exactly as written."""
