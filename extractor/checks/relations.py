@@ -31,6 +31,7 @@ from ..text.normalize import normalize
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
 _SENTENCE_END_RX = regex.compile("[" + regex.escape(_SENTENCE_END) + "]")
+_LAST_CLAUSE_BOUND = regex.compile("(?r)[" + regex.escape(_CLAUSE_BOUND) + "]")  # searched backwards
 _LIST_ITEM = regex.compile(r"\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
 _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")
 # a list in prose longer than this is no list a report writes (and trying every start of it
@@ -204,11 +205,8 @@ class _Prose:
         prev_end = 0
         for q in self.all:
             start = nt.index(q.start)
-            lo = prev_end
-            for i in range(start - 1, prev_end - 1, -1):
-                if norm[i] in _CLAUSE_BOUND:
-                    lo = i + 1
-                    break
+            bound = _LAST_CLAUSE_BOUND.search(norm, prev_end, start) if start > prev_end else None
+            lo = bound.end() if bound else prev_end
             self.lead[id(q)] = norm[lo:start]
             prev_end = nt.index(q.end)
 
@@ -296,7 +294,8 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
             else:
                 end = p.list_end(ce)
             parts = []
-            for q in p.all[p.after(ce):]:
+            for k in range(p.after(ce), len(p.all)):  # (no copy of the rest of the list per cue)
+                q = p.all[k]
                 if q.start >= end:
                     break
                 if q.kind == "count" or (q.kind == "rate" and c.share_rx.match(p.lead_of(q))):

@@ -211,6 +211,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
     rows_taken: set[tuple[int, int, str]] = set()
     amount_cells = {(q.table, q.row, q.col) for q in quantities if q.kind == "amount" and q.table is not None}
     from_table: list[bool] = []
+    captions: dict[int, str | None] = {}  # per table: its figures ask for it one by one
     for q in quantities:
         if q.kind != "amount" or q.value_yuan is None or not q.label:
             continue
@@ -219,7 +220,9 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         if cls["direction"] is None and not bare_total:
             continue  # (a bare `合计` row takes its direction from the table's caption below)
         if q.table is not None and q.table < len(doc.tables):  # (a flattened table's cell has offsets too)
-            caption = _caption(doc, q.table)
+            if q.table not in captions:
+                captions[q.table] = _caption(doc, q.table)
+            caption = captions[q.table]
             if caption is None or any(w in caption for w in _budget_rules()["subset_tables"]):
                 continue
             stage = stage_in(caption) or cls["stage"] or (

@@ -24,6 +24,7 @@ _HEADING = regex.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)"
 )
 _YEAR_KINDS = ("year", "date", "period")
+_HEADING_YEAR = regex.compile(r"(\d{4})\s*年")
 
 
 def is_heading(line: str) -> bool:
@@ -39,7 +40,7 @@ def _headings(text: str) -> list[tuple[int, int | None]]:
     for line in text.split("\n"):
         stripped = line.strip()
         if is_heading(stripped):
-            m = regex.search(r"(\d{4})\s*年", stripped)
+            m = _HEADING_YEAR.search(stripped)
             year = int(m.group(1)) if m and 1949 <= int(m.group(1)) <= 2100 else None
             out.append((pos, year))
         pos += len(line) + 1
