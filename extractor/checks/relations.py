@@ -446,6 +446,9 @@ def _signature(text: str) -> tuple[str | None, str | None]:
     return stage, direction
 
 
+_RATE_AFTER_DELTA = regex.compile(r"^[，,]?(?:增长|下降|增幅|降幅|上升|减少|增加|增|减)(?:了|为)?$")
+
+
 def _changes(p: _Prose) -> list[Change]:
     c = cues()
     out: list[Change] = []
@@ -462,8 +465,7 @@ def _changes(p: _Prose) -> list[Change]:
         if rate is None and j + 1 < len(p.all):
             nxt = p.all[j + 1]
             between = p.text[first.end:nxt.start]
-            if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and regex.search(
-                    r"^[，,]?(?:增长|下降|增幅|降幅|上升|减少|增加|增|减)(?:了|为)?$", between):
+            if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and _RATE_AFTER_DELTA.search(between):
                 rate = nxt
         # the figure that changed: the nearest amount before the comparison, in this or the
         # previous sentence, that is not itself a change
@@ -586,9 +588,11 @@ def _ratios(p: _Prose, part_of: list[PartOf]) -> list[Ratio]:
     return out
 
 
+_NOT_DIGIT = regex.compile(r"[^0-9]")  # (`format(d, "f")` writes ASCII only)
+
+
 def _significant_digits(q: Quantity) -> str:
-    digits = "".join(ch for ch in format(q.value, "f") if ch.isdigit()).strip("0")
-    return digits
+    return _NOT_DIGIT.sub("", format(q.value, "f")).strip("0")
 
 
 def _same_figures(quantities: list[Quantity]) -> list[SameFigure]:

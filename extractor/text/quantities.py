@@ -829,11 +829,13 @@ def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None,
         txt = t.cell(r, cc).strip()
         if not txt:
             continue
-        norm = normalize(txt).text
-        if cc in code_cols or (cc == 0 and _CODE.fullmatch(norm)):
-            if _CODE.fullmatch(norm):
-                code = norm
-            continue
+        if cc in code_cols or cc == 0:
+            norm = normalize(txt).text
+            is_code = _CODE.fullmatch(norm) is not None
+            if cc in code_cols or is_code:
+                if is_code:
+                    code = norm
+                continue
         if not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
             label = txt
     return out
