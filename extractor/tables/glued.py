@@ -16,6 +16,7 @@ are recovered here, both without any knowledge of a particular document:
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from decimal import Decimal
@@ -169,17 +170,43 @@ def _pieces(n: str) -> list[tuple[int, int]]:
     return list(_pieces_of(n))
 
 
+@functools.lru_cache(maxsize=1)
+def _stop_rx() -> re.Pattern[str]:
+    """Where a bracket, a dash, a digit or a form word starts (a look-ahead: every position)."""
+    marks = re.escape(_OPEN + _CLOSE + _DASHES)
+    return re.compile(rf"(?=[{marks}\d]|" + "|".join(re.escape(w) for w in _words()) + ")")
+
+
+def _stops(n: str) -> list[int]:
+    """The positions of `n` where `_pieces_of` can do anything but step on: a bracket (the
+    depth), a dash, a digit (a figure starts only at one), where a form word starts, or where
+    one read with a look-alike can (a look-alike within a word's length ahead, as `_word_at`
+    asks); elsewhere no word, dash or figure starts and the depth stays."""
+    stops = {m.start() for m in _stop_rx().finditer(n)}
+    reach = _words_longest()
+    for k in set(next_misread(n)):
+        if k < len(n):
+            stops.update(range(max(0, k - reach + 1), k + 1))
+    return sorted(stops)
+
+
 @functools.lru_cache(maxsize=64)
 def _pieces_of(n: str) -> tuple[tuple[int, int], ...]:
     pieces: list[tuple[int, int]] = []
     i = start = 0
     depth = 0
+    stops = _stops(n)
+    at = 0
 
     def flush(a: int, b: int) -> None:
         if b > a and n[a:b].strip():
             pieces.append((a, b))
 
-    while i < len(n):
+    while True:
+        at = bisect.bisect_left(stops, i, at)  # the next position where anything can happen
+        if at == len(stops):
+            break
+        i = stops[at]
         ch = n[i]
         if ch in _OPEN:
             depth += 1

@@ -130,10 +130,23 @@ class _Book:
             for f in e.get("exact_forms", []):  # one-character headers (类 | 款 | 项) name a column only alone
                 self.column_exact[f] = e["kind"]
         self.column_forms = kinds
+        # the forms by their first character: a header holds only the forms whose first
+        # character it holds (an empty form, were there one, is in every text)
+        self._forms_from: dict[str, list[int]] = {}
+        for k, (f, _kind) in enumerate(kinds):
+            self._forms_from.setdefault(f[:1], []).append(k)
         d = patternbook.load("dates")
         self.docnum = regex.compile(d["docnum_regex"])
         self.period = regex.compile(d["period_regex"])
         self.date = regex.compile(d["date_regex"])
+
+
+    def forms_in(self, text: str) -> list[tuple[str, str]]:
+        """The (form, kind) pairs of `column_forms` that may occur in `text`, in their order."""
+        found = set(self._forms_from.get("", ()))
+        for ch in set(text):
+            found.update(self._forms_from.get(ch, ()))
+        return [self.column_forms[k] for k in sorted(found)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -600,7 +613,7 @@ def column_kind(header: str) -> str:
     if exact:
         return exact
     best: tuple[int, int, str] | None = None
-    for form, kind in book().column_forms:
+    for form, kind in book().forms_in(t):
         i = t.rfind(form)
         if i < 0:
             continue
@@ -731,8 +744,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
         del decl[caption_decl[0]]
         header_rows.discard(caption_decl[0][0])
     # (a `栏次 | | 1` numbering row's own 栏次 cell does not make its column one of codes)
-    code_cols = {c for c in range(t.n_cols) for r in header_rows
-                 if column_kind(t.cell(r, c)) == "code" and not is_numbering_row(t, r)}
+    named_rows = [r for r in header_rows if not is_numbering_row(t, r)]  # (asked once per row, not per cell)
+    code_cols = {c for c in range(t.n_cols) for r in named_rows if column_kind(t.cell(r, c)) == "code"}
     if table_unit is None and not decl:
         table_unit = _flattened_unit(t, text)
     inherited: dict[int, str] = {}
