@@ -72,3 +72,15 @@ def test_row_labels_are_the_nearest_label_and_code_on_the_left():
                    ("其中：", "2010101"), ("其中：", "2010101"), ("其中：", "2010101")]
     t2 = Table(index=0, cells=[["类", "201", "基本支出", "7"]])
     assert _row_labels(t2, 0, {1})[3] == ("基本支出", "201")
+
+
+@pytest.mark.parametrize("run, pieces", [
+    # a look-alike word (`预匏` for 预算): the cutter must stop within its reach to read it
+    ("年初预匏数100全年执行数(B)90", ["年初预匏数", "100", "全年执行数(B)", "90"]),
+    ("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额:390390100%",
+     ["全年预算数(A)", "全年执行数(B)", "执行率(B/A)", "年度资金总额:", "390390100%"]),
+    ("项目资金:———全年执行数２３", ["项目资金:", "———", "全年执行数", "23"]),
+])
+def test_the_cutter_visits_every_position_that_can_start_a_piece(run, pieces):
+    n = glued.normalize(run).text
+    assert [n[a:b] for a, b in glued._pieces(n)] == pieces
