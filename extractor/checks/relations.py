@@ -319,13 +319,17 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
     return out
 
 
+_PARENS = regex.compile(r"[（()）]")
+
+
 def _paren_depth(text: str, start: int, end: int) -> int:
-    """How many parentheses opened in text[start:end] are still open at end."""
+    """How many parentheses opened in text[start:end] are still open at end (only the
+    parentheses are visited: nothing else moves the depth)."""
     depth = 0
-    for ch in text[start:end]:
-        if ch in "（(":
+    for m in _PARENS.finditer(text, start, end):
+        if m.group() in "（(":
             depth += 1
-        elif ch in "）)" and depth:
+        elif depth:
             depth -= 1
     return depth
 

@@ -335,21 +335,21 @@ def _bare_wan(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, 
 def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quantity | None:
     b = book()
     s, e = mm.span()
-    n1, n2 = mm.group("n1"), mm.group("n2")
+    # every group read once (one call, not one per look)
+    op_w, pct, sign, n1, u1_w, sep, n2, approx, unit_w, count, suf = mm.group(
+        "op", "pct", "sign", "n1", "u1", "sep", "n2", "approx", "unit", "count", "suf")
     text = nt.text
     # a digit glued on the left means we are inside a longer token (e.g. an id)
-    if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not mm.group("op"):
+    if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not op_w:
         return None
     if s > 1 and _FOREIGN_NUMBER_LEFT.search(text, max(0, s - 3), s):
         return None
     is_cn = bool(_CN_NUMERAL.fullmatch(n1))
-    u1 = _unit_of(mm.group("u1"))
-    unit = _unit_of(mm.group("unit"))
-    count = mm.group("count")
-    pct = mm.group("pct")
-    op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
-    if mm.group("suf"):
-        op = op or b.op_suffix[mm.group("suf")]
+    u1 = _unit_of(u1_w)
+    unit = _unit_of(unit_w)
+    op = b.op_prefix.get(op_w) if op_w else None
+    if suf:
+        op = op or b.op_suffix[suf]
     confidence = 1.0
     extra: dict = {}
     # a range needs a unit after its second number, and its separator must not be a date dash
@@ -360,17 +360,17 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     if n2 is None:
         # re-cut the match at the first number
         end_n1 = mm.end("n1")
-        unit = u1 or (unit if mm.group("sep") is None else None)
-        count = count if mm.group("sep") is None and u1 is None else None
-        if mm.group("sep") is not None:
+        unit = u1 or (unit if sep is None else None)
+        count = count if sep is None and u1 is None else None
+        if sep is not None:
             e = mm.end("u1") if u1 else end_n1
-            op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+            op = b.op_prefix.get(op_w) if op_w else None
         elif u1 is not None:
             e = mm.end("u1")
-            if mm.group("suf") and mm.end("u1") == mm.start("suf"):
+            if suf and mm.end("u1") == mm.start("suf"):
                 e = mm.end("suf")
             else:
-                op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+                op = b.op_prefix.get(op_w) if op_w else None
     if pct:
         if unit is not None or count is not None:
             return None
@@ -390,8 +390,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
             return None
         if count in b.word_starts and b.word_starts[count].match(nt.text, mm.end()):
             return None
-        if mm.group("approx"):
-            extra["approx"] = mm.group("approx")
+        if approx:
+            extra["approx"] = approx
     unit_name = unit.unit if unit is not None else count
     if unit is not None:
         confidence = min(confidence, unit.confidence)
@@ -401,9 +401,9 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
         value, unit_name, value_max = _fold_multiplier(n1, value, unit_name, n2, value_max)
         if value is None:
             return None
-    if mm.group("sign"):
+    if sign:
         value = -value
-    if kind == "rate" and not pct and mm.group("op") is None and n2 is None:
+    if kind == "rate" and not pct and op_w is None and n2 is None:
         ocr = _ocr_operator(nt.text, s, n1, value)
         if ocr is not None:
             op, value, c = ocr
