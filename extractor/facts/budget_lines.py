@@ -35,6 +35,7 @@ def _budget_rules() -> dict[str, Any]:
             skip += e["cues"]
     return {
         "cats": sorted(cats, key=lambda x: -len(x[0])),
+        "cat_names": tuple(n for n, _code in cats),
         "items": sorted(items, key=lambda x: -len(x[0])),
         "stages": stages,
         "skip": skip,
@@ -57,7 +58,10 @@ def stage_in(text: str) -> str | None:
 
 def _category_match(norm: str) -> tuple[str, str] | None:
     """(name, code) of the category name or old alias (医疗卫生支出 → 210) that `norm` ends with."""
-    for name, code in _budget_rules()["cats"]:
+    rules = _budget_rules()
+    if not norm.endswith(rules["cat_names"]):  # one test of every name before the one that ends it
+        return None
+    for name, code in rules["cats"]:
         if norm.endswith(name):
             return name, code
     return None
