@@ -836,7 +836,8 @@ def _form_starts(toks: list[Tok]) -> list[int]:
     starts = []
     i = 0
     while i < len(toks):
-        run = _header_run(toks, i, FUND_COLUMN_ROLES, 3)
+        # (a run starts only at a token of its roles: no call for every other token)
+        run = _header_run(toks, i, FUND_COLUMN_ROLES, 3) if toks[i].role in FUND_COLUMN_ROLES else []
         if run and {toks[k].role for k in run} & {"initial_budget", "adjusted_budget", "executed"}:
             starts.append(i)
             i = run[-1] + 1

@@ -37,7 +37,7 @@ _SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
 # a column note whose brackets OCR read as other punctuation (`调整预算数,A、`)
 _OCR_NOTE = re.compile(r"[,，、.][A-Z](?:/[A-Z])?[)）、,，.]")
 # every character `str.isdigit` accepts, and more: a digit is alphanumeric (`\w`), and no
-# ASCII letter, underscore or CJK ideograph is a digit (tests/test_glued_speed.py checks it)
+# ASCII letter, underscore or CJK ideograph is a digit (tests/test_shortcuts.py checks it)
 _MAYBE_DIGIT = r"[^\W_A-Za-z\u3400-\u4dbf\u4e00-\u9fff]"
 
 

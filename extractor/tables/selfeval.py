@@ -159,9 +159,16 @@ def parse_target(text: str) -> dict[str, Any]:
     Only a string that is entirely `[operator] number [unit] [operator-suffix]` gets a value;
     qualitative text and dates stay None so no numeric rule is applied to them.
     """
+    op, value, unit = _target_parts(text or "")
+    return {"operator": op, "value": value, "unit": unit}
+
+
+@functools.lru_cache(maxsize=8192)  # forms repeat their targets (`≥95%`, `100%`, `是`)
+def _target_parts(text: str) -> tuple[str | None, Decimal | None, str | None]:
+    """`parse_target`'s (operator, value, unit), read once per text."""
     rules = _target_rules()
-    none = {"operator": None, "value": None, "unit": None}
-    t = normalize(text or "").text.strip()
+    none = (None, None, None)
+    t = normalize(text).text.strip()
     op = None
     for form, sign in rules["prefix"]:
         if t.startswith(form):
@@ -181,7 +188,7 @@ def parse_target(text: str) -> dict[str, Any]:
     if value is None:
         return none
     unit = rules["aliases"].get(unit, unit) if unit else None
-    return {"operator": op, "value": value, "unit": unit}
+    return op, value, unit
 
 
 _CELL_NUMBER = re.compile(r"-?[\d,]*\d(?:\.\d+)?")

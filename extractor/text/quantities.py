@@ -140,7 +140,6 @@ class _Book:
         self.period = regex.compile(d["period_regex"])
         self.date = regex.compile(d["date_regex"])
 
-
     def forms_in(self, text: str) -> list[tuple[str, str]]:
         """The (form, kind) pairs of `column_forms` that may occur in `text`, in their order."""
         found = set(self._forms_from.get("", ()))
