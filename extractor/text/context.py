@@ -18,7 +18,7 @@ from .labels import label_before
 from .normalize import NormText
 from ..model import Quantity
 
-_SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
+_LAST_SENTENCE_END = regex.compile(r"(?r)[。；;！!？?\n]")  # searched from the right
 _COMPARISON_BEFORE = regex.compile(r"(?:比|较|同比|与|相比|对比|上年|较上年)\s*$")
 _HEADING = regex.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)"
@@ -106,7 +106,6 @@ def _share_cues() -> frozenset[str]:
 
 
 def _last_sentence_end(text: str, lo: int, hi: int) -> int | None:
-    last = None
-    for m in _SENTENCE_END.finditer(text, lo, hi):
-        last = m.end()
-    return last
+    """End of the last sentence end in text[lo:hi] (one search from the right), or None."""
+    m = _LAST_SENTENCE_END.search(text, lo, hi) if hi > lo else None
+    return m.end() if m else None
