@@ -67,9 +67,10 @@ class Table:
 
     def cell(self, r: int, c: int) -> str:
         """The text at (r, c), looking through merges to the top-left cell."""
-        r0, c0 = self.merged.get((r, c), (r, c))
+        if self.merged:  # (asked of every cell by several readers: no lookup in an empty map)
+            r, c = self.merged.get((r, c), (r, c))
         try:
-            return self.cells[r0][c0]
+            return self.cells[r][c]
         except IndexError:
             return ""
 

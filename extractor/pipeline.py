@@ -24,25 +24,40 @@ SECTION_CHARS = 1_000_000
 HEADING_REACH = 0.25
 
 
-def build_report(doc: Document, meta_of: Callable[[Document], DocMeta] | None = None) -> Report:
+def build_report(doc: Document, meta_of: Callable[[Document], DocMeta] | None = None,
+                 clock: Callable[[str], None] | None = None) -> Report:
     """Run every format-blind stage on a document that a reader produced (`meta_of`: how the
-    document-level facts are read when `doc` is a section of a larger document)."""
+    document-level facts are read when `doc` is a section of a larger document; `clock`:
+    called with each stage's name as it ends, so a benchmark times the stages of this one
+    sequence rather than a copy of it)."""
     from . import facts
     from .tables import flattened, selfeval
     from .text import quantities
     from .checks import run_checks
     from .readers import ocr
 
+    tick = clock or _no_clock
     flattened.add_flattened_tables(doc)
+    tick("flattened")
     report = Report(document=doc)
     report.meta = (meta_of or facts.document_meta)(doc)
+    tick("meta")
     report.quantities = quantities.find_quantities(doc, report_year=report.meta.report_year)
     ocr.apply_confidence(doc, report.quantities)
+    tick("quantities")
     report.projects, report.indicators = selfeval.read_selfeval(doc, report.quantities, report.meta)
+    tick("selfeval")
     report.projects += facts.projects_from_prose(doc, report.quantities, report.meta, report.projects)
+    tick("prose projects")
     report.budget_lines = facts.budget_lines(doc, report.quantities, report.meta)
+    tick("budget lines")
     report.flags = ocr.soften_flags(run_checks(report), report.quantities)
+    tick("checks")
     return report
+
+
+def _no_clock(stage: str) -> None:
+    """`build_report`'s clock when nobody times it."""
 
 
 def extract_path(path: str | Path, ocr: str = "auto") -> Report:

@@ -43,8 +43,25 @@ def _load() -> None:
     """Import every family once; a family imported earlier on its own stays registered once."""
     import importlib
 
+    global _loaded
+    if _loaded:  # (nothing to do for every report after the first)
+        return
     for mod in _FAMILIES:
         importlib.import_module(f"{__name__}.{mod}")
+    _loaded = True
+
+
+_loaded = False
+# the registry in the fixed order, and the registry's size it was sorted at (checks register
+# only by appending, so it is sorted again only when one was added)
+_order: tuple[int, list[tuple[str, CheckFn]]] = (-1, [])
+
+
+def _ordered() -> list[tuple[str, CheckFn]]:
+    global _order
+    if _order[0] != len(_REGISTRY):
+        _order = (len(_REGISTRY), sorted(_REGISTRY, key=_family_rank))
+    return _order[1]
 
 
 def _family_rank(entry: tuple[str, CheckFn]) -> int:
@@ -59,7 +76,7 @@ def run_checks(report: Report) -> list[Flag]:
     from .units import merge_same
 
     flags: list[Flag] = []
-    for _name, fn in sorted(_REGISTRY, key=_family_rank):  # the fixed order, whatever was imported first
+    for _name, fn in _ordered():  # the fixed order, whatever was imported first
         flags.extend(fn(report))
     placed = [f for f in flags if f.start is not None or f.table is not None]
     flags = merge_same(placed) + [f for f in flags if f.start is None and f.table is None]

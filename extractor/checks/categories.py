@@ -20,15 +20,26 @@ def _renamings() -> list[dict]:
     return sorted(patternbook.entries("stale_names"), key=lambda e: len(e["name"]), reverse=True)
 
 
-def _occurrences(report: Report, old: str) -> list[Evidence]:
+class _Cells:
+    """Every table cell with its text and that text without spaces, squeezed once for all the
+    names looked for; `squeezed` is all of them joined by NUL, which no name holds, so a name
+    is in it exactly when it is in one cell's squeezed text (one search rules the cells out)."""
+
+    def __init__(self, report: Report) -> None:
+        self.cells = [(t, r, c, cell) for t in report.document.tables
+                      for r, row in enumerate(t.cells) for c, cell in enumerate(row)]
+        self.squeezed = _SPACES.sub("", "\0".join(cell for _t, _r, _c, cell in self.cells))
+
+
+def _occurrences(report: Report, old: str, cells: _Cells) -> list[Evidence]:
     """Where the old name is written: prose spans, then table cells."""
     doc = report.document
-    out = [Evidence(old, doc.page_at(m.start()), m.start(), m.end()) for m in regex.finditer(regex.escape(old), doc.text)]
-    for t in doc.tables:
-        for r, row in enumerate(t.cells):
-            for c, cell in enumerate(row):
-                if old in _SPACES.sub("", cell):
-                    out.append(Evidence(cell.strip(), t.page, None, None, t.index, r, c))
+    out = [Evidence(old, doc.page_at(m.start()), m.start(), m.end()) for m in regex.finditer(regex.escape(old), doc.text)
+           ] if old in doc.text else []
+    if old in cells.squeezed:
+        for t, r, c, cell in cells.cells:
+            if old in _SPACES.sub("", cell):
+                out.append(Evidence(cell.strip(), t.page, None, None, t.index, r, c))
     return out
 
 
@@ -45,10 +56,13 @@ def check_stale_categories(report: Report) -> list[Flag]:
         return []
     flags: list[Flag] = []
     seen: list[Evidence] = []
+    cells: _Cells | None = None
     for e in _renamings():
         if year <= e["last_year"]:
             continue
-        places = [p for p in _occurrences(report, e["name"]) if not _covered(p, seen)]
+        if cells is None:
+            cells = _Cells(report)
+        places = [p for p in _occurrences(report, e["name"], cells) if not _covered(p, seen)]
         if not places:
             continue
         seen += places

@@ -10,6 +10,7 @@ figure a report holds.
 from __future__ import annotations
 
 import decimal
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
@@ -45,7 +46,7 @@ class Interval:
         exp = v.as_tuple().exponent if exponent is None else exponent
         if not isinstance(exp, int):
             raise ValueError(f"not a finite number: {v}")
-        half = _CTX.scaleb(Decimal(5), exp - 1)
+        half = _half(exp)
         return cls(_CTX.subtract(v, half), _CTX.add(v, half))
 
     # ------------------------------------------------------------ arithmetic
@@ -100,12 +101,19 @@ def can_be_at_most(a: Interval, b: Interval) -> bool:
     return a.lo <= b.hi
 
 
+@functools.lru_cache(maxsize=256)  # one per written exponent: a handful in any document
+def _half(exp: int) -> Decimal:
+    """½·10^exp, the half-width of a figure whose last digit has place value 10^exp."""
+    return _CTX.scaleb(Decimal(5), exp - 1)
+
+
 def total(intervals: Iterable[Interval]) -> Interval:
-    """The sum of intervals (the empty sum is exactly 0)."""
-    out = Interval.exact(0)
+    """The sum of intervals (the empty sum is exactly 0), added in order as `+` would, bound
+    by bound, without an interval for every partial sum."""
+    lo = hi = Decimal(0)
     for i in intervals:
-        out = out + i
-    return out
+        lo, hi = _CTX.add(lo, i.lo), _CTX.add(hi, i.hi)
+    return Interval(lo, hi)
 
 
 def ratio(num: Interval, den: Interval) -> Interval | None:

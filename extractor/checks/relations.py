@@ -30,6 +30,8 @@ from ..text.normalize import normalize
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
+_SENTENCE_END_RX = regex.compile("[" + regex.escape(_SENTENCE_END) + "]")
+_LAST_CLAUSE_BOUND = regex.compile("(?r)[" + regex.escape(_CLAUSE_BOUND) + "]")  # searched backwards
 _LIST_ITEM = regex.compile(r"\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
 _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])")
 # a list in prose longer than this is no list a report writes (and trying every start of it
@@ -201,7 +203,7 @@ class _Prose:
         self.ends = [q.end for q in self.all]
         # sentences end at 。；！？ and line ends, and where a section heading stands inline
         # (`…本级59.75万元,项目绩效目标…三、预算支出组织实施情况…`: a page flattened to one line)
-        self.stops = [i for i, ch in enumerate(text) if ch in _SENTENCE_END]
+        self.stops = [m.start() for m in _SENTENCE_END_RX.finditer(text)]
         bounds = set(self.stops)
         bounds |= {m.start() - 1 for m in _INLINE_HEADING.finditer(text) if m.start() > 0}
         # the last search of each list-end pattern: (searched from, match start)
@@ -215,11 +217,8 @@ class _Prose:
         prev_end = 0
         for q in self.all:
             start = nt.index(q.start)
-            lo = prev_end
-            for i in range(start - 1, prev_end - 1, -1):
-                if norm[i] in _CLAUSE_BOUND:
-                    lo = i + 1
-                    break
+            bound = _LAST_CLAUSE_BOUND.search(norm, prev_end, start) if start > prev_end else None
+            lo = bound.end() if bound else prev_end
             self.lead[id(q)] = norm[lo:start]
             prev_end = nt.index(q.end)
 
@@ -307,7 +306,8 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
             else:
                 end = p.list_end(ce)
             parts = []
-            for q in p.all[p.after(ce):]:
+            for k in range(p.after(ce), len(p.all)):  # (no copy of the rest of the list per cue)
+                q = p.all[k]
                 if q.start >= end:
                     break
                 if q.kind == "count" or (q.kind == "rate" and c.share_rx.match(p.lead_of(q))):
@@ -331,13 +331,17 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
     return out
 
 
+_PARENS = regex.compile(r"[（()）]")
+
+
 def _paren_depth(text: str, start: int, end: int) -> int:
-    """How many parentheses opened in text[start:end] are still open at end."""
+    """How many parentheses opened in text[start:end] are still open at end (only the
+    parentheses are visited: nothing else moves the depth)."""
     depth = 0
-    for ch in text[start:end]:
-        if ch in "（(":
+    for m in _PARENS.finditer(text, start, end):
+        if m.group() in "（(":
             depth += 1
-        elif ch in "）)" and depth:
+        elif depth:
             depth -= 1
     return depth
 
@@ -459,6 +463,9 @@ def _signature(text: str) -> tuple[str | None, str | None]:
     return stage, direction
 
 
+_RATE_AFTER_DELTA = regex.compile(r"^[，,]?(?:增长|下降|增幅|降幅|上升|减少|增加|增|减)(?:了|为)?$")
+
+
 def _changes(p: _Prose) -> list[Change]:
     c = cues()
     out: list[Change] = []
@@ -475,8 +482,7 @@ def _changes(p: _Prose) -> list[Change]:
         if rate is None and j + 1 < len(p.all):
             nxt = p.all[j + 1]
             between = _word(p.text[first.end:nxt.start])
-            if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and regex.search(
-                    r"^[，,]?(?:增长|下降|增幅|降幅|上升|减少|增加|增|减)(?:了|为)?$", between):
+            if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and _RATE_AFTER_DELTA.search(between):
                 rate = nxt
         # the figure that changed: the nearest amount before the comparison, in this or the
         # previous sentence, that is not itself a change
@@ -600,9 +606,11 @@ def _ratios(p: _Prose, part_of: list[PartOf]) -> list[Ratio]:
     return out
 
 
+_NOT_DIGIT = regex.compile(r"[^0-9]")  # (`format(d, "f")` writes ASCII only)
+
+
 def _significant_digits(q: Quantity) -> str:
-    digits = "".join(ch for ch in format(q.value, "f") if ch.isdigit()).strip("0")
-    return digits
+    return _NOT_DIGIT.sub("", format(q.value, "f")).strip("0")
 
 
 def _same_figures(quantities: list[Quantity]) -> list[SameFigure]:

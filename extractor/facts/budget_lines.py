@@ -35,6 +35,7 @@ def _budget_rules() -> dict[str, Any]:
             skip += e["cues"]
     return {
         "cats": sorted(cats, key=lambda x: -len(x[0])),
+        "cat_names": tuple(n for n, _code in cats),
         "items": sorted(items, key=lambda x: -len(x[0])),
         "stages": stages,
         "skip": skip,
@@ -57,7 +58,10 @@ def stage_in(text: str) -> str | None:
 
 def _category_match(norm: str) -> tuple[str, str] | None:
     """(name, code) of the category name or old alias (医疗卫生支出 → 210) that `norm` ends with."""
-    for name, code in _budget_rules()["cats"]:
+    rules = _budget_rules()
+    if not norm.endswith(rules["cat_names"]):  # one test of every name before the one that ends it
+        return None
+    for name, code in rules["cats"]:
         if norm.endswith(name):
             return name, code
     return None
@@ -211,6 +215,7 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
     rows_taken: set[tuple[int, int, str]] = set()
     amount_cells = {(q.table, q.row, q.col) for q in quantities if q.kind == "amount" and q.table is not None}
     from_table: list[bool] = []
+    captions: dict[int, str | None] = {}  # per table: its figures ask for it one by one
     for q in quantities:
         if q.kind != "amount" or q.value_yuan is None or not q.label:
             continue
@@ -219,7 +224,9 @@ def budget_lines(doc: Document, quantities: list[Quantity], meta: DocMeta) -> li
         if cls["direction"] is None and not bare_total:
             continue  # (a bare `合计` row takes its direction from the table's caption below)
         if q.table is not None and q.table < len(doc.tables):  # (a flattened table's cell has offsets too)
-            caption = _caption(doc, q.table)
+            if q.table not in captions:
+                captions[q.table] = _caption(doc, q.table)
+            caption = captions[q.table]
             if caption is None or any(w in caption for w in _budget_rules()["subset_tables"]):
                 continue
             stage = stage_in(caption) or cls["stage"] or (

@@ -34,7 +34,7 @@ def _prose_rules() -> dict[str, Any]:
         "unit_generic": re.compile(by_name["title-name"]["unit_generic"]),
         "evaluation_suffixes": sorted(by_name["title-name"]["evaluation_suffixes"], key=len, reverse=True),
         "evaluated_fund": re.compile(by_name["title-name"]["evaluated_fund"]),
-        "fields": list(by_name["fields"]["fields"].items()),
+        "fields": [(f, tuple(cues)) for f, cues in by_name["fields"]["fields"].items()],  # (endswith takes a tuple)
         "lead_trim": re.compile(by_name["fields"]["lead_trim"]),
         "total_row": re.compile(by_name["fields"]["total_row"]),
         "explicit": re.compile(one["explicit"]),
@@ -117,7 +117,7 @@ def _field_of(label: str | None, lead: str = "") -> str | None:
             continue
         norm = normalize(words).text
         for fld, cues in rules["fields"]:
-            if any(norm.endswith(c) for c in cues):
+            if norm.endswith(cues):
                 return fld
     return None
 

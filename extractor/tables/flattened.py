@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..model import Block, Document, Table
@@ -31,6 +31,8 @@ _PLACEHOLDERS = {"—", "-", "/", "——", "－", "–", "\\", "无", "0"}
 _LABEL_ROLES = ("project_name", "dept_name", "supervising_dept", "implementing_unit", "self_score")
 _TITLE_CUES = ("自评表", "评价表", "评分表")
 _ROW_NUMBER = re.compile(r"\d{1,3}")
+_BAR = re.compile(r"\|")
+_NON_SPACE = re.compile(r"\S+")
 _YEAR_NOTE = re.compile(r"[(（]\s*\d{4}\s*年度?\s*[)）]")
 _RATE_ROLES = ("rate", "arrival_rate")
 # an indicator block printed apart (values and names in two runs): its name cells, and what ends it
@@ -44,6 +46,9 @@ _STANDARD_COLUMNS = {6: ("年初预算数", "全年预算数", "全年执行数"
 _OPTIONAL_COLUMNS = ("pooled", "net_budget", "arrived", "initial_budget")
 
 
+_UNREAD = object()  # a token's role not yet asked for
+
+
 @dataclass
 class Tok:
     text: str
@@ -51,10 +56,15 @@ class Tok:
     end: int
     style: str  # "cell" (one per line), "pipe" (split by |), "space" (run together)
     line: int = 0
+    _role: object = field(default=_UNREAD, repr=False, compare=False)
 
-    @functools.cached_property
+    @property
     def role(self) -> str | None:
-        return role_of(self.text)
+        """`role_of(text)`, read once (a plain attribute: `functools.cached_property` takes a
+        lock on every first read, a tenth of tokenizing a form)."""
+        if self._role is _UNREAD:
+            self._role = role_of(self.text)
+        return self._role  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- tokens
@@ -166,7 +176,7 @@ def tokenize(text: str) -> list[Tok]:
     pos = 0
     for n, line in enumerate(text.splitlines(keepends=True)):
         body = line.rstrip("\r\n")
-        bars = [m.start() for m in re.finditer(r"\|", body)]
+        bars = [m.start() for m in _BAR.finditer(body)]
         if len(bars) == 1 and not body[bars[0] + 1:].strip():
             s, e = _strip_span(text, pos, pos + bars[0])
             toks.append(Tok(text[s:e], s, e, "cell", n))
@@ -179,7 +189,7 @@ def tokenize(text: str) -> list[Tok]:
                 for s, e in cells[filled[0]:filled[-1] + 1]:
                     toks.append(Tok(text[s:e], s, e, "pipe", n))
         else:
-            toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in re.finditer(r"\S+", body)]
+            toks += [Tok(m.group(0), pos + m.start(), pos + m.end(), "space", n) for m in _NON_SPACE.finditer(body)]
         pos += len(line)
     return _unglue(_join_spaced_words(_join_split_words(_merge_brackets(toks, text), text), text))
 
@@ -826,7 +836,8 @@ def _form_starts(toks: list[Tok]) -> list[int]:
     starts = []
     i = 0
     while i < len(toks):
-        run = _header_run(toks, i, FUND_COLUMN_ROLES, 3)
+        # (a run starts only at a token of its roles: no call for every other token)
+        run = _header_run(toks, i, FUND_COLUMN_ROLES, 3) if toks[i].role in FUND_COLUMN_ROLES else []
         if run and {toks[k].role for k in run} & {"initial_budget", "adjusted_budget", "executed"}:
             starts.append(i)
             i = run[-1] + 1
@@ -956,7 +967,7 @@ def _pipe_blocks(text: str) -> list[tuple[list[list[tuple[int, int]]], int]]:
     pos = 0
     for line in text.splitlines(keepends=True) + [""]:
         body = line.rstrip("\r\n")
-        bars = [m.start() for m in re.finditer(r"\|", body)]
+        bars = [m.start() for m in _BAR.finditer(body)]
         # `名称 |` (one bar, nothing after) is a row with a blank last cell inside a run only
         is_row = bool(bars) and (bool(rows) or not (len(bars) == 1 and not body[bars[0] + 1:].strip()))
         if is_row:
@@ -1041,5 +1052,6 @@ def add_flattened_tables(doc: Document) -> None:
         index += 1
         spans = list(table.spans.values())
         taken.append((min(s for s, _e in spans), max(e for _s, e in spans) + 1))
-    index = _add_pipe_tables(doc, taken, index)
+    if "|" in doc.text:  # exact: a `|` table is made of lines with bars
+        index = _add_pipe_tables(doc, taken, index)
     _add_glued_lists(doc, taken, index)

@@ -16,12 +16,13 @@ are recovered here, both without any knowledge of a particular document:
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from decimal import Decimal
 
 from .. import patternbook
-from ..text.misreads import first_chars, misread_end, next_misread
+from ..text.misreads import any_misread, first_chars, misread_end, misreads, next_misread
 from ..text.normalize import normalize
 
 _NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -35,6 +36,9 @@ _DASHES = "—–-/"  # placeholder cells of a glued row, one character each
 _SUB_ROW = "其中"  # opens a fund row's sub-rows (其中:中央财政资金)
 # a column note whose brackets OCR read as other punctuation (`调整预算数,A、`)
 _OCR_NOTE = re.compile(r"[,，、.][A-Z](?:/[A-Z])?[)）、,，.]")
+# every character `str.isdigit` accepts, and more: a digit is alphanumeric (`\w`), and no
+# ASCII letter, underscore or CJK ideograph is a digit (tests/test_shortcuts.py checks it)
+_MAYBE_DIGIT = r"[^\W_A-Za-z\u3400-\u4dbf\u4e00-\u9fff]"
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,7 +124,7 @@ def is_glued(text: str) -> bool:
     n = normalize(text).text
     if len(n) < 12 or not re.search(r"\d", n):
         return False
-    if not _two_words(n):
+    if not _word_then_digit(n) or not _two_words(n):  # the cheaper test first
         return False
     pieces = [n[a:b] for a, b in _pieces(n)]
     return any(_word_at(p, 0) == len(p) and q[0].isdigit() for p, q in zip(pieces, pieces[1:]))
@@ -132,16 +136,77 @@ def cut_labels(text: str) -> list[tuple[int, int]]:
     return [nt.span(a, b) for a, b in _pieces(nt.text)]
 
 
+@functools.lru_cache(maxsize=1)
+def _word_digit_rx() -> re.Pattern[str] | None:
+    """A form word, its bracketed note (the first closing bracket within 24 characters, as
+    `_word_at` takes it) or OCR'd note, colons, spaces, then what may be a digit (`_MAYBE_DIGIT`);
+    None when a word or a look-alike could open with a bracket or a figure
+    character (then a piece other than a word piece could read as a word, and the test of
+    `_word_then_digit` would not be implied by `is_glued`'s)."""
+    opening = set(_OPEN) | set("0123456789.,%")
+    starts = [w[0] for w in _words()] + [read[0] for read, _means in misreads()]
+    if any(c in opening or c.isdigit() for c in starts):
+        return None
+    words = "|".join(re.escape(w) for w in _words())
+    return re.compile(rf"(?:{words})(?:[{_OPEN}][^{_CLOSE}]{{0,23}}[{_CLOSE}]|{_OCR_NOTE.pattern})?[:：]*\s*"
+                      rf"(?={_MAYBE_DIGIT})")
+
+
+def _word_then_digit(n: str) -> bool:
+    """A cheap test implied by `is_glued`'s last one (a word piece right before a piece that
+    opens with a digit), so False here means False there: the piece after a word piece
+    starts where the word (with its note and colons) ends or, past spaces only, where a word,
+    figure or dash piece starts, so its first character is the first one past those spaces;
+    and without look-alikes in `n` a word piece is an exact form word. With a look-alike
+    somewhere the full test runs."""
+    rx = _word_digit_rx()
+    if rx is None or any_misread(n):
+        return True
+    return rx.search(n) is not None
+
+
 def _pieces(n: str) -> list[tuple[int, int]]:
+    """The pieces of a glued run (`is_glued` and `cut_labels` ask for the same cell's in turn)."""
+    return list(_pieces_of(n))
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_rx() -> re.Pattern[str]:
+    """Where a bracket, a dash, a digit or a form word starts (a look-ahead: every position)."""
+    marks = re.escape(_OPEN + _CLOSE + _DASHES)
+    return re.compile(rf"(?=[{marks}\d]|" + "|".join(re.escape(w) for w in _words()) + ")")
+
+
+def _stops(n: str) -> list[int]:
+    """The positions of `n` where `_pieces_of` can do anything but step on: a bracket (the
+    depth), a dash, a digit (a figure starts only at one), where a form word starts, or where
+    one read with a look-alike can (a look-alike within a word's length ahead, as `_word_at`
+    asks); elsewhere no word, dash or figure starts and the depth stays."""
+    stops = {m.start() for m in _stop_rx().finditer(n)}
+    reach = _words_longest()
+    for k in set(next_misread(n)):
+        if k < len(n):
+            stops.update(range(max(0, k - reach + 1), k + 1))
+    return sorted(stops)
+
+
+@functools.lru_cache(maxsize=64)
+def _pieces_of(n: str) -> tuple[tuple[int, int], ...]:
     pieces: list[tuple[int, int]] = []
     i = start = 0
     depth = 0
+    stops = _stops(n)
+    at = 0
 
     def flush(a: int, b: int) -> None:
         if b > a and n[a:b].strip():
             pieces.append((a, b))
 
-    while i < len(n):
+    while True:
+        at = bisect.bisect_left(stops, i, at)  # the next position where anything can happen
+        if at == len(stops):
+            break
+        i = stops[at]
         ch = n[i]
         if ch in _OPEN:
             depth += 1
@@ -168,7 +233,7 @@ def _pieces(n: str) -> list[tuple[int, int]]:
                 continue
         i += 1
     flush(start, len(n))
-    return pieces
+    return tuple(pieces)
 
 
 def _ends_cell(n: str, j: int) -> bool:

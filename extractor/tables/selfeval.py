@@ -69,6 +69,7 @@ def _longest_word() -> int:
     return max(map(len, _vocabulary()), default=0)
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every cell by several readers of a table, and of every token
 def role_of(text: str) -> str | None:
     """The meaning of a header/label cell (`initial_budget`, `l3`, `fund:total`, …) or None."""
     if not text or not text.strip():
@@ -158,9 +159,16 @@ def parse_target(text: str) -> dict[str, Any]:
     Only a string that is entirely `[operator] number [unit] [operator-suffix]` gets a value;
     qualitative text and dates stay None so no numeric rule is applied to them.
     """
+    op, value, unit = _target_parts(text or "")
+    return {"operator": op, "value": value, "unit": unit}
+
+
+@functools.lru_cache(maxsize=8192)  # forms repeat their targets (`≥95%`, `100%`, `是`)
+def _target_parts(text: str) -> tuple[str | None, Decimal | None, str | None]:
+    """`parse_target`'s (operator, value, unit), read once per text."""
     rules = _target_rules()
-    none = {"operator": None, "value": None, "unit": None}
-    t = normalize(text or "").text.strip()
+    none = (None, None, None)
+    t = normalize(text).text.strip()
     op = None
     for form, sign in rules["prefix"]:
         if t.startswith(form):
@@ -180,15 +188,19 @@ def parse_target(text: str) -> dict[str, Any]:
     if value is None:
         return none
     unit = rules["aliases"].get(unit, unit) if unit else None
-    return {"operator": op, "value": value, "unit": unit}
+    return op, value, unit
 
 
+_CELL_NUMBER = re.compile(r"-?[\d,]*\d(?:\.\d+)?")
+
+
+@functools.lru_cache(maxsize=8192)  # every reader of a form asks for its cells' numbers
 def cell_number(text: str) -> Decimal | None:
     """A bare number in a cell (`215,457.6`, `100.00%`, `-3`); None for `—`, `/`, text."""
     t = normalize(text or "").text.strip().rstrip("%").strip()
     if t.endswith("万") and t[:-1][-1:].isdigit():
         t = t[:-1]  # `251.89万`: a money cell with its unit's bare 万 (its row reads it as 万元)
-    if not t or not re.fullmatch(r"-?[\d,]*\d(?:\.\d+)?", t):
+    if not t or not _CELL_NUMBER.fullmatch(t):
         return None
     return parse_number(t)
 
@@ -265,6 +277,7 @@ def _year_in(texts: list[str]) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _readable(text: str) -> str:
     """A cell's text in simplified script without mirror pinyin where the page printed those
     (then NFKC'd, as normalising reads it); any other cell exactly as written."""

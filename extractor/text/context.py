@@ -18,12 +18,13 @@ from .labels import label_before
 from .normalize import NormText
 from ..model import Quantity
 
-_SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
+_LAST_SENTENCE_END = regex.compile(r"(?r)[。；;！!？?\n]")  # searched from the right
 _COMPARISON_BEFORE = regex.compile(r"(?:比|较|同比|与|相比|对比|上年|较上年)\s*$")
 _HEADING = regex.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)"
 )
 _YEAR_KINDS = ("year", "date", "period")
+_HEADING_YEAR = regex.compile(r"(\d{4})\s*年")
 
 
 def is_heading(line: str) -> bool:
@@ -39,7 +40,7 @@ def _headings(text: str) -> list[tuple[int, int | None]]:
     for line in text.split("\n"):
         stripped = line.strip()
         if is_heading(stripped):
-            m = regex.search(r"(\d{4})\s*年", stripped)
+            m = _HEADING_YEAR.search(stripped)
             year = int(m.group(1)) if m and 1949 <= int(m.group(1)) <= 2100 else None
             out.append((pos, year))
         pos += len(line) + 1
@@ -105,7 +106,6 @@ def _share_cues() -> frozenset[str]:
 
 
 def _last_sentence_end(text: str, lo: int, hi: int) -> int | None:
-    last = None
-    for m in _SENTENCE_END.finditer(text, lo, hi):
-        last = m.end()
-    return last
+    """End of the last sentence end in text[lo:hi] (one search from the right), or None."""
+    m = _LAST_SENTENCE_END.search(text, lo, hi) if hi > lo else None
+    return m.end() if m else None

@@ -149,6 +149,7 @@ def _code_in_label() -> regex.Pattern:
     return regex.compile(entry["pattern"])
 
 
+@functools.lru_cache(maxsize=8192)  # every figure of a row asks for its row's label
 def strip_row_label(text: str) -> str | None:
     """A table row label without ordinals, codes, `其中：`, colons and line breaks, in
     simplified script (a traditional or pinyin-annotated cell reads as its simplified form)."""

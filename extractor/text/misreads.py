@@ -78,6 +78,12 @@ def next_misread(text: str) -> "array[int]":
     return out
 
 
+def any_misread(text: str) -> bool:
+    """Does a look-alike character stand anywhere in `text` (one search, where `next_misread`
+    maps every position)?"""
+    return _misread_rx().search(text) is not None
+
+
 def misread_end(word: str, text: str, i: int) -> int | None:
     """End of `word` read at text[i] with exactly one misreading, or None (exact matches and
     words shorter than LEAST_WORD are not this function's)."""
@@ -98,4 +104,4 @@ def misread_end(word: str, text: str, i: int) -> int | None:
     return j if used else None
 
 
-__all__ = ["LEAST_WORD", "corrections", "first_chars", "misread_end", "misreads", "next_misread"]
+__all__ = ["LEAST_WORD", "any_misread", "corrections", "first_chars", "misread_end", "misreads", "next_misread"]

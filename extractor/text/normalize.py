@@ -198,11 +198,24 @@ def normalize(original: str) -> NormText:
     (or stand next to a table bar or line break). The result is shared: do not mutate it."""
     if len(original) < 64:
         return _normalize_short(original)
+    if len(original) < LINE_CHARS:
+        return _normalize_line(original)
     return _normalize_long(original)
+
+
+# a text shorter than this is a line or a cell: several stages normalise each line of a
+# document (the flattened-table reader's tokens, titles), so a few hundred are kept (at most
+# ~3 MiB with their offsets); a longer one is a document's text, of which a few are kept
+LINE_CHARS = 1024
 
 
 @functools.lru_cache(maxsize=8192)
 def _normalize_short(original: str) -> NormText:
+    return _normalize(original)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalize_line(original: str) -> NormText:
     return _normalize(original)
 
 

@@ -11,6 +11,7 @@ column_kinds, dates).
 from __future__ import annotations
 
 import bisect
+import copy
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -129,10 +130,22 @@ class _Book:
             for f in e.get("exact_forms", []):  # one-character headers (类 | 款 | 项) name a column only alone
                 self.column_exact[f] = e["kind"]
         self.column_forms = kinds
+        # the forms by their first character: a header holds only the forms whose first
+        # character it holds (an empty form, were there one, is in every text)
+        self._forms_from: dict[str, list[int]] = {}
+        for k, (f, _kind) in enumerate(kinds):
+            self._forms_from.setdefault(f[:1], []).append(k)
         d = patternbook.load("dates")
         self.docnum = regex.compile(d["docnum_regex"])
         self.period = regex.compile(d["period_regex"])
         self.date = regex.compile(d["date_regex"])
+
+    def forms_in(self, text: str) -> list[tuple[str, str]]:
+        """The (form, kind) pairs of `column_forms` that may occur in `text`, in their order."""
+        found = set(self._forms_from.get("", ()))
+        for ch in set(text):
+            found.update(self._forms_from.get(ch, ()))
+        return [self.column_forms[k] for k in sorted(found)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -321,21 +334,21 @@ def _bare_wan(nt: NormText, original: str, taken: bytearray) -> list[tuple[int, 
 def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quantity | None:
     b = book()
     s, e = mm.span()
-    n1, n2 = mm.group("n1"), mm.group("n2")
+    # every group read once (one call, not one per look)
+    op_w, pct, sign, n1, u1_w, sep, n2, approx, unit_w, count, suf = mm.group(
+        "op", "pct", "sign", "n1", "u1", "sep", "n2", "approx", "unit", "count", "suf")
     text = nt.text
     # a digit glued on the left means we are inside a longer token (e.g. an id)
-    if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not mm.group("op"):
+    if s > 0 and _WORD_CHAR.match(text[s - 1]) and not _HAN.match(text[s - 1]) and not op_w:
         return None
     if s > 1 and _FOREIGN_NUMBER_LEFT.search(text, max(0, s - 3), s):
         return None
     is_cn = bool(_CN_NUMERAL.fullmatch(n1))
-    u1 = _unit_of(mm.group("u1"))
-    unit = _unit_of(mm.group("unit"))
-    count = mm.group("count")
-    pct = mm.group("pct")
-    op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
-    if mm.group("suf"):
-        op = op or b.op_suffix[mm.group("suf")]
+    u1 = _unit_of(u1_w)
+    unit = _unit_of(unit_w)
+    op = b.op_prefix.get(op_w) if op_w else None
+    if suf:
+        op = op or b.op_suffix[suf]
     confidence = 1.0
     extra: dict = {}
     # a range needs a unit after its second number, and its separator must not be a date dash
@@ -346,17 +359,17 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
     if n2 is None:
         # re-cut the match at the first number
         end_n1 = mm.end("n1")
-        unit = u1 or (unit if mm.group("sep") is None else None)
-        count = count if mm.group("sep") is None and u1 is None else None
-        if mm.group("sep") is not None:
+        unit = u1 or (unit if sep is None else None)
+        count = count if sep is None and u1 is None else None
+        if sep is not None:
             e = mm.end("u1") if u1 else end_n1
-            op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+            op = b.op_prefix.get(op_w) if op_w else None
         elif u1 is not None:
             e = mm.end("u1")
-            if mm.group("suf") and mm.end("u1") == mm.start("suf"):
+            if suf and mm.end("u1") == mm.start("suf"):
                 e = mm.end("suf")
             else:
-                op = b.op_prefix.get(mm.group("op")) if mm.group("op") else None
+                op = b.op_prefix.get(op_w) if op_w else None
     if pct:
         if unit is not None or count is not None:
             return None
@@ -376,8 +389,8 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
             return None
         if count in b.word_starts and b.word_starts[count].match(nt.text, mm.end()):
             return None
-        if mm.group("approx"):
-            extra["approx"] = mm.group("approx")
+        if approx:
+            extra["approx"] = approx
     unit_name = unit.unit if unit is not None else count
     if unit is not None:
         confidence = min(confidence, unit.confidence)
@@ -387,9 +400,9 @@ def _quantity_from_match(mm: regex.Match, nt: NormText, original: str) -> Quanti
         value, unit_name, value_max = _fold_multiplier(n1, value, unit_name, n2, value_max)
         if value is None:
             return None
-    if mm.group("sign"):
+    if sign:
         value = -value
-    if kind == "rate" and not pct and mm.group("op") is None and n2 is None:
+    if kind == "rate" and not pct and op_w is None and n2 is None:
         ocr = _ocr_operator(nt.text, s, n1, value)
         if ocr is not None:
             op, value, c = ocr
@@ -599,7 +612,7 @@ def column_kind(header: str) -> str:
     if exact:
         return exact
     best: tuple[int, int, str] | None = None
-    for form, kind in book().column_forms:
+    for form, kind in book().forms_in(t):
         i = t.rfind(form)
         if i < 0:
             continue
@@ -705,13 +718,14 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
     declared units; a headless table at the top of a page continues the previous one
     (`turns_page(a, b)`: page b follows page a, `Document.turns_page`)."""
     header_rows: set[int] = set()
+    first_data = t.n_rows
     for r in range(t.n_rows):
         if _is_data_row(t, r):
+            first_data = r
             break
         if any(x.strip() for x in t.cells[r]):
             header_rows.add(r)
-    first_data = next((r for r in range(t.n_rows) if _is_data_row(t, r)), t.n_rows)
-    header_rows |= {r for r in range(first_data, t.n_rows) if _is_reheader_row(t, r)}
+    header_rows |= {r for r in range(first_data, t.n_rows) if r != first_data and _is_reheader_row(t, r)}
     if previous is not None and header_rows and all(
             _is_outline_line(t, r) or is_line_row(previous[0], t, r) for r in header_rows):
         header_rows = set()  # lines with blank figures at the top of a continuation page, not a header
@@ -729,8 +743,8 @@ def table_layout(t: Table, previous: tuple[Table, "TableLayout"] | None = None, 
         del decl[caption_decl[0]]
         header_rows.discard(caption_decl[0][0])
     # (a `栏次 | | 1` numbering row's own 栏次 cell does not make its column one of codes)
-    code_cols = {c for c in range(t.n_cols) for r in header_rows
-                 if column_kind(t.cell(r, c)) == "code" and not is_numbering_row(t, r)}
+    named_rows = [r for r in header_rows if not is_numbering_row(t, r)]  # (asked once per row, not per cell)
+    code_cols = {c for c in range(t.n_cols) for r in named_rows if column_kind(t.cell(r, c)) == "code"}
     if table_unit is None and not decl:
         table_unit = _flattened_unit(t, text)
     inherited: dict[int, str] = {}
@@ -815,22 +829,28 @@ def _column_header(t: Table, lay: TableLayout, r: int, c: int) -> str:
     return _header_text(t, lay, _header_block(lay, r), c)
 
 
-def _row_label(t: Table, r: int, c: int, code_cols: set[int]) -> tuple[str | None, str | None]:
-    """Nearest text cell left of (r, c), and the row's category code cell if any."""
-    label = None
-    code = None
-    for cc in range(c - 1, -1, -1):
+def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None, str | None]]:
+    """For every column c of row r: the nearest text cell left of (r, c), and the row's nearest
+    category code cell left of it, if any (one pass over the row, not one per cell; the label
+    as the cell writes it, `strip_row_label` makes it a label)."""
+    out: list[tuple[str | None, str | None]] = []
+    label: str | None = None
+    code: str | None = None
+    for cc in range(len(t.cells[r])):
+        out.append((label, code))
         txt = t.cell(r, cc).strip()
         if not txt:
             continue
-        norm = normalize(txt).text
-        if cc in code_cols or (cc == 0 and _CODE.fullmatch(norm)):
-            if _CODE.fullmatch(norm):
-                code = code or norm
-            continue
-        if label is None and not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
+        if cc in code_cols or cc == 0:
+            norm = normalize(txt).text
+            is_code = _CODE.fullmatch(norm) is not None
+            if cc in code_cols or is_code:
+                if is_code:
+                    code = norm
+                continue
+        if not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
             label = txt
-    return (strip_row_label(label) if label else None), code
+    return out
 
 
 def table_quantities(doc: Document, t: Table, report_year: int | None,
@@ -845,6 +865,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
     for r in range(t.n_rows):
         if r == 0 or r - 1 in lay.header_rows:
             block = _header_block(lay, r)  # changes only below a header row
+        labels: list[tuple[str | None, str | None]] | None = None
         for c in range(len(t.cells[r])):
             if (r, c) in t.merged:
                 continue
@@ -855,7 +876,10 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             header = headers.get((block, c))
             if header is None:
                 header = headers[(block, c)] = _header_text(t, lay, block, c)
-            label, code = _row_label(t, r, c, lay.code_cols)
+            if labels is None:
+                labels = _row_labels(t, r, lay.code_cols)
+            label, code = labels[c]
+            label = strip_row_label(label) if label else None
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note"):
@@ -883,8 +907,23 @@ def _header_year(header: str) -> int | None:
     return _year_value(m.group(1)) if m else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell_figures(txt: str) -> tuple[Quantity, ...]:
+    """The amounts, rates and counts written in a cell's text, offsets into it: read once per
+    text (forms repeat their cells: `100%`, `≥90%`, `绩效指标(90分)`); never handed out, only
+    copies (`_copy`), since every caller fills in where its copy stands."""
+    return tuple(q for q in parse_quantities_in(txt) if q.kind in ("amount", "rate", "count"))
+
+
+def _copy(q: Quantity) -> Quantity:
+    """A quantity of its own: the same fields, its `extra` copied through nested containers."""
+    new = copy.copy(q)
+    new.extra = copy.deepcopy(q.extra) if q.extra else {}
+    return new
+
+
 def _cell_inline(txt: str, span: tuple[int, int] | None) -> list[Quantity]:
-    qs = [q for q in parse_quantities_in(txt) if q.kind in ("amount", "rate", "count")]
+    qs = [_copy(q) for q in _cell_figures(txt)]
     for q in qs:
         if span is not None and q.start is not None:
             q.start, q.end = span[0] + q.start, span[0] + q.end
