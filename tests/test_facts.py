@@ -144,9 +144,12 @@ def test_project_report_title_names_its_project():
      "一、基本情况\n2021年部门决算收支完成情况。\n收入:792.22万元。", 2021),
     # a cover printing the year, the department and the report's name on three lines
     ("2026 年度\n福州市商务局\n部门预算\n目录\n第一部分 部门概况", 2026),
-    # a report date (a date, not a year) before the year of the fund evaluated
-    ("评价项目金额： 13,237 万元\n报告日期：2021 年 8 月 22 日\n长沙市财政局制\n2020 年度长沙市人民政府\n"
-     "国企改革稳定专项资金绩效评价报告", 2020),
+    # an evaluation's cover: the project's name dates it, its report date is a date
+    ("评价项目名称：2020 年度长沙市人民政府国有资产监督管理委\n员会国企改革稳定专项资金绩效评价\n"
+     "评价项目金额： 13,237 万元\n报告日期：2021 年 8 月 22 日", 2020),
+    ("报告日期：2021 年 8 月 22 日\n长沙市财政局制\n2020 年度长沙市人民政府\n国企改革稳定专项资金绩效评价报告", 2020),
+    # a year first met after the figures began dates its section, not the document
+    ("第一段，支出5万元。\n二、2021年度执行情况\n支出6万元。", None),
     # a filing date only: no fiscal year
     ("部门整体支出绩效自评表\n单位(盖章):某镇人民政府 | 填报日期:2022年2月3日", None),
 ])

@@ -36,6 +36,11 @@ def per_report(fn: Callable[[Report], T]) -> Callable[[Report], T]:
             last[0], last[1] = report, fn(report)
         return last[1]
 
+    def forget() -> None:
+        """Drop the report held (a benchmark times the reading again)."""
+        last[:] = [None, None]
+
+    once.forget = forget  # type: ignore[attr-defined]
     return once
 
 

@@ -77,6 +77,21 @@ def _signature_department(text: str) -> str | None:
     return None
 
 
+def _opening_year(text: str) -> int | None:
+    """The fiscal year of a document whose title and cover name none (a web page's title,
+    `部门整体支出绩效评价报告`; a cover printing `2026 年度` / `福州市商务局` / `部门预算` on
+    three lines): the first year its opening states as a year, not as a date (`2021年部门决算
+    收支完成情况`, not `发布时间:2022-04-15` or `报告日期：2021 年 8 月 22 日`), before its first
+    figure. A year first met among the figures (a section's heading, `二、2021年度执行情况`)
+    dates that section, not the document."""
+    for q in sorted(parse_quantities_in(text[:OPENING_CHARS]), key=lambda q: q.start or 0):
+        if q.kind in ("amount", "rate"):
+            return None
+        if q.kind == "year" and q.value is not None:
+            return int(q.value)
+    return None
+
+
 def document_meta(doc: Document) -> DocMeta:
     """Title, department, fiscal year and report type from the title, cover and signature."""
     text = doc.text
@@ -104,13 +119,7 @@ def document_meta(doc: Document) -> DocMeta:
         meta.report_year = next((year_of(x) for x in lines if x and len(x) <= 60
                                  and _BUDGET_TITLE.search(x) and year_of(x)), None)
     if meta.report_year is None:
-        # no year in the title or a cover line (a web page's title, `部门整体支出绩效评价报告`; a
-        # cover printing `2026 年度` / `福州市商务局` / `部门预算` on three lines): the first year
-        # the opening states as a year, not as a date (`2021年部门决算收支完成情况`, not
-        # `发布时间:2022-04-15` or `报告日期：2021 年 8 月 22 日`)
-        meta.report_year = next((q.value for q in parse_quantities_in(doc.text[:OPENING_CHARS] or text[:OPENING_CHARS])
-                                 if q.kind == "year" and q.value is not None), None)
-        meta.report_year = int(meta.report_year) if meta.report_year is not None else None
+        meta.report_year = _opening_year(doc.text or text)
     if meta.department is None:
         meta.department = department_of(opening) or _signature_department(text)
         if meta.department is None:
