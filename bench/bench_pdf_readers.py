@@ -1,6 +1,6 @@
 """Per-document cost of reading PDFs, in one run, against pdfplumber and pypdfium2.
 
-    python bench/bench_pdf_readers.py [--repeat N] [--no-generated] [--pdfminer] [PDF...]
+    python bench/bench_pdf_readers.py [--repeat N] [--no-generated] [--pdfminer] [--cold] [PDF...]
         (default: ../shared/real/*.pdf, corpus/*.pdf and one generated PDF of every kind)
 
 For every PDF, best of N rounds (CPU time of this process; each round runs each of the
@@ -11,7 +11,9 @@ went to its reference, at most 20), in ms per page:
   read        `extractor.readers.read` (the part of `jixiao extract` that reads the PDF)
   extract     `extractor.extract` (the whole of `jixiao extract`: read, quantities,
               facts, checks)
-both without OCR (`ocr="never"`): a scanned page has no text for pdfplumber either, and
+both without OCR (`ocr="never"`); with `--cold` jixiao's caches keyed by texts are cleared
+before each of its runs (a best of N on one file would otherwise reuse what the earlier
+rounds normalised, which a new file does not): a scanned page has no text for pdfplumber either, and
 OCR is timed by bench_ocr.py; a PDF whose pages are all scans is listed but left out of
 the totals and the worst ratios (the target is on text PDFs). CPU seconds of this
 process are what is timed, so the load of the machine (printed) barely moves the ratios.
@@ -100,14 +102,17 @@ MIN_SECONDS = 0.5
 MAX_RUNS = 20
 
 
-def best_of(fns: dict[str, Callable[[str], Any]], path: str, repeat: int) -> dict[str, tuple[float, Any]]:
+def best_of(fns: dict[str, Callable[[str], Any]], path: str, repeat: int,
+            before: Callable[[str], None] | None = None) -> dict[str, tuple[float, Any]]:
     """The least CPU time (and last result) of each of `fns` on `path`, run in rounds (one run
     of each per round, so that the load of the machine weighs on all alike): `repeat` rounds,
-    more for a short document."""
+    more for a short document. `before(name)` runs, untimed, before each run."""
     best: dict[str, tuple[float, Any]] = {}
     spent, rounds = 0.0, 0
     while rounds < repeat or (spent < MIN_SECONDS and rounds < MAX_RUNS):
         for name, fn in fns.items():
+            if before is not None:
+                before(name)
             t0 = time.process_time()
             result = fn(path)
             took = time.process_time() - t0
@@ -134,20 +139,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-generated", action="store_true")
     parser.add_argument("--pdfminer", action="store_true", help="also time the pdfminer-only reader and compare")
+    parser.add_argument("--cold", action="store_true",
+                        help="clear jixiao's text-keyed caches before every read and extract (a file the process has not seen)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         paths = args.paths or (sorted(str(p) for p in REAL.glob("*.pdf")) + sorted(str(p) for p in (ROOT / "corpus").glob("*.pdf"))
                                + ([] if args.no_generated else generated(Path(tmp))))
-        run(paths, args.repeat, args.pdfminer)
+        run(paths, args.repeat, args.pdfminer, args.cold)
 
 
-def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
+def _forget_texts() -> Callable[[str], None]:
+    """What `--cold` runs before jixiao's runs: every bounded cache keyed by texts cleared
+    (`bench_build_report.bounded_caches`), the patterns and per-character caches kept."""
+    from bench_build_report import bounded_caches
+
+    from extractor.text.normalize import forget_long_texts
+
+    caches = bounded_caches()
+
+    def clear(name: str) -> None:
+        if name in ("read", "extract"):
+            for cache in caches:
+                cache.cache_clear()
+            forget_long_texts()
+    return clear
+
+
+def run(paths: list[str], repeat: int, with_pdfminer: bool, cold: bool = False) -> None:
     from extractor.text.quantities import warm_up
 
     warm_up()  # once per process, not per document: patterns and jieba's dictionary
     extract(paths[0])
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"ms/page, CPU, best of {repeat}; ratios to pdfplumber extract_text (plumber) and pypdfium2 text (pdfium)")
+    before = _forget_texts() if cold else None
+    print(f"ms/page, CPU, best of {repeat}, {'cold' if cold else 'warm'} text caches; "
+          f"ratios to pdfplumber extract_text (plumber) and pypdfium2 text (pdfium)")
     head = f"{'file':44} {'pages':>5} {'fallback':>8} {'plumber':>8} {'pdfium':>7} {'read':>7} {'extract':>8}"
     head += f" {'read/pl':>7} {'extr/pl':>7} {'read/pdfium':>11}"
     print(head + ("  pdfminer identical" if with_pdfminer else "") + "  fallback conditions")
@@ -155,7 +181,7 @@ def run(paths: list[str], repeat: int, with_pdfminer: bool) -> None:
     worst: dict[str, tuple[float, str]] = {}
     for path in paths:
         timed = best_of({"plumber": plumber_text, "pdfium": pdfium_text, "read": read, "extract": extract_no_ocr},
-                        path, repeat)
+                        path, repeat, before)
         (t_plumber, pages), (t_pdfium, _), (t_read, doc), (t_extract, _) = (
             timed["plumber"], timed["pdfium"], timed["read"], timed["extract"])
         reasons = fallbacks(path)
