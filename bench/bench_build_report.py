@@ -22,7 +22,6 @@ single characters (`PER_CHARACTER`: a process soon holds every character it meet
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import pickle
 import sys
@@ -37,34 +36,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 from extractor.pipeline import build_report  # noqa: E402
 from extractor.readers import read  # noqa: E402
 from extractor.text.normalize import forget_long_texts  # noqa: E402
+from textcaches import bounded_caches  # noqa: E402
 
 STAGES = ("flattened", "meta", "quantities", "selfeval", "prose projects", "budget lines", "checks")
 CORPUS_SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls", ".txt", ".csv", ".html"}
 MIN_SECONDS = 0.2
-PER_CHARACTER = ("extractor.text.normalize._simplified", "extractor.text.normalize._mapped")
 MAX_RUNS = 50
 
 
 def corpus_paths() -> list[str]:
     return sorted(str(p) for p in (ROOT / "corpus").iterdir()
                   if p.suffix in CORPUS_SUFFIXES and not p.name.endswith(".gold.json") and p.name != "README.md")
-
-
-def bounded_caches() -> list:
-    """Every `lru_cache` of the package with a maxsize above one (what holds texts), but
-    those of single characters."""
-    found = []
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("extractor") or module is None:
-            continue
-        for obj in vars(module).values():
-            wrapped = obj
-            if isinstance(wrapped, functools._lru_cache_wrapper):  # type: ignore[attr-defined]
-                size = wrapped.cache_parameters()["maxsize"]
-                if (size is not None and size > 1 and wrapped not in found
-                        and f"{wrapped.__module__}.{wrapped.__qualname__}" not in PER_CHARACTER):
-                    found.append(wrapped)
-    return found
 
 
 def timed_run(frozen: bytes, caches: list | None) -> tuple[float, dict[str, float]]:

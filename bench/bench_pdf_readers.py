@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _forget_texts() -> Callable[[str], None]:
     """What `--cold` runs before jixiao's runs: every bounded cache keyed by texts cleared
-    (`bench_build_report.bounded_caches`), the patterns and per-character caches kept."""
-    from bench_build_report import bounded_caches
+    (`textcaches.bounded_caches`), the patterns and per-character caches kept."""
+    from textcaches import bounded_caches
 
     from extractor.text.normalize import forget_long_texts
 
