@@ -99,9 +99,11 @@ def document_meta(doc: Document) -> DocMeta:
     title = declared if declared and has_cue(normalize(declared).text) else None
     title = title or _title_from_lines(text) or _title_in_run(text)
     if title is None and doc.tables:
-        # a spreadsheet: the title sits above the first table (its context) or in its first rows
+        # a spreadsheet: the title sits above the first table (its context) or in one of its first
+        # rows, alone in it (a merged title row; a row of several cells is the table's own words)
         first = doc.tables[0]
-        text = first.context + "\n" + "\n".join(" ".join(c for c in row if c) for row in first.cells[:4])
+        alone = [filled[0] for row in first.cells[:4] for filled in [[c for c in row if c.strip()]] if len(filled) == 1]
+        text = first.context + "\n" + "\n".join(alone)
         title = _title_from_lines(text) or _title_in_run(text)
     meta = DocMeta(title=title)
     if title:
