@@ -135,3 +135,15 @@ def test_a_row_larger_than_what_is_left_does_not_end_the_search_while_decreases_
     cells[5][1] = "-91700"  # a slip still shows
     r = report_of([Table(index=0, cells=cells, page=1)])
     assert [(f.code, f.text) for f in r.flags] == [("sum-mismatch", "75500")]
+
+
+def test_a_target_takes_the_money_unit_of_its_rows_unit_column():
+    """A 绩效目标表 prints a target's unit in a column of its own (43): `总成本 | 35.78 | 万元`
+    is an amount of 357,800 元; a target of another unit stays the indicator's (no rate)."""
+    cells = [["一级指标", "三级指标", "指标值", "计量单位", "分值"],
+             ["成本指标", "总成本", "35.78", "万元", "20"],
+             ["质量指标", "受理率", "95", "%", "10"],
+             ["数量指标", "接访人次", "3000", "人次", "10"]]
+    r = report_of([Table(index=0, cells=cells, page=1)])
+    got = [(q.kind, q.row, q.col, q.text, q.unit, q.value_yuan, q.unit_source) for q in r.quantities if q.table == 0]
+    assert got == [("amount", 1, 2, "35.78", "万元", D("357800"), "table-header")]

@@ -862,9 +862,11 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
     lay = layout or table_layout(t)
     headers: dict[tuple[tuple[int, ...], int], str] = {}
     block: tuple[int, ...] = ()
+    unit_cols: list[int] | None = None  # the columns under a 计量单位 header, found when first needed
     for r in range(t.n_rows):
         if r == 0 or r - 1 in lay.header_rows:
             block = _header_block(lay, r)  # changes only below a header row
+            unit_cols = None
         labels: list[tuple[str | None, str | None]] | None = None
         for c in range(len(t.cells[r])):
             if (r, c) in t.merged:
@@ -882,10 +884,14 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             label = strip_row_label(label) if label else None
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
-            if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note"):
+            if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note", "unit"):
                 qs = _bare_wan_cell(txt, span, kind, f"{label or ''} {header or ''}")
+            if not qs and kind == "target" and r not in lay.header_rows and _is_bare_number(txt):
+                if unit_cols is None:
+                    unit_cols = [k for k in range(t.n_cols) if column_kind(_header_text(t, lay, block, k)) == "unit"]
+                qs = _row_unit_cell(t, r, txt, span, unit_cols)
             if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
-                    and kind not in ("code", "score", "count", "target", "note")):
+                    and kind not in ("code", "score", "count", "target", "note", "unit")):
                 q = _bare_cell(r, c, txt, span, kind, header, lay, label)
                 if q is not None:
                     qs = [q]
@@ -900,6 +906,29 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
                     q.extra["category_code"] = code
                 out.append(q)
     return out
+
+
+def _row_unit_cell(t: Table, r: int, txt: str, span: tuple[int, int] | None, unit_cols: list[int]) -> list[Quantity]:
+    """A target figure whose money unit stands in its row's 计量单位 cell (`指标值 1517.95 | 计量单位
+    万元`): an amount, when the table has one unit column and the cell holds a money unit and
+    nothing else; its text and offsets are the figure's own, the unit comes from the table
+    (`table-header`). A target of another unit (`95 | %`, `12 | 件`) stays the indicator's
+    field the self-evaluation reader takes (its target value and unit), as before."""
+    if len(unit_cols) != 1:
+        return []
+    unit = t.cell(r, unit_cols[0]).strip()
+    stripped = txt.strip()
+    if not unit or _ANY_DIGIT.search(unit):
+        return []
+    found = [q for q in parse_quantities_in(stripped + unit) if q.kind == "amount"]
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(stripped) + len(unit):
+        return []
+    q = found[0]
+    q.text, q.unit_source, q.start, q.end = stripped, "table-header", None, None
+    if span is not None:
+        lead = len(txt) - len(txt.lstrip())
+        q.start, q.end = span[0] + lead, span[0] + lead + len(stripped)
+    return [q]
 
 
 def _header_year(header: str) -> int | None:
