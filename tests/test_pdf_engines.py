@@ -264,3 +264,22 @@ def test_layout_ties_do_not_depend_on_the_engines_precision() -> None:
     assert _paragraphs(lines, _float32) == exact
     assert exact.split("\n")[:2] == ["表5：2026年市级部门一般公共预算支出预算表", "部门名称：杭州市气象局 单位：万元" + "正文一行写满到右边" * 8]
     assert exact.split("\n")[2] == "首行缩进的新段落续行"
+
+
+def test_a_folio_between_two_pages_of_one_sentence_is_left_out() -> None:
+    """A 公文's page number (`— 17 —`, GB/T 9704) is its page's last line: the sentence running
+    on over the break is joined without it (60: `资金` / `— 17 —` / `1,600万元仍未拨付` was read
+    as the range 17—1,600万元); a folio-like line inside a page stays."""
+    from extractor.readers.builder import DocumentBuilder
+
+    def line(text: str, x1: float = 522.0) -> tuple[str, dict]:
+        return ("line", {"text": text, "x0": 72.0, "x1": x1, "char_w": 10.0, "lead_w": 0.0})
+
+    full = "正文一行写满到右边正文一行写满到右边"
+    page1 = [line(full)] * 6 + [line("截至现场评价时，弥补破产改制企业资金"), line("— 17 —", 310.0)]
+    page2 = [line("1,600万元仍未拨付到企业。", 300.0), line("— 3 —", 310.0), line(full)] + [line(full)] * 5
+    builder = DocumentBuilder("x.pdf", "pdf")
+    pdf._assemble(builder, [page1, page2])
+    text = builder.build(pages=2).text
+    assert "弥补破产改制企业资金1,600万元仍未拨付到企业。" in text and "— 17 —" not in text
+    assert "— 3 —" in text

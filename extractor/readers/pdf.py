@@ -28,7 +28,7 @@ from ..model import Document, ReadError
 from . import page_jobs, pdf_lines, pdf_rulings, pdf_textgrid
 from .builder import DocumentBuilder
 from .errors import describe, read_error
-from .wrapping import Line, group_paragraphs, join_cell_lines, paragraph_pieces
+from .wrapping import Line, group_paragraphs, is_folio, join_cell_lines, paragraph_pieces
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -186,7 +186,10 @@ def _read_run(path: str, pdf: Any, start: int, stop: int, use_pdfium: bool) -> _
 
 
 def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> None:
-    """Paragraphs (wraps joined, across page ends too) and tables, in reading order."""
+    """Paragraphs (wraps joined, across page ends too) and tables, in reading order. A page's
+    number printed as its first or last line (`— 17 —`, `patterns/page_folios.json`) is left
+    out: a sentence running on over the page break would be joined to it."""
+    pages = [_without_folios(items) for items in pages]
     all_raw = [item for items in pages for kind, item in items if kind == "line"]
     doc_edges = _edges(all_raw)
     run: list[Line] = []  # text lines since the last table, across pages
@@ -223,6 +226,16 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
                 builder.add_table(cells, page=number, context=_context(page_lines[-CONTEXT_LINES:]), merged=merged)
                 page_lines.clear()
     flush()
+
+
+def _without_folios(items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A page's items without the folio line at its top or bottom."""
+    start, end = 0, len(items)
+    if end and items[-1][0] == "line" and is_folio(items[-1][1]["text"]):
+        end -= 1
+    if start < end and items[0][0] == "line" and is_folio(items[0][1]["text"]):
+        start += 1
+    return items if (start, end) == (0, len(items)) else items[start:end]
 
 
 def _at_least(distance: float, length: float) -> bool:

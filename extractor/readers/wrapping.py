@@ -43,6 +43,21 @@ def _unit_start() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=None)
+def _folios() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((e["name"], re.compile(r"\s*(?:" + e["regex"] + r")\s*")) for e in patternbook.entries("page_folios"))
+
+
+def folio_example(line: str) -> str | None:
+    """Runner of patterns/page_folios.json: which folio form a whole line is, if any."""
+    return next((name for name, rx in _folios() if rx.fullmatch(line)), None)
+
+
+def is_folio(line: str) -> bool:
+    """A line that is only a page's number (`— 17 —`, `第 3 页`, `3 / 12`)."""
+    return folio_example(line) is not None
+
+
 def unit_continues(before: str, after: str) -> bool:
     """A line ending in a figure followed by a line starting with its money unit (`215.80` / `万元`):
     one quantity that wrapped (`number-unit` of patterns/cell_line_breaks.json)."""
