@@ -16,7 +16,9 @@ generated once (a project or department self-evaluation report of synth.py) and 
 - `spaced`: the simplified report with its sentences spaced out as a PDF with wide character
   spacing or justified lines gives them to a reader (`卫生 健 康 支 出 80.52 万 元`, seen in
   real 预算 and evaluation PDFs): a space at every third boundary between two Chinese
-  characters of a line that ends a sentence, inside words and units too.
+  characters of a line that ends a sentence, inside words and units too;
+- `folios`: the simplified report with a 公文's page number at the foot of every PDF page
+  (`— 2 —`, GB/T 9704), a sentence running on over the break (other formats: as simplified).
 Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
 the same value, unit and label, the same projects and budget lines, and no error flag.
 """
@@ -32,7 +34,7 @@ import regex
 from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
-PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated", "spaced")
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated", "spaced", "folios")
 _NAMINGS = ("explicit", "single", "heading")
 PROSE_FORMATS = ("txt", "docx", "pdf")
 _KINDS = ("project-report", "dept-report")
@@ -86,6 +88,8 @@ def _writer(layout: str, seed: int | str):
         return lambda s: s
     if layout == "spaced":
         return letter_spaced
+    if layout == "folios":
+        return lambda s: s
     if layout == "traditional":
         return traditional
     rng = random.Random(f"mirror:{seed}")
@@ -119,7 +123,7 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
             rows = [[write(c) for c in row] for row in b.rows]
             blocks.append(TableSpec(rows, list(b.merged), write(b.caption)))
             texts += [c for row in rows for c in row] + [blocks[-1].caption]
-    out = DocSpec(write(spec.title), blocks)
+    out = DocSpec(write(spec.title), blocks, folios=layout == "folios")
     gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=out.title,
                 amounts=_located(gold["amounts"], texts, layout), rates=_located(gold["rates"], texts, layout))
     return out, gold

@@ -53,6 +53,8 @@ class PageBreak:
 class DocSpec:
     title: str
     blocks: list[Para | TableSpec | PageBreak] = field(default_factory=list)
+    # a PDF prints its page number at the foot of every page as a 公文 does (`— 3 —`, GB/T 9704)
+    folios: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,8 +265,15 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
         style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in b.merged]
         t.setStyle(TableStyle(style))
         story += [t, Spacer(1, 4 * mm)]
+    def folio(canvas, doc) -> None:  # noqa: ANN001 - reportlab's page callback
+        canvas.saveState()
+        canvas.setFont(_FONT, 10.5)
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"— {doc.page} —")
+        canvas.restoreState()
+
+    pages = {"onFirstPage": folio, "onLaterPages": folio} if spec.folios else {}
     SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                      topMargin=18 * mm, bottomMargin=18 * mm, title=spec.title).build(story)
+                      topMargin=18 * mm, bottomMargin=18 * mm, title=spec.title).build(story, **pages)
 
 
 def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int, int, int]],
