@@ -147,3 +147,17 @@ def test_a_target_takes_the_money_unit_of_its_rows_unit_column():
     r = report_of([Table(index=0, cells=cells, page=1)])
     got = [(q.kind, q.row, q.col, q.text, q.unit, q.value_yuan, q.unit_source) for q in r.quantities if q.table == 0]
     assert got == [("amount", 1, 2, "35.78", "万元", D("357800"), "table-header")]
+
+
+def test_a_cost_indicators_bare_wan_and_a_unit_declared_in_the_rows_label():
+    """40's forms: `成本指标 | 采购成本 | ≤396万元 | 378.27万` (the money word two cells to the
+    left, the nearest label being the target) and `预计运营收入（亿元） | 21.59` (the unit in the
+    row's label, the figure under 指标值)."""
+    cells = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
+             ["产出指标", "成本指标", "采购成本", "≤396万元", "378.27万", "10"],
+             ["效益指标", "经济效益指标", "预计运营收入（亿元）", "21.59", "无", "4"],
+             ["产出指标", "数量指标", "接待人次", "≥12万", "12万", "10"]]
+    r = report_of([Table(index=0, cells=cells, page=1)])
+    got = sorted((q.row, q.col, q.text, q.unit, q.value_yuan) for q in r.quantities if q.table == 0 and q.kind == "amount")
+    assert got == [(1, 3, "≤396万元", "万元", D("3960000")), (1, 4, "378.27万", "万元", D("3782700")),
+                   (2, 3, "21.59", "亿元", D("2159000000"))]

@@ -133,13 +133,13 @@ def test_scanned_page_in_text_pdf(tmp_path):
     c.showPage()
     c.drawInlineImage(Image.new("L", (60, 80), 200), 0, 0, 595, 842)
     c.setFont(font, 10)
-    c.drawString(280, 20, "第2页")
+    c.drawString(280, 20, "附表第2页")  # (a line that is only `第2页` is the page's number: left out)
     c.save()
     doc = read(str(path), ocr="never")
     assert doc.text == "项目支出绩效自评报告。"
     assert doc.needs_ocr is True and doc.meta["ocr_pages"] == [2]
     doc = read(str(path))
-    assert doc.text == "项目支出绩效自评报告。\n第2页"
+    assert doc.text == "项目支出绩效自评报告。\n附表第2页"
     assert doc.needs_ocr is False and doc.meta["ocr_read_pages"] == [2] and doc.page_starts == [0, 12]
 
 

@@ -885,11 +885,14 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
             if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note", "unit"):
-                qs = _bare_wan_cell(txt, span, kind, f"{label or ''} {header or ''}")
+                # the money word may stand in any label cell of the row before the figure (`成本指标 |
+                # 采购成本 | ≤396万元 | 378.27万`), not only in the nearest one
+                row_words = " ".join(x for x in t.cells[r][:c] if x and not _ANY_DIGIT.search(x))
+                qs = _bare_wan_cell(txt, span, kind, f"{label or ''} {row_words} {header or ''}")
             if not qs and kind == "target" and r not in lay.header_rows and _is_bare_number(txt):
                 if unit_cols is None:
                     unit_cols = [k for k in range(t.n_cols) if column_kind(_header_text(t, lay, block, k)) == "unit"]
-                qs = _row_unit_cell(t, r, txt, span, unit_cols)
+                qs = _row_unit_cell(t, r, c, txt, span, unit_cols)
             if (not qs and r not in lay.header_rows and _is_bare_number(txt) and c not in lay.code_cols
                     and kind not in ("code", "score", "count", "target", "note", "unit")):
                 q = _bare_cell(r, c, txt, span, kind, header, lay, label)
@@ -908,16 +911,21 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
     return out
 
 
-def _row_unit_cell(t: Table, r: int, txt: str, span: tuple[int, int] | None, unit_cols: list[int]) -> list[Quantity]:
-    """A target figure whose money unit stands in its row's 计量单位 cell (`指标值 1517.95 | 计量单位
-    万元`): an amount, when the table has one unit column and the cell holds a money unit and
-    nothing else; its text and offsets are the figure's own, the unit comes from the table
+def _row_unit_cell(t: Table, r: int, c: int, txt: str, span: tuple[int, int] | None,
+                   unit_cols: list[int]) -> list[Quantity]:
+    """A target figure whose money unit its row states: in the row's 计量单位 cell (`指标值 1517.95 |
+    计量单位 万元`, when the table has one unit column and the cell holds a unit and nothing
+    else), or declared by a label of the row before it (`预计运营收入（亿元） | 21.59`). An amount
+    whose text and offsets are the figure's own, the unit coming from the table
     (`table-header`). A target of another unit (`95 | %`, `12 | 件`) stays the indicator's
     field the self-evaluation reader takes (its target value and unit), as before."""
-    if len(unit_cols) != 1:
-        return []
-    unit = t.cell(r, unit_cols[0]).strip()
     stripped = txt.strip()
+    unit = ""
+    if len(unit_cols) == 1:
+        unit = t.cell(r, unit_cols[0]).strip()
+    if not unit:
+        declared = [d for x in t.cells[r][:c] if x and not _is_bare_number(x) for d in [unit_declared(x)] if d]
+        unit = declared[-1][0] if declared else ""
     if not unit or _ANY_DIGIT.search(unit):
         return []
     found = [q for q in parse_quantities_in(stripped + unit) if q.kind == "amount"]
