@@ -884,7 +884,7 @@ def table_quantities(doc: Document, t: Table, report_year: int | None,
             label = strip_row_label(label) if label else None
             kind = column_kind(header) if header else "unknown"
             qs = [] if _is_bare_number(txt) else _cell_inline(txt, span)
-            if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note", "unit"):
+            if not qs and r not in lay.header_rows and kind not in ("code", "score", "count", "note", "unit") and "万" in normalize(txt).text:
                 # the money word may stand in any label cell of the row before the figure (`成本指标 |
                 # 采购成本 | ≤396万元 | 378.27万`), not only in the nearest one
                 row_words = " ".join(x for x in t.cells[r][:c] if x and not _ANY_DIGIT.search(x))
