@@ -13,7 +13,9 @@ pdfplumber's own word and line code reads them together, left to right.
 `cell_text` is `extract_text(level(chars))` for the few characters of one table cell,
 computed directly: a page of a 决算 holds thousands of cells, and pdfplumber's general
 word and line machinery (an extractor object, generators, word dicts) costs more per
-cell than the cell's text itself.
+cell than the cell's text itself. `text_lines` is pdfplumber's `extract_text_lines` of a
+page's levelled characters, computed directly for the same reason; both share the word
+and line steps (`_word_lines`).
 """
 from __future__ import annotations
 
