@@ -26,7 +26,7 @@ from . import per_report
 from .interval import Interval, can_equal, total
 from ..model import Document, Quantity, Report
 from ..tables.ledger import Ledger, parts_of, read_ledgers
-from ..text.normalize import normalize
+from ..text.normalize import normalize, spaced_words, unspaced
 
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_BOUND = "，,。；;：:\n、（）()"
@@ -37,7 +37,6 @@ _HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][�
 # a list in prose longer than this is no list a report writes (and trying every start of it
 # costs n²): it is not read as parts of a total
 MAX_LISTED_PARTS = 200
-_SPACES = regex.compile(r"\s+")
 _LIST_COLON = regex.compile(r"[：:]\s*\n")
 _YEAR = regex.compile(r"(\d{4})年")
 _SUBJECT = regex.compile(r"\p{Han}{2,}")
@@ -133,7 +132,7 @@ class _Cues:
         ch = by["change"]
         self.verbs = {v["form"]: v["sign"] for v in ch["verbs"]}
         self.change_rx = regex.compile(
-            rf"(?P<cmp>{_alt_src(ch['comparators'])})(?P<ref>[^，。；,;\n]{{0,16}}?)(?P<verb>{_alt_src(self.verbs)})了?"
+            rf"(?P<cmp>{spaced_words(ch['comparators'])})(?P<ref>[^，。；,;\n]{{0,16}}?)(?P<verb>{spaced_words(self.verbs)})了?"
         )
         self.verb_rx = _alt(self.verbs)
         self.difference_rx = _alt(ch["differences"])
@@ -146,24 +145,10 @@ class _Cues:
         self.rates = {c["form"]: c for c in by["rate"]["cues"]}
 
 
-# what may stand between the characters of a cue word: a PDF with wide character spacing or
-# justified lines writes its prose `与上年 相 比 增 加` (the lead-ins, read on the
-# normalised text, have no such spaces)
-_LETTER_SPACING = "[ \u3000]*"
-
-
-def _alt_src(forms) -> str:
-    """The cue words as alternatives, longest first, each allowing spaces between its characters."""
-    return "|".join(_LETTER_SPACING.join(regex.escape(ch) for ch in f) for f in sorted(forms, key=len, reverse=True))
-
-
-def _word(matched: str) -> str:
-    """The cue word a match of `_alt_src` spells (its spaces dropped)."""
-    return _SPACES.sub("", matched)
-
-
 def _alt(forms) -> regex.Pattern:
-    return regex.compile(_alt_src(forms))
+    """The cue words as one pattern, blanks allowed between their characters (prose a PDF
+    spaced out); `unspaced` names the cue a match is."""
+    return regex.compile(spaced_words(forms))
 
 
 @functools.lru_cache(maxsize=1)
@@ -292,7 +277,7 @@ def _part_of_cued(p: _Prose) -> list[PartOf]:
     c = cues()
     out: list[PartOf] = []
     for m in c.part_rx.finditer(p.text):
-        cue, cs, ce = _word(m.group(0)), m.start(), m.end()
+        cue, cs, ce = unspaced(m.group(0)), m.start(), m.end()
         exhaustive = c.part_of[cue]
         list_form = bool(_LIST_COLON.match(p.text[ce:ce + 3]))
         whole = _whole_before(p, cs, list_form)
@@ -421,7 +406,7 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
     c = cues()
     out: list[PartOf] = []
     for m in c.total_rx.finditer(p.text):
-        cue = _word(m.group(0))
+        cue = unspaced(m.group(0))
         if any(p.text.startswith(w, m.start() - w.index(cue)) for w in c.total_not_in[cue] if m.start() >= w.index(cue)):
             continue
         j = p.after(m.end())
@@ -456,7 +441,7 @@ def _part_of_totals(p: _Prose, taken: set[int]) -> list[PartOf]:
 
 def _signature(text: str) -> tuple[str | None, str | None]:
     c = cues()
-    text = _word(text)  # a label read from spaced-out prose keeps its spaces
+    text = unspaced(text)  # a label read from spaced-out prose keeps its spaces
     stage = "budget" if "预算" in text else ("final" if ("决算" in text or "实际" in text) else None)
     inc, exp = _has(text, c.income), _has(text, c.expense)
     direction = "income" if inc and not exp else ("expense" if exp and not inc else None)
@@ -481,7 +466,7 @@ def _changes(p: _Prose) -> list[Change]:
         rate = first if first.kind == "rate" else None
         if rate is None and j + 1 < len(p.all):
             nxt = p.all[j + 1]
-            between = _word(p.text[first.end:nxt.start])
+            between = unspaced(p.text[first.end:nxt.start])
             if nxt.kind == "rate" and nxt.unit == "%" and len(between) <= 6 and _RATE_AFTER_DELTA.search(between):
                 rate = nxt
         # the figure that changed: the nearest amount before the comparison, in this or the
@@ -498,7 +483,7 @@ def _changes(p: _Prose) -> list[Change]:
         if current is None:
             continue
         own = p.last_stop_before(m.start()) + 1
-        opening = _word(p.text[own:m.start()])
+        opening = unspaced(p.text[own:m.start()])
         if current.start < own and _SUBJECT.search(opening) and not _ONLY_REFERENCE.match(opening):
             # `2026年预算比2025年预算增加50.32万元`: the sentence names what changed but states
             # no figure for it; the nearest figure before belongs to another subject
@@ -508,7 +493,7 @@ def _changes(p: _Prose) -> list[Change]:
         ref_year = int(ym.group(1)) if ym else None
         if ref_year is None and _PREV_YEAR.search(ref) and current.year is not None:
             ref_year = current.year - 1
-        ch = Change(current, delta, rate, c.verbs[_word(m.group("verb"))], m.group(0), ref_year)
+        ch = Change(current, delta, rate, c.verbs[unspaced(m.group("verb"))], m.group(0), ref_year)
         if ref_year is not None:
             stage, direction = _signature((current.label or "") + p.lead_of(current))
             ref_stage, _ = _signature(ref)

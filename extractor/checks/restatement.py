@@ -18,8 +18,9 @@ from decimal import Decimal
 import regex
 
 from ..model import Evidence, Flag, Quantity, Report
+from ..text.normalize import spaced_words, unspaced
 from . import register
-from .disclosure import _SPACE, Cell, Disclosure, _pick, _plain, disclosure_of, term_match
+from .disclosure import Cell, Disclosure, _pick, _plain, disclosure_of, term_match
 from .arithmetic import _check_rate
 from .interval import Interval, can_equal, ratio
 from .relations import amount_interval
@@ -81,7 +82,7 @@ def _clause_lead(text: str, q: Quantity) -> str:
 def _sentence_before(text: str, pos: int) -> str:
     """The sentence up to `pos`, without spaces (its scope words may be spaced out)."""
     lo = max(text.rfind(ch, 0, pos) for ch in _SENTENCE_START) + 1
-    return _SPACE.sub("", text[lo:pos])
+    return unspaced(text[lo:pos])
 
 
 _HEADING = regex.compile(r"(?m)^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]部分)[^\n]{0,40}$")
@@ -94,7 +95,7 @@ def _fiscal_scope(text: str, pos: int) -> bool:
     if _FISCAL_SCOPE.search(_sentence_before(text, pos)):
         return True
     if _headings[0] is not text:
-        _headings[0], _headings[1] = text, [(m.start(), bool(_FISCAL_SCOPE.search(_SPACE.sub("", m.group(0)))))
+        _headings[0], _headings[1] = text, [(m.start(), bool(_FISCAL_SCOPE.search(unspaced(m.group(0)))))
                                           for m in _HEADING.finditer(text)]
     heads = _headings[1]
     i = bisect.bisect_right(heads, (pos, True)) - 1
@@ -134,7 +135,7 @@ def _path_line(d: Disclosure, table: str, lei: str, kuan: str | None, xiang: str
 def table_cell_for(d: Disclosure, report: Report, q: Quantity) -> tuple[Cell, str] | None:
     """The table cell a prose figure restates, with the label that names it."""
     text = report.document.text or ""
-    lead = _SPACE.sub("", _clause_lead(text, q))  # a label may be spaced out (`一般公共预算 财政拨款 基本支出`)
+    lead = unspaced(_clause_lead(text, q))  # a label may be spaced out (`一般公共预算 财政拨款 基本支出`)
     if not lead or _OTHER_FIGURE.search(lead):
         return None
     for m in _YEAR.finditer(lead):
@@ -288,15 +289,9 @@ def check_named_shares(report: Report) -> list[Flag]:
 # ---------------------------------------------------------------- words
 
 
-def _spaced(*words: str) -> str:
-    """Alternatives of `words`, each allowing spaces between its characters (prose spaced out
-    by a PDF's character spacing: `增 加 130.35 万 元`)."""
-    return "|".join("[ \u3000]*".join(word) for word in words)
-
-
 _CHANGE_WORDS = regex.compile(
-    rf"(?P<v1>{_spaced('增加', '减少', '持平')})(?P<a>[^，。；,;]{{0,20}}?(?:{_spaced('万元', '亿元')}|元))\s*[，,]?\s*"
-    rf"(?P<v2>{_spaced('增长', '下降', '上升', '降低', '增幅', '降幅')})(?:了|为)?(?P<r>\s*[\d.]+\s*[%％])")
+    rf"(?P<v1>{spaced_words(('增加', '减少', '持平'))})(?P<a>[^，。；,;]{{0,20}}?(?:{spaced_words(('万元', '亿元'))}|元))\s*[，,]?\s*"
+    rf"(?P<v2>{spaced_words(('增长', '下降', '上升', '降低', '增幅', '降幅'))})(?:了|为)?(?P<r>\s*[\d.]+\s*[%％])")
 _UP = {"增加", "增长", "上升", "增幅"}
 
 
@@ -306,7 +301,7 @@ def check_comparison_words(report: Report) -> list[Flag]:
     text = report.document.text or ""
     flags: list[Flag] = []
     for m in _CHANGE_WORDS.finditer(text):
-        v1, v2 = _SPACE.sub("", m.group("v1")), _SPACE.sub("", m.group("v2"))
+        v1, v2 = unspaced(m.group("v1")), unspaced(m.group("v2"))
         if v1 == "持平" or (v1 in _UP) == (v2 in _UP):
             continue
         s, e = m.span("r")

@@ -18,6 +18,7 @@ import functools
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from typing import Iterable
 
 import regex
 
@@ -283,6 +284,23 @@ def simplified(text: str) -> str:
         return text
     mapped = "".join(_simplified(ch) for ch in text)
     return _drop_annotations(mapped, _identity(len(mapped)))[0]
+
+
+# what may stand between the characters of a word of prose a PDF spaced out (wide character
+# spacing, justified lines: `与上年 相 比 增 加`, `万 元`)
+_LETTER_GAP = "[ \u3000]*"
+_BLANKS = regex.compile(r"[\s\u3000]+")
+
+
+def spaced_words(words: Iterable[str]) -> str:
+    """A regular expression of the literal `words` as alternatives, longest first, each allowing
+    blanks between its characters; `unspaced` gives back the word a match spells."""
+    return "|".join(_LETTER_GAP.join(regex.escape(ch) for ch in w) for w in sorted(words, key=len, reverse=True))
+
+
+def unspaced(text: str) -> str:
+    """`text` without its blanks (a label, scope or cue word read from spaced-out prose)."""
+    return _BLANKS.sub("", text)
 
 
 def example_normalize(text: str) -> str:
