@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from extractor.pipeline import build_report  # noqa: E402
 from extractor.readers import read  # noqa: E402
-from extractor.text.normalize import forget_long_texts  # noqa: E402
-from textcaches import bounded_caches  # noqa: E402
+from textcaches import bounded_caches, forget  # noqa: E402
 
 STAGES = ("flattened", "meta", "quantities", "selfeval", "prose projects", "budget lines", "checks")
 CORPUS_SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls", ".txt", ".csv", ".html"}
@@ -53,9 +52,7 @@ def timed_run(frozen: bytes, caches: list | None) -> tuple[float, dict[str, floa
     """CPU seconds of one `build_report` on a fresh copy, and of each stage."""
     doc = pickle.loads(frozen)
     if caches is not None:
-        for cache in caches:
-            cache.cache_clear()
-        forget_long_texts()
+        forget(caches)
     stages: dict[str, float] = {}
     last = [0.0]
 

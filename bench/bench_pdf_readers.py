@@ -151,17 +151,13 @@ def main(argv: list[str] | None = None) -> None:
 def _forget_texts() -> Callable[[str], None]:
     """What `--cold` runs before jixiao's runs: every bounded cache keyed by texts cleared
     (`textcaches.bounded_caches`), the patterns and per-character caches kept."""
-    from textcaches import bounded_caches
-
-    from extractor.text.normalize import forget_long_texts
+    from textcaches import bounded_caches, forget
 
     caches = bounded_caches()
 
     def clear(name: str) -> None:
         if name in ("read", "extract"):
-            for cache in caches:
-                cache.cache_clear()
-            forget_long_texts()
+            forget(caches)
     return clear
 
 

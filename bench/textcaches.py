@@ -24,3 +24,12 @@ def bounded_caches() -> list:
                         and f"{wrapped.__module__}.{wrapped.__qualname__}" not in PER_CHARACTER):
                     found.append(wrapped)
     return found
+
+
+def forget(caches: list) -> None:
+    """Clear `caches` (`bounded_caches()`) and the whole texts `normalize` keeps."""
+    from extractor.text.normalize import forget_long_texts
+
+    for cache in caches:
+        cache.cache_clear()
+    forget_long_texts()

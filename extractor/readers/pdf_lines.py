@@ -19,6 +19,8 @@ and line steps (`_word_lines`).
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 # characters share a line when their boxes overlap vertically by this share of the
 # smaller box (consecutive lines of text do not overlap at all; a raised figure overlaps
 # its words by most of its height)
@@ -135,12 +137,12 @@ def _word_lines(pairs: list[tuple[float, dict]], runs: bool) -> list[list[_Word]
     in the order of the clusters (`extract_text`), or with `runs` a line per run of words
     of one cluster in the order the words were made (the text map behind
     `extract_text_lines` keeps that order)."""
-    line_of = _clusters([top for top, _ in pairs])
+    line_of = clusters(top for top, _ in pairs)
     lines: list[list[tuple[float, dict]]] = [[] for _ in range(max(line_of.values(), default=-1) + 1)]
     for top, c in pairs:
         lines[line_of[top]].append((top, c))
     words = [word for line in lines for word in _words(sorted(line, key=_x0_of_pair))]
-    word_line_of = _clusters([top for top, _, _, _, _ in words])
+    word_line_of = clusters(top for top, _, _, _, _ in words)
     out: list[list[_Word]] = []
     if not runs:
         out = [[] for _ in range(max(word_line_of.values(), default=-1) + 1)]
@@ -157,13 +159,14 @@ def _word_lines(pairs: list[tuple[float, dict]], runs: bool) -> list[list[_Word]
     return out
 
 
-def _clusters(values: list[float]) -> dict[float, int]:
+def clusters(values: Iterable[float], tolerance: float = Y_TOLERANCE) -> dict[float, int]:
     """value -> its cluster, the sorted distinct values chained where each lies within
-    Y_TOLERANCE of the one before (pdfplumber's `cluster_list`)."""
+    `tolerance` of the one before (pdfplumber's `cluster_list`, as its text lines and its
+    table edges use it)."""
     cluster_of: dict[float, int] = {}
     last = None
     for value in sorted(set(values)):
-        cluster_of[value] = 0 if last is None else cluster_of[last] + (value > last + Y_TOLERANCE)
+        cluster_of[value] = 0 if last is None else cluster_of[last] + (value > last + tolerance)
         last = value
     return cluster_of
 

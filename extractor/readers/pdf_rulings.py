@@ -17,6 +17,8 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from .pdf_lines import clusters
+
 # pdfplumber's `TableSettings` defaults (lines strategy)
 SNAP_TOLERANCE = 3
 JOIN_TOLERANCE = 3
@@ -84,17 +86,13 @@ def _merged(vertical: list[_Edge], horizontal: list[_Edge]) -> tuple[list[_Edge]
 
 
 def _clusters(edges: list[_Edge], key: int) -> list[list[_Edge]]:
-    """pdfplumber's `cluster_objects`: edges whose `key` values chain within the tolerance,
+    """pdfplumber's `cluster_objects`: edges whose `key` values chain within SNAP_TOLERANCE,
     clusters in order of value, edges in their given order inside a cluster."""
-    index: dict[float, int] = {}
-    last = None
-    for value in sorted({e[key] for e in edges}):
-        index[value] = 0 if last is None else index[last] + (value > last + SNAP_TOLERANCE)
-        last = value
-    clusters: list[list[_Edge]] = [[] for _ in range(index[last] + 1)] if edges else []
+    index = clusters((e[key] for e in edges), SNAP_TOLERANCE) if edges else {}
+    out: list[list[_Edge]] = [[] for _ in range(max(index.values()) + 1)] if edges else []
     for e in edges:
-        clusters[index[e[key]]].append(e)
-    return clusters
+        out[index[e[key]]].append(e)
+    return out
 
 
 def _snapped(edges: list[_Edge], key: int) -> list[_Edge]:
