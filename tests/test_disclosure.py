@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import regex
 
 from extractor import extract
 from extractor.evaluation.disclosure import ERROR_CLASSES, PROSE_CLASSES, make_disclosure, render_workbook
 from extractor.evaluation.evaluate import overlaps
+from extractor.evaluation.layouts_prose import letter_spaced
 from extractor.evaluation.render import render
 from extractor.model import Document
 from extractor.pipeline import build_report
@@ -171,18 +171,6 @@ def test_prose_classes_are_refused_without_prose():
         make_disclosure(1, PROSE_CLASSES[0], fmt="xlsx")
 
 
-def _spaced_prose(text: str) -> str:
-    """The sentences of a text with a space at every third boundary between two Chinese
-    characters, as a PDF with wide character spacing or justified lines gives them (a
-    label `一般公共预算 财政拨款 基本支出`, a scope `财 政拨款`, a unit `万 元`)."""
-    def spaced(line: str) -> str:
-        if not line.rstrip().endswith("。"):
-            return line
-        count = iter(range(1, 10**6))
-        return regex.sub(r"(?<=\p{Han})(?=\p{Han})", lambda _m: " " if next(count) % 3 == 0 else "", line)
-    return "\n".join(spaced(line) for line in text.split("\n"))
-
-
 @pytest.mark.parametrize("seed", [7, 8, 10])
 @pytest.mark.parametrize("error", [None, "prose-table", "cross-table", "share", "change", "comparison-word"])
 def test_spaced_prose_raises_the_same_flags(tmp_path, seed, error):
@@ -193,7 +181,7 @@ def test_spaced_prose_raises_the_same_flags(tmp_path, seed, error):
     spec, _gold = make_disclosure(seed, error, "split", "txt")
     plain, spaced = tmp_path / "plain.txt", tmp_path / "spaced.txt"
     render(spec, plain)
-    spaced.write_text(_spaced_prose(plain.read_text(encoding="utf-8")), encoding="utf-8")
+    spaced.write_text(letter_spaced(plain.read_text(encoding="utf-8")), encoding="utf-8")
 
     def flags(path: Path) -> list[tuple[str, str, str]]:
         return sorted((f.code, f.severity, f.text.replace(" ", "")) for f in extract(path).flags)

@@ -924,8 +924,8 @@ def _row_unit_cell(t: Table, r: int, c: int, txt: str, span: tuple[int, int] | N
     if len(unit_cols) == 1:
         unit = t.cell(r, unit_cols[0]).strip()
     if not unit:
-        declared = [d for x in t.cells[r][:c] if x and not _is_bare_number(x) for d in [unit_declared(x)] if d]
-        unit = declared[-1][0] if declared else ""
+        unit = next((d[0] for x in reversed(t.cells[r][:c]) if x and not _is_bare_number(x)
+                     for d in [unit_declared(x)] if d), "")
     if not unit or _ANY_DIGIT.search(unit):
         return []
     found = [q for q in parse_quantities_in(stripped + unit) if q.kind == "amount"]
