@@ -25,6 +25,7 @@ the same Adobe metrics), so they no longer send a page to pdfminer.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import weakref
 from typing import Any
@@ -332,7 +333,9 @@ class _PageReader:
         Many generators draw every character as a text object of its own (each placed
         where it stands), so what is asked of pdfium once per text object (matrix, font,
         size, descent) is asked once, through one reused matrix, and only objects that
-        hold a blank go through `_unfold_spaces`."""
+        hold a blank go through `_unfold_spaces`. The text page lists an object's
+        characters one after the other: they are taken in runs of one owner, and what a
+        run shares (its object, a baseline's vertical extent) is looked up once."""
         textpage = _C.FPDFText_LoadPage(self.raw)
         try:
             index = {o: k for k, o in enumerate(raws)}
@@ -357,20 +360,22 @@ class _PageReader:
             for obj in text_objects.keys() - set(owners):
                 if not _blank(obj):
                     raise Refused("text object left out of pdfium's text page")  # not one blank glyph: text unknown
+            codes = _page_codes(textpage, n_chars)
+            distinct = set(codes)
+            if distinct & UNMAPPED or any(0xD800 <= code <= 0xDFFF for code in distinct):
+                raise Refused("character without a unicode mapping")  # none of them is one pdfium generates
             height, doctop, number = self.height, self.doctop, self.number
             descents = self.descents
-            for i, code in enumerate(_page_codes(textpage, n_chars)):
-                # pdfium's generated characters (the spaces and line ends it inserts) are blanks
-                if code in _GENERATED_CODES and _C.FPDFText_IsGenerated(textpage, i):
-                    continue
-                if code in UNMAPPED or 0xD800 <= code <= 0xDFFF or map_error(handle, i):
-                    raise Refused("character without a unicode mapping")
-                address = owners[i]
+            generated = _GENERATED_CODES
+            for address, run in itertools.groupby(range(n_chars), owners.__getitem__):
                 known = objects.get(address)
                 if known is None:
                     k = index.get(address)
-                    if k is None:
+                    if k is None:  # none but the characters pdfium inserts (spaces, line ends) belong to no object
+                        if all(codes[i] in generated and _C.FPDFText_IsGenerated(textpage, i) for i in run):
+                            continue
                         raise Refused("text outside the page's own objects")
+                    i = next(run)
                     get_matrix(handle, i, at_matrix)
                     if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
                         raise Refused("rotated or mirrored text")  # pdfminer's box is not upright
@@ -383,32 +388,46 @@ class _PageReader:
                         glyphs = widths[(font, font_size)] = {}
                     out = by_object[k] = []
                     known = objects[address] = (k, font, font_size, glyphs, matrix.a, descent * size, size, out)
+                    run = itertools.chain((i,), run)
                 k, font, font_size, glyphs, scale_x, descent, size, out = known
-                origin(handle, i, at_x, at_y)
-                x = ox.value
-                if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
-                    raise Refused("glyph of several characters")
-                prev_x0, prev_i, prev_k = x, i, k
-                glyph = glyphs.get(code)  # (width, text, blank)
-                if glyph is None:
-                    if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
-                        raise Refused("glyph width unknown")
-                    text = chr(code)
-                    glyph = glyphs[code] = (width.value, text, text.isspace())
-                advance, text, blank = glyph
-                if blank:
-                    spaced.add(k)
-                x1 = x + advance * scale_x
-                y0 = oy.value + descent
-                y1 = y0 + size
-                top = height - y1
-                tall = y1 - y0
-                # what `_char` makes, inline: this loop runs once per character of the page
-                out.append({
-                    "object_type": "char", "page_number": number, "text": text, "upright": True,
-                    "x0": x, "x1": x1, "y0": y0, "y1": y1, "top": top, "bottom": height - y0,
-                    "doctop": doctop + top, "width": x1 - x, "height": tall, "size": tall,
-                })
+                add = out.append
+                baseline = None  # the run's last origin y, and what it gives
+                for i in run:
+                    code = codes[i]
+                    # pdfium's generated characters (the spaces and line ends it inserts) are blanks
+                    if code in generated and _C.FPDFText_IsGenerated(textpage, i):
+                        continue
+                    if map_error(handle, i):
+                        raise Refused("character without a unicode mapping")
+                    origin(handle, i, at_x, at_y)
+                    x = ox.value
+                    if prev_k == k and x <= prev_x0 and _pieces_of_one_glyph(textpage, prev_i, i):
+                        raise Refused("glyph of several characters")
+                    prev_x0, prev_i, prev_k = x, i, k
+                    glyph = glyphs.get(code)  # (width, text, blank)
+                    if glyph is None:
+                        if not _C.FPDFFont_GetGlyphWidth(font, code, font_size, width):
+                            raise Refused("glyph width unknown")
+                        text = chr(code)
+                        glyph = glyphs[code] = (width.value, text, text.isspace())
+                    advance, text, blank = glyph
+                    if blank:
+                        spaced.add(k)
+                    if oy.value != baseline:
+                        baseline = oy.value
+                        y0 = baseline + descent
+                        y1 = y0 + size
+                        top = height - y1
+                        bottom = height - y0
+                        tall = y1 - y0
+                        down = doctop + top
+                    x1 = x + advance * scale_x
+                    # what `_char` makes, inline: this loop runs once per character of the page
+                    add({
+                        "object_type": "char", "page_number": number, "text": text, "upright": True,
+                        "x0": x, "x1": x1, "y0": y0, "y1": y1, "top": top, "bottom": bottom,
+                        "doctop": down, "width": x1 - x, "height": tall, "size": tall,
+                    })
             chars: list[dict] = []
             for obj, k in text_objects.items():  # in content-stream order
                 shown = by_object.get(k)
