@@ -80,7 +80,10 @@ def test_every_layout_gives_the_facts_of_the_reference_layout(every, facts, name
             (y, s, d, i, c, Decimal(v)) for y, s, d, i, c, v in ref_lines), doc
         for layout, path in by_layout.items():
             amounts, lines, errors = facts[path]
-            assert amounts == ref_amounts, (doc, layout)
+            if fam.compare_labels:
+                assert amounts == ref_amounts, (doc, layout)
+            else:  # a unit moved between cells moves the label (the nearest text cell) with it
+                assert [a[:2] for a in amounts] == [a[:2] for a in ref_amounts], (doc, layout)
             assert lines == ref_lines, (doc, layout)
             assert errors == [], (doc, layout)
 
