@@ -52,8 +52,8 @@ def _indicators(rng: random.Random, budget: Decimal, executed: Decimal) -> list[
         ind.score = _score(ind)
         if ind.score < ind.weight:
             ind.reason = "受市场因素影响未完全达到年度目标，下一步将加强运营管理。"
-        at = max(i for i, x in enumerate(inds) if x.l1 == ind.l1) + 1
-        inds.insert(at, ind)
+        group = [i for i, x in enumerate(inds) if x.l2 == ind.l2] or [i for i, x in enumerate(inds) if x.l1 == ind.l1]
+        inds.insert(group[-1] + 1, ind)  # after its 二级指标's rows, else after its 一级指标's
     return inds
 
 
