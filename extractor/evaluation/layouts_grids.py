@@ -17,7 +17,7 @@ printed as
   (`某局部门预算`, report type other), a compilation date of the year before
   (`编制日期：2025年12月28日`, a date, not the fiscal year), a contents line naming 部门决算
   (`二、机构设置及部门决算单位构成`, not the title), the fiscal year stated first in the
-  overview's opening sentence, before any figure (52, 53, 54, 47's covers).
+  overview's opening sentence, before any figure (47's cover, 49's contents, 60's report date).
 Every layout must give the amounts (value, unit, label) and the levels of `gridplain`, and no
 error flag.
 """
