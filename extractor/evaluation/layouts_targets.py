@@ -27,7 +27,7 @@ from ..jsonout import decimal_text
 from .layouts import start_document
 from .render import DocSpec, TableSpec
 from .synth import (HUNDRED, Book, Ind, Num, _PROJECTS, _score, _stated, d2, indicator_gold, make_funds,
-                    make_indicators, project_gold, wan)
+                    make_indicators, project_gold, to_yuan, wan)
 
 TARGET_LAYOUTS = ("unitinline", "unitcolumn", "unitlabel", "wanrow")
 _MONEY_UNITS = ("万元", "亿元")
@@ -69,26 +69,26 @@ def _written(book: Book, value: Decimal, unit: str | None, op: str | None, inlin
 def _bare_wan(book: Book, value: Decimal) -> str:
     """`378.27万`: an amount of 万元 printed with a bare 万."""
     text = f"{decimal_text(value)}万"
-    book.amounts.append({"text": text, "value_yuan": decimal_text(value.scaleb(4)), "page": None})
+    book.amounts.append({"text": text, "value_yuan": decimal_text(to_yuan(value, "万元")), "page": None})
     return text
 
 
 def _row(book: Book, layout: str, ind: Ind, project: str) -> list[str]:
     """The indicator's cells after 一级/二级指标 (三级指标 … 偏差原因), its gold recorded."""
     money = ind.unit in _MONEY_UNITS
-    l3, op = ind.l3, ind.op
+    l3 = ind.l3
     column = layout == "unitcolumn"
     indicator_gold(book, project, ind, sichuan=column)
     gold = book.indicators[-1]
     if ind.op is None:
         target, actual = ind.qual_target, ind.qual_actual
     elif layout == "unitlabel" and money:
-        l3, op = f"{ind.l3}（{ind.unit}）", None
+        l3 = f"{ind.l3}（{ind.unit}）"
         target = _written(book, ind.target, ind.unit, None, inline=False)
         actual = _written(book, ind.actual, ind.unit, None, inline=False)
         gold.update(l3=l3, operator=None, target_raw=target, actual_raw=actual)
     else:
-        target = _written(book, ind.target, ind.unit, op, inline=not column)
+        target = _written(book, ind.target, ind.unit, ind.op, inline=not column)
         if layout == "wanrow" and ind.unit == "万元":
             actual = _bare_wan(book, ind.actual)
             gold.update(actual_raw=actual)
@@ -103,7 +103,6 @@ def _row(book: Book, layout: str, ind: Ind, project: str) -> list[str]:
 def make_targets_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
     """A 项目支出绩效自评表 with money-valued indicators, their units printed as `layout` says."""
     rng, book, year, dept = start_document("targets", seed, layout, TARGET_LAYOUTS, (2019, 2024), fmt != "xlsx")
-    book.blank_zeros = False
     project = rng.choice(_PROJECTS) + "项目"
     adjusted = wan(rng, 50, 900)
     initial = adjusted if rng.random() < 0.5 else d2(adjusted * Decimal(str(round(rng.uniform(0.8, 1.0), 2))))
