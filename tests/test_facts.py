@@ -155,3 +155,15 @@ def test_project_report_title_names_its_project():
 ])
 def test_the_fiscal_year_of_an_opening_without_a_dated_title(text, year):
     assert facts.document_meta(Document(path="x.txt", reader="text", text=text)).report_year == year
+
+
+def test_a_workbooks_opening_is_its_first_tables_context():
+    """A workbook's text names its sheets; the cover rows above its first table are its opening,
+    where a 部门预算 states its year (the compilation date before it is a date)."""
+    from extractor.model import Block, Table
+
+    context = "Sheet1\n某局部门预算\n编制日期：2023年12月22日\n目录\n某局2024年度主要职责是统筹各项工作。"
+    t = Table(index=0, cells=[["科目编码", "科目名称", "合计"], ["301", "工资福利支出", "279.99"]], page=1, context=context)
+    doc = Document(path="x.xlsx", reader="xlsx", text="Sheet1", blocks=[Block(kind="table", page=1, table=t)])
+    meta = facts.document_meta(doc)
+    assert (meta.title, meta.report_type, meta.report_year) == ("某局部门预算", "other", 2024)

@@ -150,6 +150,18 @@ def test_a_b_letter_headers_and_yuan_unit():
         D("250000.00"), D("215457.6"), D("86.18"), D("8.62"), 2022)
 
 
+def test_an_indicator_takes_the_money_unit_its_label_declares():
+    """40 p132: `预计运营收入（亿元） | 21.59 | 23.43` is a target in 亿元 (as its amounts are); a
+    label's declaration does not give a unit to a qualitative target."""
+    grid = [r[:] for r in CANONICAL[:9]] + [
+        ["", "效益指标", "经济效益指标", "预计运营收入（亿元）", "21.59", "23.43", "30", "30", ""],
+        ["", "", "社会效益指标", "资金使用（万元）", "效果明显", "达成预期指标", "10", "10", ""]]
+    _, inds = read_selfeval(_doc_of(grid, CANONICAL_MERGES[:6]), [], DocMeta())
+    assert [(i.l3, i.operator, i.target_raw, i.target_value, i.target_unit, i.actual_value) for i in inds] == [
+        ("预计运营收入(亿元)", None, "21.59", D("21.59"), "亿元", D("23.43")),
+        ("资金使用(万元)", None, "效果明显", None, None, None)]
+
+
 def test_continuation_table_attaches_indicators():
     first = [r for r in CANONICAL[:8]]
     rest = [CANONICAL[8]] + CANONICAL[9:]

@@ -9,7 +9,15 @@ printed as
   the unit in the last cell of the second row, and `合计` in the code column (49 p6, p11);
 - `gridseq`: a 序号 column numbering the rows before the code (1, 2, 3 …);
 - `gridnarrow`: in PDF the figure columns narrower than their figures, so each figure wraps in
-  its cell (`1682.7` over `6`, 49 p10); other formats print it as `gridplain`.
+  its cell (`1682.7` over `6`, 49 p10); other formats print it as `gridplain`;
+- `gridwrapunit`: the caption's unit declaration wrapped by a line break (`单位：万` / `元`, 50's
+  政府采购预算表); text prints it as `gridplain` (a `|` table's context is the two lines above
+  it, which the wrapped line would fill without the table's title);
+- `gridcover`: the document opens as a 部门预算's cover and contents do: a title naming no year
+  (`某局部门预算`, report type other), a compilation date of the year before
+  (`编制日期：2025年12月28日`, a date, not the fiscal year), a contents line naming 部门决算
+  (`二、机构设置及部门决算单位构成`, not the title), the fiscal year stated first in the
+  overview's opening sentence, before any figure (47's cover, 49's contents, 60's report date).
 Every layout must give the amounts (value, unit, label) and the levels of `gridplain`, and no
 error flag.
 """
@@ -23,7 +31,7 @@ from .layouts import LayoutFamily, start_document, table_gold
 from .render import DocSpec, Para, TableSpec
 from .synth import m, wan
 
-GRID_LAYOUTS = ("gridplain", "gridunit", "gridseq", "gridnarrow")
+GRID_LAYOUTS = ("gridplain", "gridunit", "gridseq", "gridnarrow", "gridwrapunit", "gridcover")
 
 # 经济分类: 类 -> 款, and which 基本支出 column a 类 falls in (人员经费 0, 公用经费 1)
 _ECON: tuple[tuple[str, str, int, tuple[tuple[str, str], ...]], ...] = (
@@ -49,6 +57,16 @@ def _rows(rng: random.Random) -> list[tuple[int, str, str, tuple[Decimal, Decima
         out.append((1, lei, name, split(sum(parts, Decimal("0.00")))))
         out += [(2, lei + code, kname, split(v)) for (code, kname), v in zip(picked, parts)]
     return out
+
+
+def _cover(rng: random.Random, dept: str, year: int) -> list[Para]:
+    """A 部门预算's cover and contents whose only year is stated in the overview's opening: the
+    compilation date before it is a date of the year before, and a contents line names 部门决算."""
+    return [Para(f"编制日期：{year - 1}年12月{rng.randint(10, 31)}日"), Para("目录"), Para("第一部分 部门概况"),
+            Para("一、部门职责"), Para("二、机构设置及部门决算单位构成"), Para("第二部分 部门预算表"),
+            Para("第一部分 部门概况"), Para("一、部门职责"),
+            Para(f"{dept}{year}年度主要职责是统筹本系统各项业务工作，落实上级部署的重点任务。"),
+            Para("第二部分 部门预算表")]
 
 
 def make_grids_document(seed: int | str, layout: str, fmt: str | None = None) -> tuple[DocSpec, dict[str, Any]]:
@@ -81,11 +99,17 @@ def make_grids_document(seed: int | str, layout: str, fmt: str | None = None) ->
     else:
         grid = [head] + body
         narrow = layout == "gridnarrow" and fmt == "pdf"
+    if layout == "gridwrapunit" and fmt != "txt":
+        caption = caption.replace("单位：万元", "单位：万\n元")
+    title = f"{dept}{year}年部门预算"
     blocks: list[Para | TableSpec] = []
-    if book.prose:
-        blocks.append(Para(f"{dept}{year}年部门预算"))
+    if layout == "gridcover":
+        title = f"{dept}部门预算"
+        blocks += _cover(random.Random(f"gridcover:{seed}"), dept, year)
+    elif book.prose:
+        blocks.append(Para(title))
     blocks.append(TableSpec(grid, merged, caption=caption, narrow=narrow))
-    spec = DocSpec(f"{dept}{year}年部门预算", blocks)
+    spec = DocSpec(title, blocks)
     return spec, table_gold("budget-lines-grid", layout, "other", year, spec, book, [0] + [level for level, *_ in rows])
 
 

@@ -121,7 +121,8 @@ def document_meta(doc: Document) -> DocMeta:
         meta.report_year = next((year_of(x) for x in lines if x and len(x) <= 60
                                  and _BUDGET_TITLE.search(x) and year_of(x)), None)
     if meta.report_year is None:
-        meta.report_year = _opening_year(doc.text or text)
+        # (a workbook's opening is its first table's context, `text`: its own text names the sheets)
+        meta.report_year = _opening_year(doc.text) or (_opening_year(text) if text is not doc.text else None)
     if meta.department is None:
         meta.department = department_of(opening) or _signature_department(text)
         if meta.department is None:

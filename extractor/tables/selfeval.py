@@ -377,7 +377,9 @@ def _indicators(t: Table, roles, hdr: int, end: int, project: str | None, cols: 
         operator = parsed["operator"]
         if nature in ("=", "≥", "≤", ">", "<"):
             operator = nature
-        unit = normalize(text("measure_unit")).text.strip() or parsed["unit"]
+        # a bare figure's unit: its row's 计量单位 cell, or the label declaring it (`预计运营收入（亿元）`)
+        unit = normalize(text("measure_unit")).text.strip() or parsed["unit"] or (
+            _declared_unit(l3) if parsed["value"] is not None else None)
         extra: dict[str, Any] = {"table": t.index, "row": r, "cells": {}}
         for role, c in cols.items():
             if c < len(t.cells[r]) and t.cells[r][c].strip():
