@@ -390,8 +390,9 @@ def _text_beside(bbox: tuple[float, float, float, float], boxes: list, chars: tu
 
 def _by_middle(chars: list[dict]) -> tuple[list[float], list[tuple[int, dict]]]:
     """The characters sorted by the middle of their height, with their page order."""
-    order = sorted(enumerate(chars), key=lambda ic: (ic[1]["top"] + ic[1]["bottom"]) / 2)
-    return [(c["top"] + c["bottom"]) / 2 for _, c in order], order
+    middle = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    ranks = sorted(range(len(chars)), key=middle.__getitem__)  # stable: page order among equal middles
+    return [middle[n] for n in ranks], [(n, chars[n]) for n in ranks]
 
 
 _first = itemgetter(0)
@@ -410,18 +411,19 @@ def _cell_texts(rows: list[Any], chars: tuple[list[float], list[tuple[int, dict]
     out: list[list[str | None]] = []
     for row in rows:
         _, top, _, bottom = row.bbox
-        picked = order[bisect.bisect_left(middles, top):bisect.bisect_left(middles, bottom)]
-        # the row's characters by the middle of their width, with their page order
-        by_x = sorted(((c["x0"] + c["x1"]) / 2, n, c) for n, c in picked)
-        middles_x = [x for x, _, _ in by_x]
+        lo, hi = bisect.bisect_left(middles, top), bisect.bisect_left(middles, bottom)
+        # the row's characters by the middle of their width, with their page order and the
+        # middle of their height
+        by_x = sorted(((c["x0"] + c["x1"]) / 2, n, middle, c) for middle, (n, c) in zip(middles[lo:hi], order[lo:hi]))
+        middles_x = [x for x, _, _, _ in by_x]
         cells: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 cells.append(None)
                 continue
             x0, top, x1, bottom = cell
-            inside = [(n, c) for _, n, c in by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
-                      if top <= (c["top"] + c["bottom"]) / 2 < bottom]
+            inside = [(n, c) for _, n, middle, c in by_x[bisect.bisect_left(middles_x, x0):bisect.bisect_left(middles_x, x1)]
+                      if top <= middle < bottom]
             inside.sort(key=_first)  # page order
             cells.append(pdf_lines.cell_text([c for _, c in inside]))
         out.append(cells)
