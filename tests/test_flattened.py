@@ -185,3 +185,15 @@ def test_pipe_table_without_header_words_is_left_alone():
     doc = Document(path="x", reader="text", text=text)
     add_flattened_tables(doc)
     assert doc.tables == []
+
+
+def test_pipe_table_whose_unit_line_wraps_keeps_its_caption():
+    """`单位：万` / `元` above a `|` table: the wrapped tail is held with its head, so the caption
+    above stays in the table's context (the table is recognised by it, the unit is 万元)."""
+    text = ("说明\n某局部门预算基本支出表\n单位：万\n元\n"
+            "科目名称 | 人员经费 | 公用经费\n合计 | 12.50 | 3.25\n")
+    r = build_report(Document(path="w.txt", reader="text", text=text))
+    (t,) = r.document.tables
+    assert t.context == "某局部门预算基本支出表\n单位：万\n元"
+    assert [(b.item, b.direction, b.stage, b.value_yuan) for b in r.budget_lines] == [
+        ("合计", "expenditure", "budget", D("125000"))]

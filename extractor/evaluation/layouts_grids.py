@@ -11,8 +11,8 @@ printed as
 - `gridnarrow`: in PDF the figure columns narrower than their figures, so each figure wraps in
   its cell (`1682.7` over `6`, 49 p10); other formats print it as `gridplain`;
 - `gridwrapunit`: the caption's unit declaration wrapped by a line break (`单位：万` / `元`, 50's
-  政府采购预算表); text prints it as `gridplain` (a `|` table's context is the two lines above
-  it, which the wrapped line would fill without the table's title);
+  政府采购预算表), in every format (a text file's `|` table takes the wrapped tail with its head:
+  the caption above stays its context);
 - `gridcover`: the document opens as a 部门预算's cover and contents do: a title naming no year
   (`某局部门预算`, report type other), a compilation date of the year before
   (`编制日期：2025年12月28日`, a date, not the fiscal year), a contents line naming 部门决算
@@ -99,7 +99,7 @@ def make_grids_document(seed: int | str, layout: str, fmt: str | None = None) ->
     else:
         grid = [head] + body
         narrow = layout == "gridnarrow" and fmt == "pdf"
-    if layout == "gridwrapunit" and fmt != "txt":
+    if layout == "gridwrapunit":
         caption = caption.replace("单位：万元", "单位：万\n元")
     title = f"{dept}{year}年部门预算"
     blocks: list[Para | TableSpec] = []

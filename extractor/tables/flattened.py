@@ -986,13 +986,36 @@ def _pipe_blocks(text: str) -> list[tuple[list[list[tuple[int, int]]], int]]:
 _LEDGER_CAPTION = re.compile(r"(?:决算|预算|收支)\S{0,12}表")  # the caption line of a 决算/预算 table
 
 
+# the lines above a `|` table that are its caption and unit line (`…决算表` / `单位：万元`)
+PIPE_CONTEXT_LINES = 2
+# a line this short is the tail of the line above, wrapped (`单位：万` / `元`, `（万` / `元）`)
+WRAP_TAIL_CHARS = 2
+
+
+def _lines_above(text: str, count: int) -> list[str]:
+    """The last `count` lines of `text` (stripped; a blank line counts), a wrapped line's
+    tail held with its head as one line, so that a wrapped unit declaration does not push
+    the caption above it out."""
+    lines = [x.strip() for x in text.splitlines()]
+    out: list[str] = []
+    k = len(lines) - 1
+    while k >= 0 and len(out) < count:
+        line = lines[k]
+        if 0 < len(line) <= WRAP_TAIL_CHARS and k > 0 and lines[k - 1]:
+            k -= 1
+            line = lines[k] + "\n" + line
+        out.insert(0, line)
+        k -= 1
+    return out
+
+
 def _add_pipe_tables(doc: Document, taken: list[tuple[int, int]], index: int) -> int:
     """Other `|` tables (决算 tables): kept when a header synonym names them, cells as written."""
     for rows, first in _pipe_blocks(doc.text):
         if any(a <= first < b for a, b in taken):
             continue
         head = [doc.text[s:e] for row in rows[:3] for s, e in row]
-        above = [x.strip() for x in doc.text[:first].splitlines()[-2:]]
+        above = _lines_above(doc.text[:first], PIPE_CONTEXT_LINES)
         if not any(role_of(h) in ("fa_header", "initial_budget", "adjusted_budget", "executed") for h in head) \
                 and not any(_LEDGER_CAPTION.search(normalize(x).text) for x in above):
             continue
