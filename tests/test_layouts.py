@@ -9,7 +9,7 @@ as grids (the unit in a cell of the grid's first rows, a 序号 column, figures 
 cells, zero parts left blank, the unit declaration wrapped over two lines, a 部门预算 cover dated only
 in its opening); a self-evaluation table's money-valued targets with the unit inline, in a 计量单位
 column, in the row's label or as a bare 万. Every layout must give the amounts (value, unit, label: a figure of a half keeps the label of its own half;
-value and unit where a family's layouts move units between cells) and budget
+a unit moved between cells leaves the label as it was) and budget
 lines of the family's reference layout, exactly the gold's, and no error flag; every ledger
 row the level it was generated at. A planted slip is caught as an error where the layout
 tells the levels, and as a warning where nothing does.
@@ -83,10 +83,7 @@ def test_every_layout_gives_the_facts_of_the_reference_layout(every, facts, name
             (y, s, d, i, c, Decimal(v)) for y, s, d, i, c, v in ref_lines), doc
         for layout, path in by_layout.items():
             amounts, lines, errors = facts[path]
-            if fam.compare_labels:
-                assert amounts == ref_amounts, (doc, layout)
-            else:  # a unit moved between cells moves the label (the nearest text cell) with it
-                assert [a[:2] for a in amounts] == [a[:2] for a in ref_amounts], (doc, layout)
+            assert amounts == ref_amounts, (doc, layout)
             assert lines == ref_lines, (doc, layout)
             assert errors == [], (doc, layout)
 

@@ -301,8 +301,8 @@ def _implausibly_small(report: Report, scale: Scale, involved: set[int]) -> list
             continue  # `人均标准90元/月`: a rate per person or month, not a sum
         top = scale.largest_other({id(q)})
         named = (q.label or "") + (report.document.text[max(0, (q.start or 0) - 12):q.start or 0])
-        if top is None or q.value_yuan * 10000 > top or not _money_words().search(named):
-            continue
+        if top is None or q.value_yuan * 10000 > top or not _money_words().search(named) or _unit_price().search(named):
+            continue  # `每本刊物印刷成本 1.4元`: a price per unit is small in 元 by nature
         fix = next((f for f in corrections(q) if f.unit == "万元"), None)
         if fix is not None and fix.value_yuan is not None and fix.value_yuan <= top:
             out.append(unit_flag(
@@ -311,6 +311,16 @@ def _implausibly_small(report: Report, scale: Scale, involved: set[int]) -> list
                 f"in 元 it is less than a ten-thousandth of the largest other amount ({yuan_text(top, '万元')}), "
                 f"while the document writes its amounts in 万元", 0.5, "warning"))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_price() -> regex.Pattern:
+    return regex.compile(patternbook.entries("unit_prices")[0]["pattern"])
+
+
+def example_unit_price(text: str) -> str | None:
+    """Runner of patterns/unit_prices.json."""
+    return "unit-price" if _unit_price().search(text) else None
 
 
 @functools.lru_cache(maxsize=1)

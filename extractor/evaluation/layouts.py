@@ -36,16 +36,13 @@ class LayoutFamily:
     """Content generated once and printed in each of `layouts`: every layout of one document
     must give the facts of `reference` (the metamorphic test), and `jixiao eval` scores each
     layout on its own. `make(seed, layout, fmt)` returns the document and its gold (with a
-    `"layout"` key); layout names are unique over all families and carry no `-`.
-    `compare_labels` False: the layouts move a unit between cells, which moves a figure's label
-    (the nearest text cell), so amounts are compared by value and unit only."""
+    `"layout"` key); layout names are unique over all families and carry no `-`."""
 
     name: str
     layouts: tuple[str, ...]
     make: Maker
     reference: str
     formats: tuple[str, ...] = LEDGER_FORMATS
-    compare_labels: bool = True
 
 
 def start_document(family: str, seed: int | str, layout: str, layouts: tuple[str, ...], years: tuple[int, int],

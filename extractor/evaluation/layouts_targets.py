@@ -157,8 +157,7 @@ def __getattr__(name: str):
     if name == "TARGETS":
         from .layouts import LayoutFamily
 
-        return LayoutFamily("targets", TARGET_LAYOUTS, make_targets_document, reference="unitinline",
-                            compare_labels=False)
+        return LayoutFamily("targets", TARGET_LAYOUTS, make_targets_document, reference="unitinline")
     raise AttributeError(name)
 
 

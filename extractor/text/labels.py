@@ -158,4 +158,13 @@ def strip_row_label(text: str) -> str | None:
     s = _ORDINAL.sub("", s)
     s = _QIZHONG.sub("", s)
     s = s.strip(":：")
+    s = _unit_tail().sub("", s) or s
     return s or None
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_tail() -> regex.Pattern:
+    """A unit declared in brackets at a label's end (`项目总成本（万元）`, `完成率(%)`): the unit
+    is the figure's, the label names what it measures."""
+    forms = sorted({f for e in patternbook.entries("units") for f in e.get("forms", [])}, key=len, reverse=True)
+    return regex.compile(r"[（(](?:" + "|".join(regex.escape(f) for f in forms) + r")[)）]$")

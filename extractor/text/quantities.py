@@ -109,6 +109,9 @@ class _Book:
             rf"(?P<suf>{suf_alt})?"
             rf"(?(pct)|(?(u1)|(?(unit)|(?(count)|(?!)))))"
         )
+        # a cell that holds nothing but a figure, a unit or an operator (`≥12.29亿元`, `万元`, `≤`,
+        # `95%`): no row label, whatever its column (`指标性质 | 指标值 | 计量单位` before the actual)
+        self.no_label = regex.compile(rf"(?:{pre_alt})?\s*(?:[-+]?\d[\d,.]*)?\s*[（(]?(?:{unit_alt}|{count_alt})?[）)]?\s*(?:{suf_alt})?")
         bare = next(e for e in patternbook.entries("units") if e.get("bare"))
         # `下达资金356.8万，`: a bare 万 after money words (no 元, no measure word following)
         # a digit may follow only as the next glued cell of the same kind (`854万854万(`)
@@ -848,9 +851,15 @@ def _row_labels(t: Table, r: int, code_cols: set[int]) -> list[tuple[str | None,
                 if is_code:
                     code = norm
                 continue
-        if not _is_bare_number(txt) and not _DASHES.fullmatch(txt):
+        if not _is_bare_number(txt) and not _DASHES.fullmatch(txt) and not _figure_only(txt):
             label = txt
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _figure_only(text: str) -> bool:
+    """A cell of a figure, a unit or an operator alone (`≥12.29亿元`, `万元`, `≤`): names nothing."""
+    return book().no_label.fullmatch(normalize(text).text.strip()) is not None
 
 
 def table_quantities(doc: Document, t: Table, report_year: int | None,
