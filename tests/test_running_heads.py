@@ -97,3 +97,14 @@ def test_a_pdf_with_a_running_header_reads_its_sentences_whole(tmp_path: Path) -
     assert doc.pages == 4
     assert doc.text.split("\n") == [title, title, "一、基本情况", sentences[0], "二、绩效目标", sentences[1],
                                      "三、结论", sentences[2]]  # the header kept on page 1 only, over the title
+
+
+def test_the_real_running_header_of_48_is_out_of_its_prose(real_dir, real_reports) -> None:
+    """48 prints `无锡市统计局2026年度部门预算公开` at the top of pages 2-36: it cut a word of the
+    prose (`各部` / header / `门`) and gave a year on every page; its cover's title stays."""
+    report = real_reports[real_dir / "48_wuxi-statistics-2026-budget-blank-cells.pdf"]
+    text = report.document.text
+    assert HEADER not in text
+    assert "指导和推进各部门、各地区统计基础建设。" in text
+    assert report.meta.title == "2026 年度无锡市统计局部门预算公开"
+    assert [q.page for q in report.quantities if q.kind == "year" and q.text == "2026年度"] == []

@@ -21,6 +21,7 @@ there); a line of digits alone (a bare page number) is left out there too.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -63,11 +64,15 @@ def running_heads(pages: list[Items]) -> dict[int, set[int]]:
 
 def _at_one_height(copies: list[tuple[int, int, dict]]) -> list[tuple[int, int, dict]]:
     """The copies printed at the height most of them share (one character size of slack)."""
-    def near(a: dict, b: dict) -> bool:
-        return abs(a["top"] - b["top"]) <= max(a.get("char_w", 0.0), b.get("char_w", 0.0))
+    tops = sorted(c[2]["top"] for c in copies)
 
-    anchor = max(copies, key=lambda c: sum(near(c[2], o[2]) for o in copies))
-    return [c for c in copies if near(anchor[2], c[2])]
+    def around(c: tuple[int, int, dict]) -> int:
+        top, slack = c[2]["top"], c[2].get("char_w", 0.0)
+        return bisect.bisect_right(tops, top + slack) - bisect.bisect_left(tops, top - slack)
+
+    anchor = max(copies, key=around)[2]
+    return [c for c in copies
+            if abs(c[2]["top"] - anchor["top"]) <= max(anchor.get("char_w", 0.0), c[2].get("char_w", 0.0))]
 
 
 def without_running_heads(pages: list[Items]) -> list[Items]:
