@@ -69,19 +69,35 @@ def test_a_footer_with_the_page_number_is_furniture_at_one_height_on_most_pages(
             line(f"XX县财政局2023年度部门决算  第{n}页", foot_top, 300.0)]
 
     assert furniture_key("XX县财政局2023年度部门决算  第12页") == "XX县财政局#年度部门决算第#页"
-    # pages 1..5, the footer at one height: left out of pages 2..5, kept on page 1 (its first mention)
-    assert running_heads([page(n) for n in range(1, 6)]) == {i: {4} for i in range(1, 5)}
+    # pages 1..5, the footer at one height: left out of every page (page 1's would end its last sentence)
+    assert running_heads([page(n) for n in range(1, 6)]) == {i: {4} for i in range(5)}
     # on 2 of 5 pages at that height only (the others lower): too few copies, kept everywhere
     assert running_heads([page(1), page(2), page(3, 760.0), page(4, 760.0), page(5, 720.0)]) == {}
     # 3 of 6 pages (below 60% of the pages with text): kept
     assert running_heads([page(n) for n in range(1, 4)] + [[line(body(n), 40.0)] for n in range(4, 7)]) == {}
 
 
+def test_a_header_of_two_lines_and_a_footer_over_the_folio_go_line_by_line() -> None:
+    """A title over the department's name at every page's top, and a footer printed above the
+    page's folio: each line is the page's edge once the one outside it is gone."""
+    def page(n: int, first: str, last: str) -> list[tuple[str, object]]:
+        return [line("2026年度部门预算", 10.0, 200.0), line("无锡市统计局", 24.0, 150.0), line(first, 80.0, 300.0),
+                line(body(n), 100.0), line(last, 300.0), line("内部资料 注意保存", 780.0, 200.0),
+                line(f"— {n} —", 800.0, 300.0)]
+
+    pages = [page(1, "一、主要职能", "截至年底，弥补破产改制企业资金"), page(2, "1,600万元仍未拨付到企业。", body(9)),
+             page(3, "二、机构设置", "（七）承办市政府交办的其他事项。")]
+    assert _text(pages).split("\n") == [
+        "2026年度部门预算", "无锡市统计局", "一、主要职能", body(1) + "截至年底，弥补破产改制企业资金1,600万元仍未拨付到企业。",
+        body(2) + body(9), "二、机构设置", body(3), "（七）承办市政府交办的其他事项。"]
+
+
 def test_a_bare_page_number_repeated_at_every_foot_is_left_out_of_the_first_page_too() -> None:
-    pages = [[line(body(n), 40.0), line("截至年底，弥补破产改制企业资金", 60.0), line(str(n), 800.0, 300.0)] for n in range(1, 4)]
+    pages = [[line(body(n), 40.0), line(f"截至年底，弥补{what}企业资金", 60.0), line(str(n), 800.0, 300.0)]
+             for n, what in zip(range(1, 4), ("改制", "破产", "困难"))]
     pages[1][0] = line("1,600万元仍未拨付到企业。", 40.0, 300.0)
     assert running_heads(pages) == {0: {2}, 1: {2}, 2: {2}}
-    assert "弥补破产改制企业资金1,600万元仍未拨付到企业。" in _text(pages)
+    assert "弥补改制企业资金1,600万元仍未拨付到企业。" in _text(pages)
 
 
 def test_a_pdf_with_a_running_header_reads_its_sentences_whole(tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
     number printed as its first or last line (`— 17 —`, `patterns/page_folios.json`) and a
     running header or footer (`running_heads`: the same line at the top or foot of most pages)
     are left out: a sentence running on over the page break would be joined to them."""
-    pages = running_heads.without_running_heads([_without_folios(items) for items in pages])
+    pages = running_heads.without_running_heads([_without_folios(items) for items in pages], _without_folios)
     all_raw = [item for items in pages for kind, item in items if kind == "line"]
     doc_edges = _edges(all_raw)
     run: list[Line] = []  # text lines since the last table, across pages

@@ -15,18 +15,21 @@ text is ordinary words, so it is told by its repetition instead:
   repeated at the top of every page the table runs over is as regular, but it only ever stands
   above a table: the table reader needs it, and it is kept.
 
-A header is left out of every page but the first page with text, where the line is the
-document's title or the first mention of its department (the title and meta readers read it
-there); a line of digits alone (a bare page number) is left out there too.
+A header is left out of every page but the first page with text, where the lines at its top
+are the document's title or the first mention of its department (the title and meta readers
+read them there, and nothing runs on into them); a line of digits alone (a bare page number)
+and a footer are left out there too (a footer stands between a sentence and its next page).
 """
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from typing import Any
 
 MIN_PAGES = 3
 MIN_SHARE = 0.6
+MAX_LINES = 3  # a header or footer of up to three lines (a title over a department's name)
 
 _DIGITS = re.compile(r"\d+")
 
@@ -55,10 +58,8 @@ def running_heads(pages: list[Items]) -> dict[int, set[int]]:
             continue
         if all(any(kind == "table" for kind, _ in pages[i]) for i, _, _ in copies):
             continue  # only ever above (or below) a table: its caption, unit line or note
-        keep_first = any(ch.isalpha() for ch in key)
         for i, at, _ in copies:
-            if not (keep_first and i == with_text[0]):
-                found.setdefault(i, set()).add(at)
+            found.setdefault(i, set()).add(at)
     return found
 
 
@@ -75,9 +76,26 @@ def _at_one_height(copies: list[tuple[int, int, dict]]) -> list[tuple[int, int, 
             if abs(c[2]["top"] - anchor["top"]) <= max(anchor.get("char_w", 0.0), c[2].get("char_w", 0.0))]
 
 
-def without_running_heads(pages: list[Items]) -> list[Items]:
-    """The pages without their running headers and footers (see the module's docstring)."""
-    found = running_heads(pages)
-    if not found:
-        return pages
-    return [[it for at, it in enumerate(items) if at not in found.get(i, ())] for i, items in enumerate(pages)]
+def without_running_heads(pages: list[Items], edges: Callable[[Items], Items] | None = None) -> list[Items]:
+    """The pages without their running headers and footers (see the module's docstring), but
+    for the header lines in words at the top of the first page with text. A header of several
+    lines goes a line per round (at most `MAX_LINES`); `edges` strips what else a page's new
+    first or last line may be after each round (the PDF reader's folio)."""
+    first = next((i for i, items in enumerate(pages) if any(kind == "line" for kind, _ in items)), None)
+    titles: set[int] = set()  # ids of the first page's header lines, kept
+    out = pages
+    for _ in range(MAX_LINES):
+        found = running_heads(out)
+        if not found:
+            break
+        if first is not None and 0 in found.get(first, ()):
+            kind, item = out[first][0]
+            if any(ch.isalpha() for ch in item["text"]):
+                titles.add(id(item))
+        out = [[it for at, it in enumerate(items) if at not in found.get(i, ())] for i, items in enumerate(out)]
+        if edges is not None:
+            out = [edges(items) for items in out]
+    if titles:
+        kept = titles | {id(item) for _, item in out[first]}
+        out[first] = [(kind, item) for kind, item in pages[first] if id(item) in kept]
+    return out
