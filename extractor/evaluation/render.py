@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 FORMATS = ("pdf", "docx", "xlsx", "txt")
 _FONT = "STSong-Light"
@@ -260,7 +261,7 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
             continue
         if isinstance(b, Para):
             if b.runs_over:
-                story.append(_ToLastLine(body.leading))
+                story.append(_to_last_line(body.leading))
             story.append(Paragraph(_markup(b.text, figures, body.fontSize), body))
             continue
         for ln in _caption_lines(b):
@@ -299,7 +300,7 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
 
 
 @functools.lru_cache(maxsize=1)
-def _to_last_line_class():
+def _to_last_line_class() -> type:
     from reportlab.platypus import Flowable
 
     class ToLastLine(Flowable):
@@ -319,7 +320,9 @@ def _to_last_line_class():
     return ToLastLine
 
 
-def _ToLastLine(leading: float):  # noqa: N802 - a flowable's constructor
+def _to_last_line(leading: float) -> Any:
+    """A flowable that leaves room for one line of `leading` at the foot of the page (reportlab
+    loads with the first PDF rendered, so the class is made then)."""
     return _to_last_line_class()(leading)
 
 
