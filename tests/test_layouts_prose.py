@@ -14,8 +14,9 @@ from extractor.evaluation.synth import write_document
 SEEDS = 2  # per format
 
 
-# what a layout states beyond the reference: an evaluation by another body names the unit evaluated
-_ADDS = {"evaluated": ("implementing_unit",)}
+# what a layout states beyond the reference or places elsewhere: an evaluation by another body
+# names the unit evaluated; the headers layout's 公文 pages put a project on another page
+_ADDS = {"evaluated": ("implementing_unit",), "headers": ("page",)}
 
 
 def _facts(path: Path, without: tuple[str, ...] = ()) -> tuple[list, list, list, list]:

@@ -18,7 +18,11 @@ generated once (a project or department self-evaluation report of synth.py) and 
   real 预算 and evaluation PDFs): a space at every third boundary between two Chinese
   characters of a line that ends a sentence, inside words and units too;
 - `folios`: the simplified report with a 公文's page number at the foot of every PDF page
-  (`— 2 —`, GB/T 9704), a sentence running on over the break (other formats: as simplified).
+  (`— 2 —`, GB/T 9704), a sentence running on over the break (other formats: as simplified);
+- `headers`: the folios layout with the report's title printed as a running header at the top
+  of every PDF page (`XX局2023年度项目支出绩效自评报告`, as published 预算/决算 PDFs print it), on
+  a 公文's page (GB/T 9704), every paragraph with a figure past its first line starting on a
+  page's last line: its sentence runs on over the break (other formats: as simplified).
 Every layout must give the facts of the simplified one (tests/test_layouts*.py): amounts with
 the same value, unit and label, the same projects and budget lines, and no error flag.
 """
@@ -34,7 +38,7 @@ import regex
 from .render import DocSpec, Para, TableSpec, printed_as
 from .synth import make_document
 
-PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated", "spaced", "folios")
+PROSE_LAYOUTS = ("simplified", "traditional", "mirror", "named", "evaluated", "spaced", "folios", "headers")
 _NAMINGS = ("explicit", "single", "heading")
 PROSE_FORMATS = ("txt", "docx", "pdf")
 _KINDS = ("project-report", "dept-report")
@@ -88,7 +92,7 @@ def _writer(layout: str, seed: int | str):
         return lambda s: s
     if layout == "spaced":
         return letter_spaced
-    if layout == "folios":
+    if layout in ("folios", "headers"):
         return lambda s: s
     if layout == "traditional":
         return traditional
@@ -123,10 +127,26 @@ def make_prose_document(seed: int | str, layout: str, fmt: str | None = None) ->
             rows = [[write(c) for c in row] for row in b.rows]
             blocks.append(TableSpec(rows, list(b.merged), write(b.caption)))
             texts += [c for row in rows for c in row] + [blocks[-1].caption]
-    out = DocSpec(write(spec.title), blocks, folios=layout == "folios")
+    out = DocSpec(write(spec.title), blocks, folios=layout in ("folios", "headers"))
+    if layout == "headers":
+        out.running_head, out.official_page = out.title.replace("\n", ""), True
+        out.blocks = _breaking(out.blocks)
     gold = dict(gold, kind=f"prose-{kind}", layout=layout, title=out.title,
                 amounts=_located(gold["amounts"], texts, layout), rates=_located(gold["rates"], texts, layout))
     return out, gold
+
+
+# a 公文 line holds 28 characters: a paragraph with a figure past them runs on over a page break
+_LINE_CHARS = 28
+_FIGURE = regex.compile(r"\d")
+
+
+def _breaking(blocks: list) -> list:
+    """The blocks with every paragraph that has a figure after its first line starting on a
+    page's last line: its sentence runs on over the page break, the running header between
+    its words (`…全年执行` / header / `数570.56万元`)."""
+    return [Para(b.text, runs_over=True) if isinstance(b, Para) and _FIGURE.search(b.text, _LINE_CHARS) else b
+            for b in blocks]
 
 
 def _named_in_prose(spec: DocSpec, gold: dict[str, Any], seed: int | str) -> DocSpec:

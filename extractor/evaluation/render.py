@@ -6,10 +6,12 @@ merged cells and caption lines (`收入支出决算总表`, `单位：万元`) r
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 FORMATS = ("pdf", "docx", "xlsx", "txt")
 _FONT = "STSong-Light"
@@ -18,6 +20,9 @@ _FONT = "STSong-Light"
 @dataclass
 class Para:
     text: str
+    # PDF: the paragraph starts on the last line of a page and runs on over the page break
+    # (what a long report does to some of its sentences; set to put a break inside one)
+    runs_over: bool = False
 
 
 @dataclass
@@ -55,6 +60,11 @@ class DocSpec:
     blocks: list[Para | TableSpec | PageBreak] = field(default_factory=list)
     # a PDF prints its page number at the foot of every page as a 公文 does (`— 3 —`, GB/T 9704)
     folios: bool = False
+    # a PDF prints this line (the document's title, a department's name) at the top of every page
+    running_head: str = ""
+    # a PDF's page as a 公文's (GB/T 9704): 16-point body on a 28.9-point leading, 22 lines of 28
+    # characters in a 156 × 225 mm type area (else 10.5-point body, 18 mm margins, as office exports)
+    official_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,16 +243,25 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
     from .render_rulings import OutlinedTable
 
     _register_font()
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
-    title = ParagraphStyle("title", parent=body, fontSize=15, leading=22, alignment=1)
+    size, leading = (16, 28.9) if spec.official_page else (10.5, 16)
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=size, leading=leading, wordWrap="CJK",
+                          allowOrphans=int(spec.official_page))
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11)
-    page_w = A4[0] - 36 * mm
+    # left, right, top, bottom margins
+    margins = (28 * mm, 26 * mm, 37 * mm, 35 * mm) if spec.official_page else (18 * mm,) * 4
+    page_w = A4[0] - margins[0] - margins[1]
+    # the official page's narrow column would wrap a long title inside a word (`…绩` / `效自评报告`):
+    # a class of its own, so its title is set small enough to fit one line
+    title_size = min(15.0, page_w / (max(map(len, spec.title.split("\n"))) + 1)) if spec.official_page else 15.0
+    title = ParagraphStyle("title", parent=body, fontSize=title_size, leading=22, alignment=1)
     story: list = [Paragraph(_markup(spec.title, figures, title.fontSize), title), Spacer(1, 4 * mm)]
     for b in spec.blocks:
         if isinstance(b, PageBreak):
             story.append(platypus.PageBreak())
             continue
         if isinstance(b, Para):
+            if b.runs_over:
+                story.append(_to_last_line(body.leading))
             story.append(Paragraph(_markup(b.text, figures, body.fontSize), body))
             continue
         for ln in _caption_lines(b):
@@ -265,15 +284,46 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
         style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in b.merged]
         t.setStyle(TableStyle(style))
         story += [t, Spacer(1, 4 * mm)]
-    def folio(canvas, doc) -> None:  # noqa: ANN001 - reportlab's page callback
+    def furniture(canvas, doc) -> None:  # noqa: ANN001 - reportlab's page callback
         canvas.saveState()
-        canvas.setFont(_FONT, 10.5)
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"— {doc.page} —")
+        if spec.folios:
+            canvas.setFont(_FONT, 10.5)
+            canvas.drawCentredString(A4[0] / 2, 10 * mm, f"— {doc.page} —")
+        if spec.running_head:  # at the text column's left edge, above it, smaller than the body
+            canvas.setFont(_FONT, 9)
+            canvas.drawString(margins[0], A4[1] - 10 * mm, spec.running_head)
         canvas.restoreState()
 
-    pages = {"onFirstPage": folio, "onLaterPages": folio} if spec.folios else {}
-    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                      topMargin=18 * mm, bottomMargin=18 * mm, title=spec.title).build(story, **pages)
+    pages = {"onFirstPage": furniture, "onLaterPages": furniture} if spec.folios or spec.running_head else {}
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=margins[0], rightMargin=margins[1],
+                      topMargin=margins[2], bottomMargin=margins[3], title=spec.title).build(story, **pages)
+
+
+@functools.lru_cache(maxsize=1)
+def _to_last_line_class() -> type:
+    from reportlab.platypus import Flowable
+
+    class ToLastLine(Flowable):
+        """Blank room down to the page's last line: the paragraph after it starts there."""
+
+        def __init__(self, leading: float) -> None:
+            super().__init__()
+            self.leading = leading
+
+        def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+            self.height = max(0.0, avail_h - self.leading * 1.5)
+            return avail_w, self.height
+
+        def draw(self) -> None:
+            pass
+
+    return ToLastLine
+
+
+def _to_last_line(leading: float) -> Any:
+    """A flowable that leaves room for one line of `leading` at the foot of the page (reportlab
+    loads with the first PDF rendered, so the class is made then)."""
+    return _to_last_line_class()(leading)
 
 
 def _col_widths(grid: list[list[str]], total: float, merged: list[tuple[int, int, int, int]],

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..model import Document, ReadError
-from . import page_jobs, pdf_lines, pdf_rulings, pdf_textgrid
+from . import page_jobs, pdf_lines, pdf_rulings, pdf_textgrid, running_heads
 from .builder import DocumentBuilder
 from .errors import describe, read_error
 from .wrapping import Line, group_paragraphs, is_folio, join_cell_lines, paragraph_pieces
@@ -187,12 +187,14 @@ def _read_run(path: str, pdf: Any, start: int, stop: int, use_pdfium: bool) -> _
 
 def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> None:
     """Paragraphs (wraps joined, across page ends too) and tables, in reading order. A page's
-    number printed as its first or last line (`— 17 —`, `patterns/page_folios.json`) is left
-    out: a sentence running on over the page break would be joined to it."""
-    pages = [_without_folios(items) for items in pages]
+    number printed as its first or last line (`— 17 —`, `patterns/page_folios.json`) and a
+    running header or footer (`running_heads`: the same line at the top or foot of most pages)
+    are left out: a sentence running on over the page break would be joined to them."""
+    pages = running_heads.without_running_heads([_without_folios(items) for items in pages], _without_folios)
     all_raw = [item for items in pages for kind, item in items if kind == "line"]
     doc_edges = _edges(all_raw)
     run: list[Line] = []  # text lines since the last table, across pages
+    gap = 0.0  # room left at the end of the run's last line (on its own page)
 
     def flush() -> None:
         for group in group_paragraphs(run):
@@ -203,11 +205,10 @@ def _assemble(builder: DocumentBuilder, pages: list[list[tuple[str, Any]]]) -> N
         raw = [item for kind, item in items if kind == "line"]
         left, right = _edges(raw) if len(raw) >= MIN_LINES_FOR_PAGE_EDGES else doc_edges
         page_lines: list[Line] = []
-        gap = 0.0  # room left at the end of the previous line of the page
         for kind, item in items:
             if kind == "line":
-                if page_lines and page_lines[-1].short and item["lead_w"] > gap + POSITION_SLACK:
-                    page_lines[-1].short = False  # its next word did not fit: a wrap
+                if run and run[-1].short and item["lead_w"] > gap + POSITION_SLACK:
+                    run[-1].short = False  # its next word did not fit (on this page or the last): a wrap
                 row = item.get("row", False)  # a table row too short to be found (OCR lines carry none)
                 if page_lines and row:
                     page_lines[-1].short = True  # is a line of its own, not the wrap of the line above
