@@ -250,10 +250,8 @@ def render_pdf(spec: DocSpec, path: Path, figures: FigureFont | None = None) -> 
     # left, right, top, bottom margins
     margins = (28 * mm, 26 * mm, 37 * mm, 35 * mm) if spec.official_page else (18 * mm,) * 4
     page_w = A4[0] - margins[0] - margins[1]
-    # the official page's narrow column would wrap a long title inside a word (`…绩` / `效自评报告`):
-    # a class of its own, so its title is set small enough to fit one line
-    title_size = min(15.0, page_w / (max(map(len, spec.title.split("\n"))) + 1)) if spec.official_page else 15.0
-    title = ParagraphStyle("title", parent=body, fontSize=title_size, leading=22, alignment=1)
+    # on the official page's narrow column a long title wraps inside a word (`…绩效` / `自评报告`)
+    title = ParagraphStyle("title", parent=body, fontSize=15.0, leading=22, alignment=1)
     story: list = [Paragraph(_markup(spec.title, figures, title.fontSize), title), Spacer(1, 4 * mm)]
     for b in spec.blocks:
         if isinstance(b, PageBreak):
