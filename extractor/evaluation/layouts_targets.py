@@ -12,10 +12,11 @@ budget 万元`) and a revenue in 亿元 (`带动产业收入 ≥ 21.59亿元`). 
   (`带动产业收入（亿元） | 21.59 | 23.43`, 40 p132–133); the other rows as `unitinline`;
 - `wanrow`: the cost's actual with a bare 万 (`≤396.00万元 | 378.27万`, 40 p74), its money
   word (成本) standing only in the row's label cells, not in the target beside it.
-Every layout must give the amounts (value and unit), projects' figures and budget lines of
-`unitinline` and no error flag (tests/test_layouts.py); `jixiao eval` scores each on its own.
-A figure's label is the nearest text cell left of it, which moves with the unit (the target
-`≥21.59亿元` labels the actual beside it; a bare target does not), so labels are not compared.
+Every layout must give the amounts (value, unit and label), projects' figures and budget lines
+of `unitinline` and no error flag (tests/test_layouts.py); `jixiao eval` scores each on its own.
+A figure's label is the nearest text cell left of it that names something: a cell of a figure,
+a unit or an operator alone (`≥21.59亿元`, `万元`, `≤`) is none, and a label's bracketed unit
+(`带动产业收入（亿元）`) is left out, so the unit's place does not move the label.
 """
 from __future__ import annotations
 
